@@ -1,0 +1,44 @@
+"""The archive: one SQLite file holding articles, snippets, their index and the bot's state.
+
+All SQL lives in this package. :class:`Archive` is the narrow async interface the rest of the
+code uses; each attribute groups the queries of one concern.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.archive.articles import ArticleStore, PreparedArticle
+from bot.archive.database import Database, StorageError
+from bot.archive.index import SnippetHit, SnippetIndex
+
+__all__ = ["Archive", "PreparedArticle", "SnippetHit", "StorageError"]
+
+
+class Archive:
+    """An open archive. Use ``async with await Archive.open(path)`` or call :meth:`close`."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.articles = ArticleStore(db)
+        self.index = SnippetIndex(db)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Archive:
+        """Open (creating and migrating if needed) the archive file at ``path``."""
+        return cls(await Database.open(Path(path)))
+
+    @property
+    def path(self) -> Path:
+        """The archive's SQLite file."""
+        return self.db.path
+
+    async def close(self) -> None:
+        """Close the archive's connections."""
+        await self.db.close()
+
+    async def __aenter__(self) -> Archive:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

@@ -1,0 +1,136 @@
+"""The SQLite connection: opening, pragmas, numbered migrations and write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+
+class StorageError(RuntimeError):
+    """The archive cannot be read or written (read-only or full disk, locked, corrupt)."""
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """The numbered ``migrations/NNNN_name.sql`` scripts, in order."""
+    folder = resources.files("bot.archive") / "migrations"
+    scripts = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, name = entry.name.partition("_")
+            scripts.append((int(number), name.removesuffix(".sql"), entry.read_text("utf-8")))
+    return sorted(scripts)
+
+
+class Database:
+    """One SQLite file with a writer connection and a reader connection (WAL lets them overlap).
+
+    All writes go through :meth:`transaction`, which holds a lock so that a batch is atomic and
+    readers never see half of it.
+    """
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self.writer = writer
+        self.reader = reader
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (creating if needed, owner-only) and migrate the archive at ``path``."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                # Created before SQLite touches it, so the file is never world-readable.
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            writer = await _connect(path)
+        except (OSError, aiosqlite.Error) as error:
+            raise StorageError(f"cannot open the archive at {path}: {error}") from error
+        try:
+            await _migrate(writer)
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        """Close both connections (waiting for a running write to finish)."""
+        async with self._write_lock:
+            for connection in (self.reader, self.writer):
+                with contextlib.suppress(aiosqlite.Error, ValueError):
+                    await connection.close()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: everything inside commits together or not at all."""
+        async with self._write_lock:
+            try:
+                await self.writer.execute("BEGIN IMMEDIATE")
+            except aiosqlite.Error as error:
+                raise _storage_error(error) from error
+            try:
+                yield self.writer
+            except BaseException:
+                with contextlib.suppress(aiosqlite.Error):
+                    await self.writer.rollback()
+                raise
+            try:
+                await self.writer.commit()
+            except aiosqlite.Error as error:
+                with contextlib.suppress(aiosqlite.Error):
+                    await self.writer.rollback()
+                raise _storage_error(error) from error
+
+
+def _storage_error(error: aiosqlite.Error) -> StorageError:
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return StorageError("the archive is locked by another program; try again shortly")
+    if "readonly" in message or "read-only" in message:
+        return StorageError("the archive is read-only; check the file's permissions")
+    if "full" in message:
+        return StorageError("the disk holding the archive is full")
+    return StorageError(f"the archive could not be written: {message}")
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    connection = await aiosqlite.connect(path, isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    await connection.execute("PRAGMA busy_timeout = 5000")
+    await connection.execute("PRAGMA journal_mode = WAL")
+    await connection.execute("PRAGMA synchronous = NORMAL")
+    await connection.execute("PRAGMA foreign_keys = ON")
+    await connection.execute("PRAGMA cache_size = -65536")
+    await connection.execute("PRAGMA mmap_size = 268435456")
+    await connection.execute("PRAGMA temp_store = MEMORY")
+    return connection
+
+
+async def _migrate(connection: aiosqlite.Connection) -> None:
+    """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction."""
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = row[0] if row else 0
+    for number, name, script in _migrations():
+        if number <= current:
+            continue
+        log.info("applying archive migration %04d_%s", number, name)
+        # executescript commits first, so the version bump is part of the script itself.
+        try:
+            await connection.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except aiosqlite.Error as error:
+            with contextlib.suppress(aiosqlite.Error):
+                await connection.rollback()
+            raise _storage_error(error) from error

@@ -1,0 +1,1 @@
+"""Discord-facing layer of newsbot: bot client, commands and Discord plumbing."""

@@ -1,0 +1,192 @@
+"""The ``newsbot`` command: parses arguments, calls the engine, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.archive import Archive, StorageError
+from bot.ingest.bundled import open_archive
+from bot.ingest.pipeline import ingest_paths
+from bot.models import IngestReport, StoredArticle
+from bot.search import Answer, Engine, Filters
+from bot.settings import Settings, SettingsError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Answer questions about a local archive of tech-news articles.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question with cited snippets")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON document")
+    ask.add_argument("--now", type=_datetime, help="answer as if asked at this ISO date")
+
+    latest = commands.add_parser("latest", help="list the newest articles")
+    latest.add_argument("--topic", help="only articles about this topic")
+    latest.add_argument("--source", help="only articles from this outlet")
+    latest.add_argument("--limit", type=int, default=5, help="how many (default 5, at most 50)")
+
+    ingest = commands.add_parser("ingest", help="store article files (text, JSON, JSON Lines)")
+    ingest.add_argument("paths", nargs="+", help="files, folders or glob patterns")
+
+    commands.add_parser("stats", help="show what the archive holds")
+    commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+
+    evaluate = commands.add_parser("eval", help="measure answer quality on a public benchmark")
+    evaluate.add_argument("benchmark", choices=["realtimeqa", "multihop-rag"])
+    evaluate.add_argument("--data", required=True, help="the benchmark's folder")
+    evaluate.add_argument("--split", choices=["dev", "test"], default="dev")
+    evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    evaluate.add_argument("--json", dest="json_out", help="also write the figures to this file")
+    return parser
+
+
+def _datetime(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        from bot.chat.runner import run_bot
+
+        return run_bot(settings)
+    if args.command == "eval":
+        from bot.evaluation import run_evaluation
+
+        return asyncio.run(run_evaluation(args))
+    try:
+        return asyncio.run(_run(args, settings))
+    except StorageError as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    archive = await open_archive(settings)
+    try:
+        handler = {"ask": _ask, "latest": _latest, "ingest": _ingest, "stats": _stats}
+        return await handler[args.command](archive, args)
+    finally:
+        await archive.close()
+
+
+async def _ask(archive: Archive, args: argparse.Namespace) -> int:
+    filters = Filters(now=args.now) if args.now else Filters()
+    answer = await Engine(archive).answer(args.question, filters)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    """An answer as plain text: the quote, then each cited source."""
+    if not answer.answered:
+        lines = [answer.message or "Not in the archive."]
+        if answer.searched_terms:
+            lines.append(f"Searched for: {', '.join(answer.searched_terms)}")
+        if answer.headlines:
+            lines.append("Closest headlines:")
+            lines += [
+                f"  - {h.title} ({_outlet_and_date(h.source, h.published_at)})"
+                for h in answer.headlines
+            ]
+        lines.append("Try `newsbot latest` to see what the archive holds.")
+        return "\n".join(lines)
+    lines = [answer.text, ""]
+    for number, citation in enumerate(answer.citations, start=1):
+        quote = f"{citation.context} {citation.text}" if citation.context else citation.text
+        lines.append(f"[{number}] “{quote}”")
+        lines.append(
+            f"    {citation.title} — {_outlet_and_date(citation.source, citation.published_at)}"
+        )
+        lines.append(f"    {citation.url or '(no link)'}")
+    lines.append(f"\nconfidence {answer.confidence:.2f}")
+    return "\n".join(lines)
+
+
+def _outlet_and_date(source: str | None, published_at: str | None) -> str:
+    date = published_at[:10] if published_at else "undated"
+    return f"{source or 'unknown outlet'}, {date}"
+
+
+async def _latest(archive: Archive, args: argparse.Namespace) -> int:
+    limit = max(1, min(args.limit, 50))
+    articles = await archive.articles.latest(limit=limit, topic=args.topic, source=args.source)
+    if not articles:
+        print("No articles match." if args.topic or args.source else "The archive is empty.")
+        return 0
+    for article in articles:
+        print(format_headline(article))
+    return 0
+
+
+def format_headline(article: StoredArticle) -> str:
+    """One article as a headline line with outlet, date and link."""
+    date = article.date.date().isoformat()
+    link = f"\n    {article.url}" if article.url else ""
+    return f"{date}  {article.title} — {article.source or 'unknown outlet'}{link}"
+
+
+async def _ingest(archive: Archive, args: argparse.Namespace) -> int:
+    report = await ingest_paths(
+        archive, args.paths, now=datetime.now(UTC), progress=_progress_printer()
+    )
+    print(format_report(report))
+    return 1 if report.failed else 0
+
+
+def format_report(report: IngestReport) -> str:
+    """The counts of an ingest, and each failure with its reason."""
+    lines = [
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"failed {len(report.failed)}"
+    ]
+    lines += [f"  failed: {name}: {reason}" for name, reason in report.failed]
+    return "\n".join(lines)
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total >= 1000:
+            width = 30
+            filled = width * done // total
+            bar = "#" * filled + "-" * (width - filled)
+            print(f"\r[{bar}] {done}/{total} articles", end="", file=sys.stderr, flush=True)
+            if done == total:
+                print(file=sys.stderr)
+
+    return show
+
+
+async def _stats(archive: Archive, args: argparse.Namespace) -> int:
+    stats = await archive.articles.stats()
+    stats["database"] = str(archive.path)
+    stats["database_bytes"] = archive.path.stat().st_size
+    print(json.dumps(stats, indent=2))
+    return 0

@@ -1,0 +1,1 @@
+"""Fetching and parsing RSS/Atom feeds into articles."""

@@ -1,0 +1,314 @@
+"""Turn an RSS (0.9x, 1.0, 2.0) or Atom document into :class:`~bot.models.Article` objects.
+
+The heavy lifting is feedparser's; this module adds what a long-running bot needs on top of it:
+refusing documents that are not feeds (with a reason a person can act on), refusing XML entity
+declarations before any XML parser sees them, bounding the work done on huge feeds, and turning
+the entries' HTML into clean plain text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+
+from bot.models import Article
+
+# A feed dated slightly ahead (clock skew, time zones typed by hand) is normal; beyond this the
+# date is wrong and would pin the article to the top of "latest" lists, so it becomes ``now``.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+# "<!ENTITY" in any case and with any spacing: an internal DTD subset is the only way to build an
+# entity bomb, and real feeds never need one.
+_ENTITY_DECLARATION = re.compile(r"<!\s*ENTITY", re.IGNORECASE)
+_ENTITY_DECLARATION_BYTES = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+# The end of one entry, with or without a namespace prefix (<item>, </atom:entry>, ...).
+_ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
+)
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_BLOCK_TAGS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr"),
+        *("li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody"),
+        *("thead", "tfoot", "tr", "ul"),
+    }
+)
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+
+
+class FeedError(ValueError):
+    """The document is not a feed this project will read; the message says why."""
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    """A parsed feed: its title, the articles kept, and one line per entry (or group) left out."""
+
+    title: str
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def parse_feed(data: bytes, *, feed_url: str, max_entries: int = 500, now: datetime) -> ParsedFeed:
+    """Parse an RSS or Atom document into articles.
+
+    Only the first ``max_entries`` entries are read; ``skipped`` tells how many more there were and
+    which entries were left out and why. Relative links resolve against ``feed_url``, whose host
+    also names the source when the feed has no title. Dates more than a day after ``now`` become
+    ``now``. Raises :class:`FeedError` when ``data`` is empty, an HTML page, XML that yields no
+    entries and is malformed or not RSS/Atom, or declares XML entities.
+    """
+    if max_entries < 1:
+        raise ValueError(f"max_entries must be at least 1, not {max_entries}")
+    now = _as_utc(now)
+    _reject_non_feeds(data)
+    data, total_entries = _cap_entries(data, max_entries)
+    # A BytesIO, never the bytes themselves: feedparser treats a bytes/str argument that happens
+    # to be a path or URL as something to open.
+    parsed = feedparser.parse(
+        io.BytesIO(data),
+        response_headers={"content-location": feed_url, "content-type": "application/xml"},
+        sanitize_html=True,
+        resolve_relative_uris=True,
+    )
+    _check_is_feed(parsed)
+
+    title = _detail_text(parsed.feed.get("title"), parsed.feed.get("title_detail"))
+    source = title or urlsplit(feed_url).hostname or None
+    result = ParsedFeed(title=title)
+    entries = parsed.entries[:max_entries]
+    for number, entry in enumerate(entries, start=1):
+        article, reason = _entry_to_article(entry, source=source, now=now)
+        if article is None:
+            result.skipped.append(f"entry {number}: {reason}")
+        else:
+            result.articles.append(article)
+    ignored = max(total_entries, len(parsed.entries)) - len(entries)
+    if ignored > 0:
+        result.skipped.append(f"{ignored:,} more entries ignored (limit {max_entries:,})")
+    return result
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: no tags, entities decoded, paragraphs kept as blank lines."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    return extractor.text()
+
+
+def _reject_non_feeds(data: bytes) -> None:
+    """Refuse, cheaply and before any XML parser runs, what cannot or must not be parsed."""
+    if not data.strip():
+        raise FeedError("not a feed: the document is empty")
+    if _declares_entities(data):
+        raise FeedError(
+            "refused: the document declares XML entities (<!ENTITY), as entity bombs do"
+        )
+    if _HTML_START.match(data[:4096]):
+        raise FeedError("not a feed: got an HTML page")
+
+
+def _declares_entities(data: bytes) -> bool:
+    """Whether the document declares entities, in UTF-8/ASCII or (by BOM or NUL bytes) UTF-16/32."""
+    if _ENTITY_DECLARATION_BYTES.search(data):
+        return True
+    if not (data.startswith(_UTF16_32_BOMS) or b"\x00" in data[:4]):
+        return False
+    # Wide encodings hide the ASCII pattern between NUL bytes: decode each way and look again.
+    for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        if _ENTITY_DECLARATION.search(data.decode(encoding, errors="ignore")):
+            return True
+    return False
+
+
+def _cap_entries(data: bytes, max_entries: int) -> tuple[bytes, int]:
+    """Cut the document after its ``max_entries``-th entry, keeping its closing tags.
+
+    feedparser takes seconds per hundred thousand entries, so entries past the limit are removed
+    before it runs: the document up to the end of the last wanted entry, then whatever followed the
+    last entry (``</channel></rss>``, ``</feed>``...). Returns the document and how many entries it
+    had. Only ASCII-compatible encodings are cut; others are parsed whole (the fetch size cap still
+    bounds them).
+    """
+    ends = [match.end() for match in _ENTRY_END.finditer(data)]
+    if len(ends) <= max_entries:
+        return data, len(ends)
+    return data[: ends[max_entries - 1]] + data[ends[-1] :], len(ends)
+
+
+def _check_is_feed(parsed: Mapping[str, Any]) -> None:
+    """Raise :class:`FeedError` unless feedparser found a feed (malformed with entries is fine)."""
+    if parsed.get("entries"):
+        return
+    if parsed.get("bozo"):
+        problem = parsed.get("bozo_exception")
+        raise FeedError(f"not a feed: malformed XML with no entries ({_describe(problem)})")
+    if not parsed.get("version"):
+        raise FeedError("not a feed: no RSS or Atom root element")
+
+
+def _describe(problem: object) -> str:
+    """A short description of a feedparser ``bozo_exception``."""
+    text = str(problem).strip() if problem is not None else ""
+    return text or type(problem).__name__
+
+
+def _entry_to_article(
+    entry: Mapping[str, Any], *, source: str | None, now: datetime
+) -> tuple[Article | None, str]:
+    """Build an article from one entry, or return ``None`` and the reason it was left out."""
+    title = _single_line(_detail_text(entry.get("title"), entry.get("title_detail")))
+    url = _http_url(entry.get("link"))
+    if not title:
+        return None, f"no title{f' ({url})' if url else ''}"
+    summary = _detail_text(entry.get("summary"), entry.get("summary_detail"), default_html=True)
+    body = _content_text(entry.get("content")) or summary
+    if url is None and not body:
+        return None, f"{title!r} has neither a link nor any text"
+    article = Article(
+        title=title,
+        body=body,
+        summary=summary,
+        url=url,
+        source=source,
+        published_at=_published_at(entry, now),
+        topics=_topics(entry.get("tags")),
+    )
+    return article, ""
+
+
+def _detail_text(value: Any, detail: Any, *, default_html: bool = False) -> str:
+    """Plain text of a feedparser text construct, stripping HTML only when it is HTML.
+
+    feedparser has already decoded plain-text values; running them through an HTML parser again
+    would mangle titles such as ``List<T>`` or double-decode ``&amp;lt;``.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    content_type = detail.get("type") if isinstance(detail, Mapping) else None
+    is_html = content_type in _HTML_TYPES if content_type else default_html
+    return html_to_text(value) if is_html else _normalise_text(value)
+
+
+def _content_text(content: Any) -> str:
+    """Plain text of the first non-empty ``content`` element of an entry."""
+    for part in content or ():
+        if isinstance(part, Mapping):
+            text = _detail_text(part.get("value"), part, default_html=True)
+            if text:
+                return text
+    return ""
+
+
+def _http_url(link: Any) -> str | None:
+    """The link if it is an absolute http(s) URL; ``javascript:``, relative links... are dropped."""
+    if not isinstance(link, str):
+        return None
+    link = link.strip()
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    return link if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _published_at(entry: Mapping[str, Any], now: datetime) -> datetime | None:
+    """The entry's publication (else update) date in UTC; far-future dates become ``now``."""
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not isinstance(parsed, time.struct_time | tuple):
+        return None
+    try:
+        # feedparser normalises dates to UTC struct_times (tm_sec may be 60 for a leap second).
+        published = datetime(*parsed[:5], min(parsed[5], 59), tzinfo=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return now if published > now + FUTURE_TOLERANCE else published
+
+
+def _topics(tags: Any) -> tuple[str, ...]:
+    """The entry's tag terms, lowercased, without blanks or repeats, in feed order."""
+    topics: dict[str, None] = {}
+    for tag in tags or ():
+        term = tag.get("term") if isinstance(tag, Mapping) else None
+        if isinstance(term, str) and (term := _single_line(term).lower()):
+            topics[term] = None
+    return tuple(topics)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime (a naive one is taken to be UTC already)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _single_line(text: str) -> str:
+    """``text`` with every run of whitespace, newlines included, turned into one space."""
+    return " ".join(text.split())
+
+
+def _normalise_text(text: str) -> str:
+    """Plain text with spaces collapsed per line, at most one blank line between paragraphs."""
+    return _join_paragraphs(re.split(r"\n\s*\n", text.replace("\r\n", "\n")))
+
+
+def _join_paragraphs(paragraphs: Iterable[str]) -> str:
+    """Join paragraphs with blank lines after collapsing spaces and dropping empty lines."""
+    cleaned = []
+    for paragraph in paragraphs:
+        lines = (_SPACES.sub(" ", line).strip() for line in paragraph.split("\n"))
+        text = "\n".join(line for line in lines if line)
+        if text:
+            cleaned.append(text)
+    return "\n\n".join(cleaned)
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text of an HTML fragment, marking paragraph and line breaks."""
+
+    _PARAGRAPH = "\x00paragraph\x00"
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._pieces: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth += 1
+        elif tag == "br":
+            self._pieces.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self._pieces.append(self._PARAGRAPH)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # <br/>, <hr/>: a break without a body; a self-closed <script/> must not start skipping.
+        if tag not in _SKIPPED_TAGS:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self._pieces.append(self._PARAGRAPH)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            # Source newlines inside a paragraph are just spaces in HTML.
+            self._pieces.append(re.sub(r"\s+", " ", data))
+
+    def text(self) -> str:
+        """The collected text, normalised."""
+        return _join_paragraphs("".join(self._pieces).split(self._PARAGRAPH))

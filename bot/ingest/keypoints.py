@@ -1,0 +1,46 @@
+"""Key points for articles that come without them: the few sentences that carry the facts.
+
+Deterministic and model-free: a sentence scores for coming early, for figures (amounts, percentages,
+dates) and for names, and loses for depending on a previous sentence ("It said...").
+"""
+
+from __future__ import annotations
+
+import re
+
+_FIGURE = re.compile(
+    r"[$£€]\s?\d|\d+(?:\.\d+)?\s?(?:%|percent|million|billion|trillion)\b|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)*")
+_DEPENDENT_START = re.compile(
+    r"^(?:it|he|she|they|this|that|these|those|but|and|also|however|still|meanwhile|so)\b",
+    re.IGNORECASE,
+)
+_NOT_FACTUAL = re.compile(
+    r"^(?:sign up|subscribe|click|read more|watch|photo|image|copyright)\b", re.I
+)
+
+
+def sentence_score(sentence: str, position: int) -> float:
+    """How much a sentence looks like a standalone fact; higher is better, 0 means never pick."""
+    words = sentence.split()
+    if not 6 <= len(words) <= 60 or _NOT_FACTUAL.match(sentence) or sentence.endswith("?"):
+        return 0.0
+    score = 1.0 / (1 + 0.35 * position)  # the lead carries the story
+    if _FIGURE.search(sentence):
+        score += 0.6
+    elif _NUMBER.search(sentence):
+        score += 0.25
+    score += min(len(_NAME.findall(sentence)), 4) * 0.12
+    if _DEPENDENT_START.match(sentence):
+        score *= 0.4
+    return score
+
+
+def extract_key_points(sentences: list[str], limit: int = 4) -> list[str]:
+    """Pick up to ``limit`` fact-bearing sentences, returned in the article's own order."""
+    scored = [(sentence_score(s, i), i) for i, s in enumerate(sentences)]
+    best = sorted((item for item in scored if item[0] > 0), reverse=True)[:limit]
+    return [sentences[i] for _, i in sorted(best, key=lambda item: item[1])]

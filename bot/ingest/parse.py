@@ -1,0 +1,265 @@
+"""Parsers for article files: the plain-text seed format, JSON and JSON Lines.
+
+Every parser either returns articles or raises :class:`ParseError` with a reason a person can act
+on; nothing else escapes them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.ingest.sentences import split_paragraphs
+from bot.models import Article
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ARTICLE_CHARS = 1_000_000
+_HEADER_KEYS = {"url", "link", "source", "published", "published_at", "date", "topics", "tags"}
+_HEADER_LINE = re.compile(r"^([A-Za-z_]+)\s*:\s*(.*)$")
+_KEY_POINTS_HEADING = re.compile(r"^(key points|key takeaways|highlights)\s*:?\s*$", re.IGNORECASE)
+_SOURCES_HEADING = re.compile(r"^(sources|references)\s*:?\s*$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+(.*\S)\s*$")
+_URL = re.compile(r"https?://\S+")
+
+
+class ParseError(ValueError):
+    """The input is not an article this project can read; the message says why."""
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """The articles read from one file, and the records in it that could not be read."""
+
+    articles: list[Article] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Read one file (``.json``, ``.jsonl``/``.ndjson`` or plain text) into articles.
+
+    Raises :class:`ParseError` when the file as a whole is unreadable; a bad record inside a
+    JSON Lines file is reported in ``errors`` while the others are kept.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ParseError(f"cannot read file: {error.strerror or error}") from error
+    if size == 0:
+        raise ParseError("file is empty")
+    if size > MAX_FILE_BYTES:
+        raise ParseError(f"file is too large ({size / 1e6:.0f} MB; the limit is 20 MB)")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ParseError(f"cannot read file: {error.strerror or error}") from error
+    return parse_bytes(raw, suffix=path.suffix.lower())
+
+
+def parse_bytes(raw: bytes, *, suffix: str = ".txt") -> ParsedFile:
+    """Parse the bytes of one file; ``suffix`` picks the format."""
+    if b"\x00" in raw[:8192]:
+        raise ParseError("binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"not valid UTF-8 (byte {error.start})") from error
+    if suffix in (".jsonl", ".ndjson"):
+        return _parse_json_lines(text)
+    if suffix == ".json":
+        return ParsedFile(_parse_json_document(text))
+    return ParsedFile([parse_text(text)])
+
+
+def parse_text(text: str) -> Article:
+    """Parse the plain-text format: optional ``key: value`` header, title, summary, key points,
+    body paragraphs and a ``Sources`` section (whose links are kept and boilerplate dropped)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    header, lines = _split_header(lines)
+    content = [line.strip() for line in lines]
+    content, source_links = _cut_sources(content)
+    paragraphs = [line for line in content if line]
+    if not paragraphs:
+        raise ParseError("no text after the header")
+    title, rest = paragraphs[0], paragraphs[1:]
+    key_points: list[str] = []
+    summary = ""
+    body: list[str] = []
+    heading_at = next((i for i, p in enumerate(rest) if _KEY_POINTS_HEADING.match(p)), None)
+    if heading_at is None:
+        summary, body = (rest[0], rest[1:]) if rest else ("", [])
+    else:
+        summary = " ".join(rest[:heading_at])
+        after = rest[heading_at + 1 :]
+        while after and (bullet := _BULLET.match(after[0])):
+            key_points.append(bullet.group(1))
+            after = after[1:]
+        body = after
+    return _build(
+        {
+            "title": title,
+            "summary": summary,
+            "key_points": key_points,
+            "body": "\n".join(body),
+            "source_links": source_links,
+            **header,
+        }
+    )
+
+
+def article_from_record(record: Any) -> Article:
+    """Build an article from one JSON object with the same fields as the text format."""
+    if not isinstance(record, dict):
+        raise ParseError(f"expected an object with a title, got {type(record).__name__}")
+    fields = {key.lower(): value for key, value in record.items() if isinstance(key, str)}
+    if "body" not in fields and "text" in fields:
+        fields["body"] = fields["text"]
+    return _build(fields)
+
+
+def _parse_json_document(text: str) -> list[Article]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"invalid JSON at line {error.lineno}: {error.msg}") from error
+    if isinstance(document, dict) and isinstance(document.get("articles"), list):
+        document = document["articles"]
+    records = document if isinstance(document, list) else [document]
+    if not records:
+        raise ParseError("JSON holds no articles")
+    return [_numbered(i, record) for i, record in enumerate(records, start=1)]
+
+
+def _parse_json_lines(text: str) -> ParsedFile:
+    parsed = ParsedFile()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            parsed.articles.append(_numbered(number, json.loads(line), label="line"))
+        except json.JSONDecodeError as error:
+            parsed.errors.append(f"line {number}: invalid JSON ({error.msg})")
+        except ParseError as error:
+            parsed.errors.append(str(error))
+    if not parsed.articles:
+        reason = parsed.errors[0] if parsed.errors else "no records"
+        raise ParseError(f"JSON Lines file holds no readable article ({reason})")
+    return parsed
+
+
+def _numbered(number: int, record: Any, label: str = "record") -> Article:
+    try:
+        return article_from_record(record)
+    except ParseError as error:
+        raise ParseError(f"{label} {number}: {error}") from error
+
+
+def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Take ``key: value`` lines at the top (known keys only) up to the first blank line."""
+    header: dict[str, str] = {}
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    i = start
+    while i < len(lines) and (match := _HEADER_LINE.match(lines[i].strip())):
+        key = match.group(1).lower()
+        if key not in _HEADER_KEYS:
+            break
+        header[key] = match.group(2).strip()
+        i += 1
+    if header and (i == len(lines) or not lines[i].strip()):
+        return header, lines[i:]
+    return {}, lines[start:]
+
+
+def _cut_sources(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Drop the ``Sources`` section (publisher boilerplate) but keep the links it lists."""
+    for i, line in enumerate(lines):
+        if _SOURCES_HEADING.match(line):
+            links = [
+                m.group(0).rstrip(".,)") for rest in lines[i + 1 :] for m in _URL.finditer(rest)
+            ]
+            return lines[:i], links
+    return lines, []
+
+
+def _build(fields: dict[str, Any]) -> Article:
+    title = _text(fields.get("title"), "title")
+    if not title:
+        raise ParseError("missing title")
+    summary = _text(fields.get("summary") or fields.get("description"), "summary")
+    body = _text(fields.get("body"), "body")
+    key_points = [_text(p, "key point") for p in _list(fields.get("key_points"), "key_points")]
+    size = len(title) + len(summary) + len(body) + sum(map(len, key_points))
+    if size > MAX_ARTICLE_CHARS:
+        raise ParseError(f"article is too long ({size:,} characters; the limit is 1,000,000)")
+    body_paragraphs = split_paragraphs(body)
+    # Feeds and some publishers repeat the summary as the first body paragraph.
+    if summary and body_paragraphs and _same_text(body_paragraphs[0], summary):
+        body_paragraphs = body_paragraphs[1:]
+    return Article(
+        title=" ".join(title.split()),
+        summary=" ".join(summary.split()),
+        body="\n".join(body_paragraphs),
+        key_points=tuple(" ".join(p.split()) for p in key_points if p.strip()),
+        url=_text(fields.get("url") or fields.get("link"), "url") or None,
+        source=_text(fields.get("source"), "source") or None,
+        published_at=parse_datetime(
+            fields.get("published_at") or fields.get("published") or fields.get("date")
+        ),
+        topics=tuple(_topics(fields.get("topics") or fields.get("tags"))),
+        source_links=tuple(_text(s, "source link") for s in _list(fields.get("source_links"), "")),
+    )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _text(value: Any, name: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise ParseError(f"{name} must be text, got {type(value).__name__}")
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return value
+    raise ParseError(f"{name} must be a list, got {type(value).__name__}")
+
+
+def _topics(value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else _list(value, "topics")
+    topics: list[str] = []
+    for item in items:
+        topic = " ".join(_text(item, "topic").lower().split())
+        if topic and topic not in topics:
+            topics.append(topic)
+    return topics
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """Read a date or date-time (ISO 8601, ``Z`` allowed, or a Unix timestamp) as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError) as error:
+            raise ParseError(f"invalid timestamp {value!r}") from error
+    if not isinstance(value, str):
+        raise ParseError(f"date must be text, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ParseError(f"invalid date {value!r} (expected ISO 8601, e.g. 2026-01-31)") from error
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

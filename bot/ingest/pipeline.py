@@ -1,0 +1,120 @@
+"""The one path into the archive: files and feed entries become prepared, deduplicated articles."""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.archive import Archive, PreparedArticle
+from bot.ingest.keypoints import extract_key_points
+from bot.ingest.parse import ParseError, parse_file
+from bot.ingest.sentences import split_paragraphs, split_sentences
+from bot.ingest.urls import canonical_url
+from bot.models import Article, IngestReport, SnippetKind
+
+BATCH_SIZE = 500
+ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+# A "sentence" longer than this (a list, a table) is cut into pieces that can still be quoted.
+MAX_SNIPPET_WORDS = 80
+
+Progress = Callable[[int, int], None]
+
+
+def _chunks(sentence: str) -> Iterator[str]:
+    words = sentence.split()
+    for start in range(0, len(words), MAX_SNIPPET_WORDS):
+        yield " ".join(words[start : start + MAX_SNIPPET_WORDS])
+
+
+def _sentences(text: str) -> list[str]:
+    return [
+        chunk
+        for paragraph in split_paragraphs(text)
+        for sentence in split_sentences(paragraph)
+        for chunk in _chunks(sentence)
+    ]
+
+
+def prepare(article: Article) -> PreparedArticle:
+    """Cut an article into the snippets to index: title, key points, summary and body sentences.
+
+    A sentence is indexed once even when the summary repeats a key point or the body repeats
+    the summary. Articles without key points get extracted ones (taken out of the body).
+    """
+    summary = _sentences(article.summary)
+    body = _sentences(article.body)
+    key_points = list(article.key_points) or extract_key_points(summary + body)
+    seen = {" ".join(point.casefold().split()) for point in key_points}
+    snippets: list[tuple[SnippetKind, str]] = [("title", article.title)]
+    snippets += [("key_point", point) for point in key_points]
+    for kind, sentences in (("summary", summary), ("body", body)):
+        for sentence in sentences:
+            key = " ".join(sentence.casefold().split())
+            if key not in seen:
+                seen.add(key)
+                snippets.append((kind, sentence))  # type: ignore[arg-type]
+    return PreparedArticle(article=article, url_key=canonical_url(article.url), snippets=snippets)
+
+
+async def ingest_articles(
+    archive: Archive,
+    articles: Sequence[Article],
+    *,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Store articles in batches, each batch one transaction; returns what was added or updated."""
+    report = IngestReport()
+    for start in range(0, len(articles), batch_size):
+        batch = articles[start : start + batch_size]
+        # Sentence splitting is CPU work: keep the event loop free for the bot meanwhile.
+        prepared = await asyncio.to_thread(lambda batch=batch: [prepare(a) for a in batch])
+        report.merge(await archive.articles.upsert(prepared, now=now))
+        if progress:
+            progress(start + len(batch), len(articles))
+    return report
+
+
+def expand_paths(patterns: Iterable[str]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files named by paths, folders (searched recursively) and glob patterns; plus misses."""
+    files: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for pattern in patterns:
+        matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))] or [Path(pattern)]
+        for match in matches:
+            if match.is_dir():
+                files += sorted(
+                    p for p in match.rglob("*") if p.is_file() and p.suffix in ARTICLE_SUFFIXES
+                )
+            elif match.is_file():
+                files.append(match)
+            else:
+                missing.append((pattern, "no such file or folder"))
+    return list(dict.fromkeys(files)), missing
+
+
+async def ingest_paths(
+    archive: Archive,
+    patterns: Iterable[str],
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Parse and store every article file named; unreadable files are reported, not fatal."""
+    files, missing = expand_paths(patterns)
+    report = IngestReport(failed=list(missing))
+    articles: list[Article] = []
+    for path in files:
+        try:
+            parsed = await asyncio.to_thread(parse_file, path)
+        except ParseError as error:
+            report.failed.append((str(path), str(error)))
+            continue
+        articles += parsed.articles
+        report.failed += [(str(path), reason) for reason in parsed.errors]
+    report.merge(await ingest_articles(archive, articles, now=now, progress=progress))
+    return report

@@ -1,0 +1,108 @@
+"""Sentence splitting tuned for news prose: abbreviations, initials, decimals and quotes."""
+
+from __future__ import annotations
+
+import re
+
+# Words after which a full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "ft",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "bros",
+        "vs",
+        "etc",
+        "al",
+        "approx",
+        "est",
+        "dept",
+        "gov",
+        "gen",
+        "sen",
+        "rep",
+        "rev",
+        "sgt",
+        "capt",
+        "lt",
+        "col",
+        "maj",
+        "no",
+        "nos",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "d.c",
+        "n.y",
+        "l.a",
+    ]
+)
+_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9$£€])""")
+_SPACES = re.compile(r"\s+")
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    last_word = text.rsplit(None, 1)[-1].rstrip(".").lower().lstrip("(\"'“")
+    if last_word in _ABBREVIATIONS:
+        return True
+    # Initials such as "J." or "U.S." in the middle of a name.
+    return len(last_word) == 1 and last_word.isalpha()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping each sentence's own punctuation."""
+    text = _SPACES.sub(" ", text).strip()
+    if not text:
+        return []
+    sentences: list[str] = []
+    start = 0
+    for boundary in _BOUNDARY.finditer(text):
+        candidate = text[start : boundary.start()].strip()
+        if not candidate or _ends_with_abbreviation(candidate):
+            continue
+        sentences.append(text[start : boundary.end()].strip())
+        start = boundary.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split text into non-empty paragraphs (separated by line breaks), whitespace normalised."""
+    return [_SPACES.sub(" ", p).strip() for p in text.splitlines() if p.strip()]

@@ -1,0 +1,35 @@
+"""Canonical article URLs, so that the same article reached by two links is stored once."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that track the reader rather than identify the page.
+_TRACKING_PREFIXES = ("utm_", "mc_", "_hs", "vero_")
+_TRACKING_NAMES = frozenset({"fbclid", "gclid", "igshid", "ref", "ref_src", "cmpid", "mbid", "s"})
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Return a canonical form of an http(s) URL, or None when there is no usable URL.
+
+    Lower-cases scheme and host, drops ``www.``, default ports, fragments, tracking parameters
+    and a trailing slash, and sorts the remaining query parameters.
+    """
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = parts.path.rstrip("/") or ""
+    query = urlencode(
+        sorted(
+            (key, value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if key.lower() not in _TRACKING_NAMES and not key.lower().startswith(_TRACKING_PREFIXES)
+        )
+    )
+    return urlunsplit(("https", host, path, query, ""))

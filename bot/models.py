@@ -1,0 +1,83 @@
+"""The records the engine passes around: articles as parsed, and snippets as stored and cited."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SnippetKind = Literal["title", "key_point", "summary", "body"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article, as a parser or a feed produced it (before it has an id in the archive)."""
+
+    title: str
+    body: str = ""
+    summary: str = ""
+    key_points: tuple[str, ...] = ()
+    url: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    topics: tuple[str, ...] = ()
+    source_links: tuple[str, ...] = ()
+
+    @property
+    def content_hash(self) -> str:
+        """A fingerprint of what the article says, so that a re-ingest can tell "unchanged" apart."""
+        parts = [self.title, self.summary, "\n".join(self.key_points), self.body]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the archive holds it."""
+
+    id: int
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    ingested_at: datetime
+    summary: str
+    key_points: tuple[str, ...]
+    topics: tuple[str, ...]
+    source_links: tuple[str, ...] = ()
+    content_hash: str = ""
+
+    @property
+    def date(self) -> datetime:
+        """When the article counts as published: its own date, or when it was stored if it has none."""
+        return self.published_at or self.ingested_at
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """One citable piece of an article: a key point, a summary or body sentence, or the title."""
+
+    id: int
+    article_id: int
+    position: int
+    kind: SnippetKind
+    text: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest call did, counted per article, with a reason for each failure."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)
+
+    def merge(self, other: IngestReport) -> None:
+        """Add another report's counts to this one."""
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.failed.extend(other.failed)
+        self.article_ids.extend(other.article_ids)

@@ -1,0 +1,100 @@
+"""Reading a question: its search words, what kind of answer it wants, and any time or outlet."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.search.text import content_words
+
+Intent = Literal["amount", "count", "date", "person", "place", "name", "reason", "other"]
+MAX_QUESTION_CHARS = 500
+
+_INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
+    (
+        "amount",
+        re.compile(r"\bhow much\b|\b(?:price|cost|worth|valu(?:e|ation)|revenue|fine)\b", re.I),
+    ),
+    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bpercent(?:age)?\b", re.I)),
+    ("date", re.compile(r"\bwhen\b|\bwhat (?:date|day|year|month|time)\b|\bhow long\b", re.I)),
+    ("person", re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|ceo|executive|founder)\b", re.I)),
+    ("place", re.compile(r"\bwhere\b|\bwhich (?:country|city|state|continent|nation)\b", re.I)),
+    ("name", re.compile(r"\b(?:which|what) (?:company|firm|startup|app|brand|product)\b", re.I)),
+    ("reason", re.compile(r"\bwhy\b", re.I)),
+]
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_IN_MONTH = re.compile(r"\b(?:in|during|since) (" + "|".join(_MONTHS) + r")\b(?:\s+(\d{4}))?", re.I)
+_IN_YEAR = re.compile(r"\b(?:in|during) ((?:19|20)\d\d)\b")
+
+# Related words, so that a question in other words still finds the sentence that answers it.
+RELATED_WORDS = {
+    "spend": ["invest", "investment", "investments", "commit", "committing", "capex", "budget"],
+    "spending": ["invest", "investment", "investments", "committing", "capex", "budget"],
+    "buy": ["acquire", "acquisition", "purchase", "deal"],
+    "bought": ["acquired", "acquisition", "purchased", "deal"],
+    "acquire": ["buy", "acquisition", "purchase", "deal"],
+    "fire": ["layoffs", "cuts", "laid"],
+    "layoffs": ["cuts", "laid", "jobs", "layoff"],
+    "earn": ["revenue", "profit", "earnings", "sales"],
+    "make": ["revenue", "profit", "earnings", "sales"],
+    "sue": ["lawsuit", "suit", "sued"],
+    "sued": ["lawsuit", "suit", "sue"],
+    "ceo": ["chief", "executive"],
+    "launch": ["release", "unveil", "debut", "launched"],
+    "release": ["launch", "unveil", "debut"],
+    "price": ["cost", "costs", "priced"],
+    "cost": ["price", "priced", "costs"],
+    "ai": ["artificial", "intelligence"],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question, analysed."""
+
+    text: str
+    words: list[str]
+    intent: Intent
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def analyse(text: str, *, now: datetime) -> Question:
+    """Words to search for, the kind of answer wanted, and a time window named in the question."""
+    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    words = list(dict.fromkeys(content_words(text)))
+    intent: Intent = next((name for name, pattern in _INTENTS if pattern.search(text)), "other")
+    since, until = time_window(text, now=now)
+    return Question(text, words, intent, since, until)
+
+
+def time_window(text: str, *, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The period a question is about ("this week", "yesterday", "in october", "in 2025")."""
+    lowered = text.lower()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if "this week" in lowered or "past week" in lowered:
+        return now - timedelta(days=7), now
+    if "last week" in lowered:
+        return now - timedelta(days=14), now
+    if "today" in lowered:
+        return day_start, now
+    if "yesterday" in lowered:
+        return day_start - timedelta(days=1), day_start
+    if "this month" in lowered or "past month" in lowered:
+        return now - timedelta(days=31), now
+    if match := _IN_MONTH.search(lowered):
+        month = _MONTHS[match.group(1)]
+        year = int(match.group(2)) if match.group(2) else now.year - (month > now.month)
+        start = day_start.replace(year=year, month=month, day=1)
+        end = start.replace(day=calendar.monthrange(year, month)[1]) + timedelta(days=1)
+        return start, min(end, now)
+    if match := _IN_YEAR.search(lowered):
+        year = int(match.group(1))
+        return day_start.replace(year=year, month=1, day=1), day_start.replace(
+            year=year + 1, month=1, day=1
+        )
+    return None, None

@@ -1,0 +1,91 @@
+"""Configuration from the environment, read and validated once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is missing or malformed; the message names it."""
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _ids(env: dict[str, str], name: str) -> tuple[int, ...]:
+    raw = env.get(name, "").replace(",", " ").split()
+    try:
+        return tuple(int(part) for part in raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a list of ids, got {env[name]!r}") from None
+
+
+def default_db_path() -> Path:
+    """The per-user data directory's archive (e.g. ~/.local/share/newsbot/newsbot.db)."""
+    return Path(platformdirs.user_data_dir("newsbot", appauthor=False)) / "newsbot.db"
+
+
+def bundled_data_dir() -> Path:
+    """The articles shipped with newsbot: the installed copy, else the source checkout's data/."""
+    installed = Path(__file__).parent / "bundled"
+    return installed if installed.is_dir() else Path(__file__).parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything newsbot reads from the environment. The token is never shown in repr()."""
+
+    db_path: Path
+    token: str | None = field(default=None, repr=False)
+    api_base: str = DEFAULT_API_BASE
+    gateway_url: str | None = None
+    dev_guild_id: int | None = None
+    alert_interval: int = 60
+    feed_interval: int = 900
+    allow_private_feeds: bool = False
+    message_content: bool = False
+    question_channels: tuple[int, ...] = ()
+    sharded: bool = False
+    log_level: str = "INFO"
+    seed_bundled: bool = True
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (default: the process environment)."""
+        env = dict(os.environ if env is None else env)
+        dev_guild = _ids(env, "NEWSBOT_DEV_GUILD")
+        return cls(
+            db_path=Path(env.get("NEWSBOT_DB") or default_db_path()).expanduser(),
+            token=(env.get("DISCORD_TOKEN") or "").strip() or None,
+            api_base=(env.get("DISCORD_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
+            gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
+            dev_guild_id=dev_guild[0] if dev_guild else None,
+            alert_interval=_int(env, "NEWSBOT_ALERT_INTERVAL", 60, minimum=1),
+            feed_interval=_int(env, "NEWSBOT_FEED_INTERVAL", 900, minimum=10),
+            allow_private_feeds=_flag(env, "NEWSBOT_ALLOW_PRIVATE_FEEDS"),
+            message_content=_flag(env, "NEWSBOT_MESSAGE_CONTENT"),
+            question_channels=_ids(env, "NEWSBOT_QUESTION_CHANNELS"),
+            sharded=_flag(env, "NEWSBOT_SHARDED"),
+            log_level=(env.get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+            seed_bundled=not _flag(env, "NEWSBOT_NO_BUNDLED"),
+        )
