@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.archive.articles import ArticleStore, PreparedArticle
 from bot.archive.database import Database, StorageError
 from bot.archive.index import SnippetHit, SnippetIndex
+from bot.archive.settings_store import SettingsStore
 
 __all__ = ["Archive", "PreparedArticle", "SnippetHit", "StorageError"]
 
@@ -22,6 +23,7 @@ class Archive:
         self.db = db
         self.articles = ArticleStore(db)
         self.index = SnippetIndex(db)
+        self.settings = SettingsStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Archive:

@@ -46,6 +46,8 @@ _BLOCK_TAGS = frozenset(
     }
 )
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# C0 controls other than whitespace, and DEL: never meaningful in an article's text.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -105,7 +107,7 @@ def parse_feed(data: bytes, *, feed_url: str, max_entries: int = 500, now: datet
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: no tags, entities decoded, paragraphs kept as blank lines."""
     extractor = _TextExtractor()
-    extractor.feed(html)
+    extractor.feed(_CONTROL_CHARACTERS.sub("", html))
     extractor.close()
     return extractor.text()
 
@@ -226,9 +228,11 @@ def _http_url(link: Any) -> str | None:
     return link if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def _published_at(entry: Mapping[str, Any], now: datetime) -> datetime | None:
+def _published_at(entry: dict[str, Any], now: datetime) -> datetime | None:
     """The entry's publication (else update) date in UTC; far-future dates become ``now``."""
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    # Plain dict lookups: FeedParserDict.get("updated_parsed") falls back to published_parsed
+    # with a DeprecationWarning.
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not isinstance(parsed, time.struct_time | tuple):
         return None
     try:
@@ -261,7 +265,8 @@ def _single_line(text: str) -> str:
 
 def _normalise_text(text: str) -> str:
     """Plain text with spaces collapsed per line, at most one blank line between paragraphs."""
-    return _join_paragraphs(re.split(r"\n\s*\n", text.replace("\r\n", "\n")))
+    text = _CONTROL_CHARACTERS.sub("", text).replace("\r\n", "\n")
+    return _join_paragraphs(re.split(r"\n\s*\n", text))
 
 
 def _join_paragraphs(paragraphs: Iterable[str]) -> str:
@@ -276,22 +281,21 @@ def _join_paragraphs(paragraphs: Iterable[str]) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment, marking paragraph and line breaks."""
-
-    _PARAGRAPH = "\x00paragraph\x00"
+    """Collects the text of an HTML fragment as paragraphs (block elements) and lines (``<br>``)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self._pieces: list[str] = []
+        self._paragraphs: list[str] = []
+        self._current: list[str] = []
         self._skip_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
             self._skip_depth += 1
         elif tag == "br":
-            self._pieces.append("\n")
+            self._current.append("\n")
         elif tag in _BLOCK_TAGS:
-            self._pieces.append(self._PARAGRAPH)
+            self._end_paragraph()
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # <br/>, <hr/>: a break without a body; a self-closed <script/> must not start skipping.
@@ -302,13 +306,18 @@ class _TextExtractor(HTMLParser):
         if tag in _SKIPPED_TAGS:
             self._skip_depth = max(0, self._skip_depth - 1)
         elif tag in _BLOCK_TAGS:
-            self._pieces.append(self._PARAGRAPH)
+            self._end_paragraph()
 
     def handle_data(self, data: str) -> None:
         if not self._skip_depth:
             # Source newlines inside a paragraph are just spaces in HTML.
-            self._pieces.append(re.sub(r"\s+", " ", data))
+            self._current.append(re.sub(r"\s+", " ", data))
+
+    def _end_paragraph(self) -> None:
+        self._paragraphs.append("".join(self._current))
+        self._current = []
 
     def text(self) -> str:
         """The collected text, normalised."""
-        return _join_paragraphs("".join(self._pieces).split(self._PARAGRAPH))
+        self._end_paragraph()
+        return _join_paragraphs(self._paragraphs)

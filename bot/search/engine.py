@@ -42,6 +42,18 @@ class Ranking:
     groups: list[rank.TermGroup]
     scored: list[rank.Scored]
 
+    def top(self, k: int) -> list[rank.Scored]:
+        """The ``k`` best candidates."""
+        return self.scored[:k]
+
+
+@dataclass(slots=True)
+class Response:
+    """An answer and the ranking it was made from (the evaluation reads both)."""
+
+    answer: Answer
+    ranking: Ranking | None
+
 
 class Engine:
     """Answers questions from an archive. Holds the archive's vocabulary between questions."""
@@ -70,11 +82,23 @@ class Engine:
         scored = await asyncio.to_thread(self._score, question, groups, hits, filters.now)
         return Ranking(question, groups, scored)
 
+    async def warm_up(self) -> None:
+        """Load the vocabulary now rather than on the first question."""
+        await self.vocabulary.refresh()
+
     async def answer(self, text: str, filters: Filters | None = None) -> Answer:
         """Answer a question with cited snippets, or abstain with the closest headlines."""
+        return (await self.respond(text, filters)).answer
+
+    async def respond(self, text: str, filters: Filters | None = None) -> Response:
+        """The answer and the ranking behind it."""
         if problem := _unanswerable(text):
-            return Answer(question=text, answered=False, text="", confidence=0.0, message=problem)
+            answer = Answer(question=text, answered=False, text="", confidence=0.0, message=problem)
+            return Response(answer, None)
         ranking = await self.rank(text, filters)
+        return Response(await self._answer(text, ranking), ranking)
+
+    async def _answer(self, text: str, ranking: Ranking) -> Answer:
         searched = [g.word for g in ranking.groups]
         if not ranking.scored:
             return Answer(

@@ -1,0 +1,1 @@
+"""One extension (cog) per feature, each loaded by ``NewsBot.setup_hook``."""

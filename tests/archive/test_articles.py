@@ -1,0 +1,113 @@
+"""Storing articles: one transaction per batch, dedup by URL/content/title, reads for /latest."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.archive import Archive, PreparedArticle
+from bot.ingest.pipeline import ingest_articles, prepare
+from bot.models import Article
+from tests.conftest import NOW
+
+META = Article(
+    title="Meta Enters Cloud Business",
+    summary="Meta is building a cloud business.",
+    key_points=("Meta is committing $600 billion to AI by 2028.",),
+    body="Meta Compute runs the project. It competes with Amazon.",
+    url="https://www.example.com/meta-cloud?utm_source=feed",
+    source="Example News",
+    published_at=datetime(2026, 5, 1, tzinfo=UTC),
+    topics=("meta", "ai"),
+)
+
+
+async def _snippet_count(archive: Archive) -> int:
+    async with archive.db.reader.execute("SELECT count(*) FROM snippets") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def test_reingesting_the_same_article_changes_nothing(archive: Archive) -> None:
+    first = await ingest_articles(archive, [META], now=NOW)
+    snippets = await _snippet_count(archive)
+    again = await ingest_articles(archive, [META], now=NOW + timedelta(hours=1))
+    assert (first.added, again.added, again.unchanged) == (1, 0, 1)
+    assert await archive.articles.count() == 1
+    assert await _snippet_count(archive) == snippets
+
+
+async def test_same_canonical_url_with_new_text_updates_in_place(archive: Archive) -> None:
+    await ingest_articles(archive, [META], now=NOW)
+    edited = replace(META, url="https://example.com/meta-cloud/", body="A corrected body.")
+    report = await ingest_articles(archive, [edited], now=NOW)
+    assert report.updated == 1
+    assert await archive.articles.count() == 1
+    async with archive.db.reader.execute("SELECT text FROM snippets WHERE kind='body'") as cursor:
+        assert [row[0] for row in await cursor.fetchall()] == ["A corrected body."]
+    hits = await archive.index.search(["competes"], limit=5)
+    assert hits == []  # the old sentence is gone from the index too
+
+
+async def test_same_content_under_another_url_is_not_duplicated(archive: Archive) -> None:
+    await ingest_articles(archive, [replace(META, url=None)], now=NOW)
+    report = await ingest_articles(archive, [META], now=NOW)
+    assert report.unchanged == 1
+    assert await archive.articles.count() == 1
+
+
+async def test_near_identical_title_from_another_outlet_is_the_same_story(archive: Archive) -> None:
+    other = replace(
+        META,
+        title="Meta enters the cloud business",
+        url="https://other.example/story",
+        source="Other Outlet",
+        body="Different wording entirely.",
+    )
+    await ingest_articles(archive, [META, other], now=NOW)
+    async with archive.db.reader.execute("SELECT id, story_id FROM articles ORDER BY id") as cur:
+        rows = [tuple(row) for row in await cur.fetchall()]
+    assert rows == [(1, None), (2, 1)]
+    latest = await archive.articles.latest(limit=5)
+    assert [a.id for a in latest] == [1]  # one headline per story
+
+
+async def test_a_failing_batch_leaves_the_archive_as_it_was(archive: Archive) -> None:
+    await ingest_articles(archive, [META], now=NOW)
+    good = prepare(replace(META, url="https://example.com/other", title="Another story"))
+    broken = PreparedArticle(
+        article=replace(META, url="https://example.com/broken", title="Broken"),
+        url_key="https://example.com/broken",
+        snippets=[("not-a-kind", "text")],  # type: ignore[list-item]
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await archive.articles.upsert([good, broken], now=NOW)
+    assert await archive.articles.count() == 1
+    assert len(await archive.index.search(["another"], limit=5)) == 0
+
+
+async def test_latest_filters_by_topic_and_source_newest_first(archive: Archive) -> None:
+    older = replace(
+        META,
+        title="Nvidia ships chips",
+        url="https://example.com/nvidia",
+        source="Chip Daily",
+        topics=("nvidia",),
+        key_points=("Nvidia shipped Blackwell chips.",),
+        published_at=datetime(2026, 4, 1, tzinfo=UTC),
+    )
+    await ingest_articles(archive, [META, older], now=NOW)
+    assert [a.title for a in await archive.articles.latest()] == [META.title, older.title]
+    assert [a.title for a in await archive.articles.latest(topic="nvidia")] == [older.title]
+    assert [a.title for a in await archive.articles.latest(topic="blackwell")] == [older.title]
+    assert [a.title for a in await archive.articles.latest(source="chip daily")] == [older.title]
+    assert await archive.articles.topics("n") == ["nvidia"]
+
+
+async def test_undated_article_counts_as_published_when_stored(archive: Archive) -> None:
+    await ingest_articles(archive, [replace(META, published_at=None)], now=NOW)
+    (article,) = await archive.articles.latest()
+    assert article.published_at is None
+    assert article.date == NOW

@@ -1,0 +1,56 @@
+"""Opening an archive: migrations from an empty file, pragmas, permissions, clear errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.archive import Archive, StorageError
+from bot.archive.database import _migrations
+
+
+async def test_new_file_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "new.db"
+    async with await Archive.open(path):
+        pass
+    connection = sqlite3.connect(path)
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert version == _migrations()[-1][0]
+    assert {"articles", "snippets", "snippets_fts", "settings"} <= tables
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_reopening_does_not_migrate_again_or_lose_data(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    async with await Archive.open(path) as archive:
+        async with archive.db.transaction() as conn:
+            await conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
+    async with await Archive.open(path) as archive:
+        async with archive.db.reader.execute("SELECT value FROM settings") as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == ["v"]
+
+
+async def test_foreign_keys_are_enforced(archive: Archive) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with archive.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO snippets (article_id, position, kind, text) VALUES (999, 0, 'body', 'x')"
+            )
+
+
+async def test_database_file_is_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "private.db"
+    async with await Archive.open(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_unwritable_location_gives_a_storage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StorageError, match="cannot open the archive"):
+        await Archive.open(blocker / "archive.db")

@@ -1,0 +1,124 @@
+"""The article parsers: the seed text format and its variations, JSON and JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.parse import ParseError, parse_bytes, parse_file, parse_text
+from tests.conftest import REPO
+
+SEED = REPO / "data" / "000_meta_cloud_business.txt"
+
+
+def test_seed_file_parts() -> None:
+    article = parse_file(SEED).articles[0]
+    assert article.title == "Meta Enters Cloud Business to Monetize AI Investments"
+    assert article.source == "WireByte"
+    assert article.topics[:2] == ("meta", "ai")
+    assert len(article.key_points) == 5
+    assert "$600 billion to AI by 2028" in article.key_points[1]
+    assert article.summary.startswith("Meta is reportedly developing a cloud")
+
+
+def test_seed_repeated_summary_is_not_kept_twice_in_the_body() -> None:
+    article = parse_file(SEED).articles[0]
+    assert article.summary not in article.body
+    assert article.body.startswith("Meta's decision to enter the cloud business")
+
+
+def test_seed_sources_boilerplate_is_dropped() -> None:
+    article = parse_file(SEED).articles[0]
+    assert "editorial team" not in article.body
+    assert "Sources" not in article.body
+
+
+def test_header_gives_url_date_and_topics() -> None:
+    text = (
+        "url: https://example.com/a?utm_source=x\nsource: CNN\npublished: 2026-01-05\n"
+        "topics: AI, Chips\n\nTitle\nSummary sentence.\nKey points\n- One point.\nBody text."
+    )
+    article = parse_text(text)
+    assert article.url == "https://example.com/a?utm_source=x"
+    assert article.published_at == datetime(2026, 1, 5, tzinfo=UTC)
+    assert article.topics == ("ai", "chips")
+    assert article.key_points == ("One point.",)
+    assert article.body == "Body text."
+
+
+def test_windows_line_endings_and_extra_blank_lines() -> None:
+    text = "Title\r\n\r\n\r\nThe summary.\r\n\r\nKey points\r\n- A point.\r\n\r\n- B point.\r\n\r\nBody."
+    article = parse_text(text)
+    assert article.title == "Title"
+    assert article.summary == "The summary."
+    assert article.key_points == ("A point.", "B point.")
+    assert article.body == "Body."
+
+
+def test_missing_key_points_keeps_summary_and_body() -> None:
+    article = parse_text("Title\nSummary here.\nFirst body paragraph.\nSecond one.")
+    assert article.key_points == ()
+    assert article.summary == "Summary here."
+    assert article.body == "First body paragraph.\nSecond one."
+
+
+def test_a_line_that_looks_like_a_header_but_is_text_stays_text() -> None:
+    article = parse_text("Breaking: Nvidia hits $5 trillion\nSummary.")
+    assert article.title == "Breaking: Nvidia hits $5 trillion"
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_json_records_use_text_or_body(suffix: str) -> None:
+    records = [
+        {"title": "A", "text": "Body A.", "url": "https://a.example/1", "published_at": "2025-03-01"},
+        {"title": "B", "body": "Body B.", "key_points": ["K."], "topics": ["ai"]},
+    ]
+    raw = (
+        json.dumps(records) if suffix == ".json" else "\n".join(json.dumps(r) for r in records)
+    ).encode()
+    articles = parse_bytes(raw, suffix=suffix).articles
+    assert [a.body for a in articles] == ["Body A.", "Body B."]
+    assert articles[1].key_points == ("K.",)
+    assert articles[0].published_at == datetime(2025, 3, 1, tzinfo=UTC)
+
+
+def test_jsonl_bad_line_is_reported_and_the_rest_kept() -> None:
+    raw = b'{"title": "Good", "text": "x"}\n{not json\n[1, 2]\n'
+    parsed = parse_bytes(raw, suffix=".jsonl")
+    assert [a.title for a in parsed.articles] == ["Good"]
+    assert parsed.errors == [
+        "line 2: invalid JSON (Expecting property name enclosed in double quotes)",
+        "line 3: expected an object with a title, got list",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "suffix", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", ".txt", "binary file"),
+        (b"\xff\xfe broken", ".txt", "not valid UTF-8"),
+        (b"[1, 2, 3]", ".json", "expected an object with a title, got int"),
+        (b"[]", ".json", "holds no articles"),
+        (b"{\"title\": 5, \"text\": []}", ".json", "body must be text"),
+        (b"   \n\n  ", ".txt", "no text"),
+        (b'{"title": "x", "published": "soon"}', ".json", "invalid date 'soon'"),
+    ],
+)
+def test_not_an_article_raises_parse_error_with_reason(raw: bytes, suffix: str, reason: str) -> None:
+    with pytest.raises(ParseError, match=reason):
+        parse_bytes(raw, suffix=suffix)
+
+
+def test_empty_and_huge_files_are_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(ParseError, match="empty"):
+        parse_file(empty)
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    with pytest.raises(ParseError, match="too large"):
+        parse_file(huge)

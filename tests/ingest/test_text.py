@@ -1,0 +1,41 @@
+"""Sentence splitting, URL canonicalisation and key-point extraction."""
+
+from __future__ import annotations
+
+from bot.ingest.keypoints import extract_key_points
+from bot.ingest.sentences import split_sentences
+from bot.ingest.urls import canonical_url
+
+
+def test_sentences_survive_abbreviations_initials_and_decimals() -> None:
+    text = (
+        "Meta will spend $1.5 billion. The U.S. government agreed. Mr. Smith of Acme Inc. "
+        'disagreed! "We will see," he said. J. Doe wrote it.'
+    )
+    assert split_sentences(text) == [
+        "Meta will spend $1.5 billion.",
+        "The U.S. government agreed.",
+        "Mr. Smith of Acme Inc. disagreed!",
+        '"We will see," he said.',
+        "J. Doe wrote it.",
+    ]
+
+
+def test_canonical_url_ignores_tracking_case_www_and_trailing_slash() -> None:
+    assert canonical_url("HTTP://WWW.Example.com/a/b/?utm_source=x&id=2&fbclid=9#top") == (
+        "https://example.com/a/b?id=2"
+    )
+    assert canonical_url("ftp://example.com/x") is None
+    assert canonical_url("   ") is None
+
+
+def test_extracted_key_points_prefer_facts_and_keep_order() -> None:
+    sentences = [
+        "Nvidia reported revenue of $46.7 billion on Wednesday.",
+        "It was a strong quarter.",
+        "Analysts had expected less.",
+        "The company said data center sales rose 56% from a year earlier, led by Blackwell chips.",
+        "Shares moved little after hours.",
+    ]
+    points = extract_key_points(sentences, limit=2)
+    assert points == [sentences[0], sentences[3]]

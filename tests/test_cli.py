@@ -1,0 +1,124 @@
+"""The newsbot command end to end, as a separate process on a fresh archive."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def newsbot(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSBOT_DB": str(db)}
+    env.pop("DISCORD_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cli.db"
+
+
+@pytest.mark.parametrize(
+    "question", ["how much is Meta spending on AI?", "how much is meta spendng on ai"]
+)
+def test_first_ask_fills_the_archive_and_quotes_the_figure(db: Path, question: str) -> None:
+    result = newsbot(db, "ask", question)
+    assert result.returncode == 0, result.stderr
+    first_line = result.stdout.splitlines()[0]
+    assert "$600 billion" in first_line
+    assert "Meta Enters Cloud Business to Monetize AI Investments — WireByte" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_topic_says_not_in_the_archive(db: Path) -> None:
+    result = newsbot(db, "ask", "what is the capital of Peru?")
+    assert result.returncode == 0
+    assert result.stdout.startswith("The archive has no article that answers this question.")
+    assert "newsbot latest" in result.stdout
+
+
+def test_ask_json_is_one_document(db: Path) -> None:
+    result = newsbot(db, "ask", "--json", "how much is Meta spending on AI?")
+    answer = json.loads(result.stdout)
+    assert answer["answered"] is True
+    assert "$600 billion" in answer["citations"][0]["text"]
+    assert answer["citations"][0]["source"] == "WireByte"
+
+
+@pytest.mark.parametrize("question", ["", "?!?", "x" * 10_000, '"NEAR( OR * -:'])
+def test_bad_questions_get_a_message_not_a_traceback(db: Path, question: str) -> None:
+    result = newsbot(db, "ask", question)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert result.stdout.strip()
+
+
+def test_latest_lists_newest_first_and_filters(db: Path) -> None:
+    result = newsbot(db, "latest", "--topic", "starship", "--limit", "5")
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("    ")]
+    assert [line[:10] for line in lines] == ["2026-05-27", "2026-04-09", "2026-03-20"]
+    assert "SpaceX Starship Launch Delayed Again in Texas" in lines[1]
+    everything = newsbot(db, "latest", "--limit", "3").stdout
+    assert everything.count("\n    https://") == 2  # each headline with its link (seed has none)
+
+
+def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "good.txt").write_text(
+        "url: https://example.com/quantum\nsource: Example\npublished: 2026-11-20\n\n"
+        "Quantum Startup Raises $300 Million\nQubitCo raised $300 million on Friday.\n"
+        "Key points\n- QubitCo raised $300 million in a Series C round led by Sequoia.\n"
+    )
+    (folder / "good.jsonl").write_text(
+        json.dumps({"title": "Robotaxi Fleet Doubles", "text": "Zoox doubled its fleet to 500 cars."})
+        + "\n"
+    )
+    (folder / "empty.txt").write_text("")
+    (folder / "numbers.json").write_text("[1, 2, 3]")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 news".encode("latin-1"))
+    before = json.loads(newsbot(db, "stats").stdout)["articles"]
+
+    result = newsbot(db, "ingest", str(folder))
+
+    assert result.returncode == 1
+    assert "added 2, updated 0, unchanged 0, failed 4" in result.stdout
+    for name, reason in [
+        ("empty.txt", "file is empty"),
+        ("numbers.json", "record 1: expected an object with a title, got int"),
+        ("binary.txt", "binary file"),
+        ("latin1.txt", "not valid UTF-8"),
+    ]:
+        assert f"{folder / name}: {reason}" in result.stdout
+    assert json.loads(newsbot(db, "stats").stdout)["articles"] == before + 2
+    answer = newsbot(db, "ask", "how much did QubitCo raise?").stdout
+    assert "$300 million" in answer.splitlines()[0]
+
+
+def test_ingest_twice_reports_unchanged(db: Path) -> None:
+    data = str(REPO / "data")
+    newsbot(db, "stats")  # first use fills the archive from data/
+    result = newsbot(db, "ingest", data)
+    assert result.returncode == 0
+    assert "added 0, updated 0, unchanged 28, failed 0" in result.stdout
+
+
+def test_missing_path_is_reported(db: Path) -> None:
+    result = newsbot(db, "ingest", "/nonexistent/*.json")
+    assert result.returncode == 1
+    assert "/nonexistent/*.json: no such file or folder" in result.stdout

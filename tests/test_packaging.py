@@ -1,0 +1,34 @@
+"""The project's own files stay consistent: packages listed for install, lint and format clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def test_every_package_folder_is_listed_for_install() -> None:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {
+        ".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "bot").rglob("__init__.py")
+    }
+    assert on_disk | {"bot.bundled"} == set(config["packages"])
+    assert config["package-dir"]["bot.bundled"] == "data"
+
+
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]])
+def test_ruff_is_clean(command: list[str]) -> None:
+    ruff = shutil.which("ruff") or str(REPO / ".venv" / "bin" / "ruff")
+    result = subprocess.run(
+        [ruff, *command], cwd=REPO, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_python_version_is_supported() -> None:
+    assert sys.version_info >= (3, 11)
