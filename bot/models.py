@@ -26,7 +26,7 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        """A fingerprint of what the article says, so that a re-ingest can tell "unchanged" apart."""
+        """A fingerprint of what the article says: a re-ingest can tell "unchanged" apart."""
         parts = [self.title, self.summary, "\n".join(self.key_points), self.body]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -49,7 +49,7 @@ class StoredArticle:
 
     @property
     def date(self) -> datetime:
-        """When the article counts as published: its own date, or when it was stored if it has none."""
+        """When the article counts as published: its own date, else when it was stored."""
         return self.published_at or self.ingested_at
 
 

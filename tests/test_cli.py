@@ -85,7 +85,9 @@ def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_
         "Key points\n- QubitCo raised $300 million in a Series C round led by Sequoia.\n"
     )
     (folder / "good.jsonl").write_text(
-        json.dumps({"title": "Robotaxi Fleet Doubles", "text": "Zoox doubled its fleet to 500 cars."})
+        json.dumps(
+            {"title": "Robotaxi Fleet Doubles", "text": "Zoox doubled its fleet to 500 cars."}
+        )
         + "\n"
     )
     (folder / "empty.txt").write_text("")

@@ -15,7 +15,8 @@ from tests.conftest import REPO
 def test_every_package_folder_is_listed_for_install() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
     on_disk = {
-        ".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "bot").rglob("__init__.py")
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "bot").rglob("__init__.py")
     }
     assert on_disk | {"bot.bundled"} == set(config["packages"])
     assert config["package-dir"]["bot.bundled"] == "data"

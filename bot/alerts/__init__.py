@@ -1,0 +1,1 @@
+"""Topic alerts: which new articles match which subscriptions, and the delivery outbox."""

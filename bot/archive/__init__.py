@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.archive.alerts import AlertStore
 from bot.archive.articles import ArticleStore, PreparedArticle
 from bot.archive.database import Database, StorageError
 from bot.archive.index import SnippetHit, SnippetIndex
@@ -24,6 +25,7 @@ class Archive:
         self.articles = ArticleStore(db)
         self.index = SnippetIndex(db)
         self.settings = SettingsStore(db)
+        self.alerts = AlertStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Archive:

@@ -75,7 +75,8 @@ class ArticleStore:
             await conn.execute("DELETE FROM snippets WHERE article_id = ?", (article_id,))
             await conn.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
             await conn.execute(
-                """UPDATE articles SET url = coalesce(?, url), url_key = coalesce(?, url_key), title = ?, title_key = ?,
+                """UPDATE articles SET url = coalesce(?, url), url_key = coalesce(?, url_key),
+                   title = ?, title_key = ?,
                    source = coalesce(?, source), published_at = coalesce(?, published_at),
                    sort_at = coalesce(?, sort_at), story_day = substr(coalesce(?, sort_at), 1, 10),
                    summary = ?, source_links = ?, content_hash = ? WHERE id = ?""",
@@ -165,11 +166,16 @@ class ArticleStore:
         self, conn: aiosqlite.Connection, article: Article, day: str
     ) -> int | None:
         key = title_key(article.title)
+        numbers = _numbers(key)
         async with conn.execute(
             "SELECT id, story_id, title_key FROM articles WHERE story_day = ?", (day,)
         ) as cursor:
             async for article_id, story_id, other_key in cursor:
-                if fuzz.token_sort_ratio(key, other_key) >= SAME_STORY_SIMILARITY:
+                # "Q1 results" and "Q2 results" are different stories however alike they read.
+                if (
+                    fuzz.token_sort_ratio(key, other_key) >= SAME_STORY_SIMILARITY
+                    and _numbers(other_key) == numbers
+                ):
                     return story_id or article_id
         return None
 
@@ -270,6 +276,10 @@ class ArticleStore:
             "newest": newest,
             "oldest": oldest,
         }
+
+
+def _numbers(key: str) -> set[str]:
+    return set(re.findall(r"\d+", key))
 
 
 def _like_prefix(prefix: str) -> str:

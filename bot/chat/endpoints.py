@@ -56,7 +56,7 @@ def current_discord_endpoints() -> DiscordEndpoints:
 def use_discord_endpoints(
     api_base: str | None = None, gateway_url: str | None = None
 ) -> DiscordEndpoints:
-    """Make discord.py send REST calls to ``api_base`` and open gateway connections at ``gateway_url``.
+    """Make discord.py call the REST API at ``api_base`` and the gateway at ``gateway_url``.
 
     ``None`` restores discord.py's default for that endpoint, so the call is idempotent and
     ``use_discord_endpoints(None, None)`` undoes any earlier override.

@@ -25,13 +25,20 @@ from bot.models import Article
 # A feed dated slightly ahead (clock skew, time zones typed by hand) is normal; beyond this the
 # date is wrong and would pin the article to the top of "latest" lists, so it becomes ``now``.
 FUTURE_TOLERANCE = timedelta(days=1)
+# Tags past this many are noise (some feeds tag every entry with their whole taxonomy).
+MAX_TOPICS = 32
 
 # "<!ENTITY" in any case and with any spacing: an internal DTD subset is the only way to build an
 # entity bomb, and real feeds never need one.
 _ENTITY_DECLARATION = re.compile(r"<!\s*ENTITY", re.IGNORECASE)
 _ENTITY_DECLARATION_BYTES = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
-# The end of one entry, with or without a namespace prefix (<item>, </atom:entry>, ...).
-_ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+# Entry ends are found by a scan that matches CDATA sections and comments first, so that an
+# "</item>" inside them is skipped over; an unterminated one runs to the end (\Z) so the scan
+# never backtracks quadratically. The entry's end tag goes in the "end" group.
+_ENTRY_END_PATTERN = rb"<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z)|(?P<end></%s\s*>)"
+# The root element's name (group "root"), after the prolog's comments, PIs and doctype.
+_ROOT_ELEMENT = re.compile(rb"<!--.*?(?:-->|\Z)|<[?!][^>]*>|<(?P<root>[A-Za-z_][\w.:-]*)", re.S)
+_PROLOG_LIMIT = 64 * 1024
 _HTML_START = re.compile(
     rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
@@ -45,7 +52,8 @@ _BLOCK_TAGS = frozenset(
         *("thead", "tfoot", "tr", "ul"),
     }
 )
-_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# Not "head": an unclosed <head> in a fragment would swallow the whole text.
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "title"})
 # C0 controls other than whitespace, and DEL: never meaningful in an article's text.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
@@ -72,12 +80,15 @@ def parse_feed(data: bytes, *, feed_url: str, max_entries: int = 500, now: datet
     also names the source when the feed has no title. Dates more than a day after ``now`` become
     ``now``. Raises :class:`FeedError` when ``data`` is empty, an HTML page, XML that yields no
     entries and is malformed or not RSS/Atom, or declares XML entities.
+
+    CPU-bound (feedparser runs in pure Python, roughly a second per 100,000 tags): an event loop
+    should call it through :func:`asyncio.to_thread`.
     """
     if max_entries < 1:
         raise ValueError(f"max_entries must be at least 1, not {max_entries}")
     now = _as_utc(now)
     _reject_non_feeds(data)
-    data, total_entries = _cap_entries(data, max_entries)
+    data, counted_entries = _cap_entries(data, max_entries)
     # A BytesIO, never the bytes themselves: feedparser treats a bytes/str argument that happens
     # to be a path or URL as something to open.
     parsed = feedparser.parse(
@@ -98,9 +109,11 @@ def parse_feed(data: bytes, *, feed_url: str, max_entries: int = 500, now: datet
             result.skipped.append(f"entry {number}: {reason}")
         else:
             result.articles.append(article)
-    ignored = max(total_entries, len(parsed.entries)) - len(entries)
+    # After a cut, feedparser only saw the first entries: the count before the cut is the total.
+    ignored = (counted_entries or len(parsed.entries)) - len(entries)
     if ignored > 0:
-        result.skipped.append(f"{ignored:,} more entries ignored (limit {max_entries:,})")
+        noun = "entry" if ignored == 1 else "entries"
+        result.skipped.append(f"{ignored:,} more {noun} ignored (limit {max_entries:,})")
     return result
 
 
@@ -122,6 +135,8 @@ def _reject_non_feeds(data: bytes) -> None:
         )
     if _HTML_START.match(data[:4096]):
         raise FeedError("not a feed: got an HTML page")
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        raise FeedError("not a feed: got JSON (only RSS and Atom are read)")
 
 
 def _declares_entities(data: bytes) -> bool:
@@ -137,19 +152,35 @@ def _declares_entities(data: bytes) -> bool:
     return False
 
 
-def _cap_entries(data: bytes, max_entries: int) -> tuple[bytes, int]:
+def _cap_entries(data: bytes, max_entries: int) -> tuple[bytes, int | None]:
     """Cut the document after its ``max_entries``-th entry, keeping its closing tags.
 
     feedparser takes seconds per hundred thousand entries, so entries past the limit are removed
     before it runs: the document up to the end of the last wanted entry, then whatever followed the
-    last entry (``</channel></rss>``, ``</feed>``...). Returns the document and how many entries it
-    had. Only ASCII-compatible encodings are cut; others are parsed whole (the fetch size cap still
-    bounds them).
+    last entry (``</channel></rss>``, ``</feed>``...). Returns the document and, if it was cut, how
+    many entries it had. Only ASCII-compatible encodings are cut; others are parsed whole (the
+    fetch size cap still bounds them).
     """
-    ends = [match.end() for match in _ENTRY_END.finditer(data)]
+    entry_end = re.compile(_ENTRY_END_PATTERN % re.escape(_entry_tag(data)), re.DOTALL)
+    ends = [match.end() for match in entry_end.finditer(data) if match.group("end")]
     if len(ends) <= max_entries:
-        return data, len(ends)
+        return data, None
     return data[: ends[max_entries - 1]] + data[ends[-1] :], len(ends)
+
+
+def _entry_tag(data: bytes) -> bytes:
+    """The tag of the document's entries: ``entry`` (with the root's prefix) in Atom, else ``item``.
+
+    Only that tag is counted, so that an extension element such as ``<x:entry>`` nested in RSS
+    items is not mistaken for an entry.
+    """
+    for match in _ROOT_ELEMENT.finditer(data, 0, _PROLOG_LIMIT):
+        if match.group("root"):
+            prefix, _, local = match.group("root").rpartition(b":")
+            if local == b"feed":
+                return prefix + b":entry" if prefix else b"entry"
+            break
+    return b"item"
 
 
 def _check_is_feed(parsed: Mapping[str, Any]) -> None:
@@ -170,7 +201,7 @@ def _describe(problem: object) -> str:
 
 
 def _entry_to_article(
-    entry: Mapping[str, Any], *, source: str | None, now: datetime
+    entry: dict[str, Any], *, source: str | None, now: datetime
 ) -> tuple[Article | None, str]:
     """Build an article from one entry, or return ``None`` and the reason it was left out."""
     title = _single_line(_detail_text(entry.get("title"), entry.get("title_detail")))
@@ -244,12 +275,14 @@ def _published_at(entry: dict[str, Any], now: datetime) -> datetime | None:
 
 
 def _topics(tags: Any) -> tuple[str, ...]:
-    """The entry's tag terms, lowercased, without blanks or repeats, in feed order."""
+    """The entry's tag terms, lowercased, without blanks or repeats, in feed order, capped."""
     topics: dict[str, None] = {}
     for tag in tags or ():
         term = tag.get("term") if isinstance(tag, Mapping) else None
         if isinstance(term, str) and (term := _single_line(term).lower()):
             topics[term] = None
+            if len(topics) == MAX_TOPICS:
+                break
     return tuple(topics)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -53,7 +54,7 @@ class FeedServer:
         headers: dict[str, str] | None = None,
         compress: bool = False,
     ) -> None:
-        """Serve ``body``, answering 304 to a request whose validators match ``etag``/``last_modified``."""
+        """Serve ``body``, or 304 if the request has the matching ``etag``/``last_modified``."""
 
         async def handler(request: web.Request) -> web.Response:
             if _not_modified(request, etag, last_modified):
@@ -124,10 +125,8 @@ class FeedServer:
     # -- plumbing --------------------------------------------------------------------------------
 
     async def _wait_for_release(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._release.wait(), HANDLER_LIMIT_S)
-        except TimeoutError:
-            pass
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         self.requests[request.path].append(dict(request.headers))
@@ -189,7 +188,7 @@ async def _refuse_non_loopback(
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session that raises :class:`NonLoopbackRequestError` before any non-local request."""
+    """A client session raising :class:`NonLoopbackRequestError` before any non-local request."""
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(_refuse_non_loopback)
     async with aiohttp.ClientSession(trace_configs=[trace]) as client:

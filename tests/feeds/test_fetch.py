@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import socket
 import time
 from collections.abc import Callable
@@ -373,7 +372,7 @@ async def test_name_with_any_private_address_is_refused(monkeypatch) -> None:
 
 async def test_name_that_does_not_resolve_is_refused(monkeypatch) -> None:
     _fake_dns(monkeypatch, {})
-    with pytest.raises(UnsafeURLError, match="cannot resolve nowhere.example"):
+    with pytest.raises(UnsafeURLError, match=r"cannot resolve nowhere\.example"):
         await check_public_url("https://nowhere.example/feed")
 
 
@@ -427,7 +426,10 @@ async def test_article_text_is_extracted(feed_server: FeedServer, session) -> No
 async def test_article_text_is_none_when_the_page_fails(feed_server: FeedServer, session) -> None:
     pytest.importorskip("trafilatura")
     feed_server.serve("/article", b"nope", status=404, content_type="text/html")
-    assert await fetch_article_text(session, feed_server.url("/article"), timeout=5, max_bytes=MB) is None
+    assert (
+        await fetch_article_text(session, feed_server.url("/article"), timeout=5, max_bytes=MB)
+        is None
+    )
 
 
 async def test_article_text_is_none_without_trafilatura(
@@ -435,5 +437,8 @@ async def test_article_text_is_none_without_trafilatura(
 ) -> None:
     monkeypatch.setattr(fetch_module, "_trafilatura_available", lambda: False)
     feed_server.serve("/article", ARTICLE_PAGE, content_type="text/html")
-    assert await fetch_article_text(session, feed_server.url("/article"), timeout=5, max_bytes=MB) is None
+    assert (
+        await fetch_article_text(session, feed_server.url("/article"), timeout=5, max_bytes=MB)
+        is None
+    )
     assert feed_server.count("/article") == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import time
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.feeds.parse import FeedError, ParsedFeed, html_to_text, parse_feed
+from bot.feeds.parse import MAX_TOPICS, FeedError, ParsedFeed, html_to_text, parse_feed
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 FEED_URL = "https://feeds.example/tech.xml"
@@ -79,7 +80,11 @@ def test_rss2_permalink_guid_is_the_link(rss2: ParsedFeed) -> None:
 
 def test_rss2_entry_without_link_is_kept_when_it_has_text(rss2: ParsedFeed) -> None:
     article = rss2.articles[3]
-    assert (article.title, article.url, article.body) == ("No link but some text", None, "Only text here.")
+    assert (article.title, article.url, article.body) == (
+        "No link but some text",
+        None,
+        "Only text here.",
+    )
 
 
 def test_rss2_unusable_entries_are_reported(rss2: ParsedFeed) -> None:
@@ -151,7 +156,9 @@ def test_empty_but_valid_feed_has_no_articles() -> None:
 
 
 def test_javascript_link_is_dropped() -> None:
-    item = "<item><title>A</title><link>javascript:alert(1)</link><description>x</description></item>"
+    item = (
+        "<item><title>A</title><link>javascript:alert(1)</link><description>x</description></item>"
+    )
     assert _parse(_rss(item)).articles[0].url is None
 
 
@@ -160,7 +167,9 @@ def test_javascript_link_is_dropped() -> None:
 
 def _dated(when: datetime) -> bytes:
     stamp = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    return _rss(f"<item><title>A</title><link>https://a.example/</link><pubDate>{stamp}</pubDate></item>")
+    return _rss(
+        f"<item><title>A</title><link>https://a.example/</link><pubDate>{stamp}</pubDate></item>"
+    )
 
 
 def test_far_future_date_is_clamped_to_now() -> None:
@@ -191,7 +200,7 @@ def test_unparseable_date_is_none() -> None:
         (b"\x00\x01\x02 garbage \xff\xfe", "malformed XML with no entries"),
         (b"<?xml version='1.0'?><note><to>you</to></note>", "no RSS or Atom root element"),
         (b"<?xml version='1.0'?><rss version='2.0'><channel><title>Cut", "malformed XML"),
-        (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "not a feed"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "got JSON"),
     ],
 )
 def test_non_feeds_are_refused(data: bytes, reason: str) -> None:
@@ -270,15 +279,42 @@ def test_100000_entries_are_capped_quickly() -> None:
     assert elapsed < 2.0
 
 
-def test_atom_entries_are_capped_too() -> None:
+@pytest.mark.parametrize("prefix", ["", "atom:"])
+def test_atom_entries_are_capped_too(prefix: str) -> None:
     entries = "".join(
-        f"<entry><title>E{n}</title><link href='https://a.example/{n}'/><id>{n}</id></entry>"
+        f"<{prefix}entry><{prefix}title>E{n}</{prefix}title>"
+        f"<{prefix}link href='https://a.example/{n}'/><{prefix}id>{n}</{prefix}id></{prefix}entry>"
         for n in range(30)
     )
-    data = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>{entries}</feed>'.encode()
+    namespace = f"xmlns{':' + prefix[:-1] if prefix else ''}='http://www.w3.org/2005/Atom'"
+    data = (
+        f"<?xml version='1.0'?><!-- <rss> in a comment -->"
+        f"<{prefix}feed {namespace}><{prefix}title>A</{prefix}title>{entries}</{prefix}feed>"
+    ).encode()
     parsed = _parse(data, max_entries=10)
     assert [a.title for a in parsed.articles] == [f"E{n}" for n in range(10)]
     assert parsed.skipped == ["20 more entries ignored (limit 10)"]
+
+
+def test_entry_ends_inside_cdata_or_comments_do_not_count() -> None:
+    item = (
+        "<item><title>T{n}</title><link>https://a.example/{n}</link>"
+        "<description><![CDATA[<p>Closing tags: </item></entry></p>]]></description>"
+        "<!-- </item> --></item>"
+    )
+    parsed = _parse(_rss("".join(item.format(n=n) for n in range(4))), max_entries=2)
+    assert [a.title for a in parsed.articles] == ["T0", "T1"]
+    assert parsed.articles[0].body == "Closing tags:"
+    assert parsed.skipped == ["2 more entries ignored (limit 2)"]
+
+
+def test_unterminated_cdata_does_not_slow_the_cap_down() -> None:
+    data = _rss("<item><title>A</title><link>https://a.example/</link></item>" * 3)
+    data = data.replace(b"</channel>", b"<![CDATA[" * 100_000 + b"</channel>")
+    started = time.monotonic()
+    with contextlib.suppress(FeedError):
+        _parse(data, max_entries=1)
+    assert time.monotonic() - started < 2.0
 
 
 def test_skipped_entries_and_cap_are_both_reported() -> None:
@@ -291,6 +327,31 @@ def test_skipped_entries_and_cap_are_both_reported() -> None:
         "entry 1: no title (https://a.example/x)",
         "3 more entries ignored (limit 3)",
     ]
+
+
+def test_nested_entry_elements_do_not_count_as_ignored_entries() -> None:
+    items = "".join(
+        f"<item><title>T{n}</title><link>https://a.example/{n}</link>"
+        f"<x:entry xmlns:x='urn:x'>meta</x:entry></item>"
+        for n in range(3)
+    )
+    parsed = _parse(_rss(items), max_entries=2)
+    assert [a.title for a in parsed.articles] == ["T0", "T1"]
+    assert parsed.skipped == ["1 more entry ignored (limit 2)"]
+
+
+def test_one_ignored_entry_is_singular() -> None:
+    items = "".join(
+        f"<item><title>T{n}</title><link>https://a.example/{n}</link></item>" for n in range(3)
+    )
+    assert _parse(_rss(items), max_entries=2).skipped == ["1 more entry ignored (limit 2)"]
+
+
+def test_topics_are_capped() -> None:
+    tags = "".join(f"<category>Tag {n}</category>" for n in range(100))
+    item = f"<item><title>A</title><link>https://a.example/</link>{tags}</item>"
+    [article] = _parse(_rss(item)).articles
+    assert article.topics == tuple(f"tag {n}" for n in range(MAX_TOPICS))
 
 
 def test_max_entries_must_be_positive() -> None:

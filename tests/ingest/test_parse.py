@@ -73,7 +73,12 @@ def test_a_line_that_looks_like_a_header_but_is_text_stays_text() -> None:
 @pytest.mark.parametrize("suffix", [".json", ".jsonl"])
 def test_json_records_use_text_or_body(suffix: str) -> None:
     records = [
-        {"title": "A", "text": "Body A.", "url": "https://a.example/1", "published_at": "2025-03-01"},
+        {
+            "title": "A",
+            "text": "Body A.",
+            "url": "https://a.example/1",
+            "published_at": "2025-03-01",
+        },
         {"title": "B", "body": "Body B.", "key_points": ["K."], "topics": ["ai"]},
     ]
     raw = (
@@ -102,12 +107,14 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept() -> None:
         (b"\xff\xfe broken", ".txt", "not valid UTF-8"),
         (b"[1, 2, 3]", ".json", "expected an object with a title, got int"),
         (b"[]", ".json", "holds no articles"),
-        (b"{\"title\": 5, \"text\": []}", ".json", "body must be text"),
+        (b'{"title": 5, "text": []}', ".json", "body must be text"),
         (b"   \n\n  ", ".txt", "no text"),
         (b'{"title": "x", "published": "soon"}', ".json", "invalid date 'soon'"),
     ],
 )
-def test_not_an_article_raises_parse_error_with_reason(raw: bytes, suffix: str, reason: str) -> None:
+def test_not_an_article_raises_parse_error_with_reason(
+    raw: bytes, suffix: str, reason: str
+) -> None:
     with pytest.raises(ParseError, match=reason):
         parse_bytes(raw, suffix=suffix)
 

@@ -1,0 +1,77 @@
+"""The alert scan: new articles x active subscriptions -> delivery records in the outbox.
+
+It runs wherever the articles came from (a feed poll, ``newsbot ingest`` in another process),
+because it reads the archive past a watermark instead of listening to the ingest path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.alerts.matching import ArticleIndex, ArticleText, Topic
+from bot.archive import Archive
+from bot.archive.alerts import Match, Subscription
+
+SCAN_BATCH = 1000
+# Alerts are for news: an article dated longer ago than this (a backfill of an old archive)
+# is stored and searchable but not announced.
+MAX_ALERT_AGE = timedelta(days=7)
+
+
+def match_articles(
+    subscriptions: Sequence[Subscription],
+    rows: Sequence[aiosqlite.Row],
+    now: datetime,
+    *,
+    max_age: timedelta | None = MAX_ALERT_AGE,
+) -> list[Match]:
+    """Which rows each subscription matches (one alert per story: later outlets are skipped)."""
+    texts = [
+        ArticleText(row["id"], row["title"], json.loads(row["key_points"]), json.loads(row["tags"]))
+        for row in rows
+        if row["story_id"] is None
+        and (max_age is None or datetime.fromisoformat(row["sort_at"]) >= now - max_age)
+    ]
+    if not texts:
+        return []
+    index = ArticleIndex(texts)
+    topics: dict[tuple[str, str], dict[int, list[str]]] = {}
+    matches = []
+    for subscription in subscriptions:
+        key = (subscription.topic, subscription.exclude)
+        if key not in topics:
+            topics[key] = index.matches(Topic.parse(*key))
+        for article_id, words in sorted(topics[key].items()):
+            if article_id > subscription.after_article_id:
+                matches.append(Match(subscription, article_id, words))
+    return matches
+
+
+async def scan(archive: Archive, *, now: datetime) -> int:
+    """Consider every article stored since the last scan; returns how many alerts were queued."""
+    queued = 0
+    while True:
+        watermark = await archive.alerts.watermark()
+        rows = await archive.alerts.articles_after(watermark, SCAN_BATCH)
+        if not rows:
+            return queued
+        subscriptions = await archive.alerts.subscriptions(active=True)
+        matches = await asyncio.to_thread(match_articles, subscriptions, rows, now)
+        await archive.alerts.record_matches(matches, now, watermark=rows[-1]["id"])
+        queued += len(matches)
+
+
+async def backfill(archive: Archive, subscription: Subscription, count: int, now: datetime) -> int:
+    """Queue the ``count`` newest already-stored matches of a new subscription."""
+    rows = await archive.alerts.articles_after(0, 500, newest_first=True)
+    from_start = replace(subscription, after_article_id=0)
+    matches = match_articles([from_start], rows, now, max_age=None)
+    newest = sorted(matches, key=lambda m: m.article_id, reverse=True)[:count]
+    await archive.alerts.record_matches(newest, now)
+    return len(newest)

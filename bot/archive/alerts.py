@@ -1,0 +1,307 @@
+"""Subscriptions and the delivery outbox: the storage half of exactly-once topic alerts.
+
+The order of writes is what makes delivery exactly-once:
+1. ``record_matches``: in one transaction, the new articles' deliveries are written 'pending'
+   and the scan watermark moves past those articles. A crash before the commit repeats the scan;
+   after it, the deliveries exist. Nothing is skipped.
+2. ``claim_batches``: pending deliveries of a channel are grouped under a batch nonce and marked
+   'sending' (in one transaction). A batch that is already 'sending' (a crash happened mid-send)
+   is returned again unchanged, with the same nonce and articles.
+3. The message is sent with that nonce (discord.py sets ``enforce_nonce``), so a re-send of the
+   same batch after a crash is recognised by Discord instead of posted twice.
+4. ``mark_sent`` records the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.archive.database import Database
+
+WATERMARK_KEY = "alerts:last_article_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A channel's subscription to a topic."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    topic: str
+    exclude: str
+    role_id: int | None
+    created_by: int
+    created_at: str
+    after_article_id: int
+    paused_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One article matched for one subscription (a delivery to write)."""
+
+    subscription: Subscription
+    article_id: int
+    matched_words: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One article in a batch, with the subscription it matched and the words that matched."""
+
+    article_id: int
+    subscription_id: int
+    matched_words: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The deliveries that go out as one message to one channel."""
+
+    channel_id: int
+    nonce: str
+    items: list[BatchItem]
+
+
+def _now_iso(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class AlertStore:
+    """Subscriptions, scan watermark and deliveries."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        topic: str,
+        exclude: str,
+        role_id: int | None,
+        created_by: int,
+        now: datetime,
+        max_per_channel: int,
+        max_per_guild: int,
+    ) -> Subscription:
+        """Add (or replace) a channel's subscription to a topic, starting after the newest
+        stored article. Raises ``LimitReached`` when a cap would be exceeded."""
+        async with self._db.transaction() as conn:
+            existing = await _scalar(
+                conn,
+                "SELECT id FROM subscriptions WHERE channel_id = ? AND topic = ?",
+                channel_id,
+                topic,
+            )
+            if existing is None:
+                in_channel = await _scalar(
+                    conn, "SELECT count(*) FROM subscriptions WHERE channel_id = ?", channel_id
+                )
+                if in_channel >= max_per_channel:
+                    raise LimitReached(f"this channel already has {in_channel} subscriptions")
+                in_guild = await _scalar(
+                    conn, "SELECT count(*) FROM subscriptions WHERE guild_id = ?", guild_id
+                )
+                if in_guild >= max_per_guild:
+                    raise LimitReached(f"this server already has {in_guild} subscriptions")
+            newest = await _scalar(conn, "SELECT coalesce(max(id), 0) FROM articles")
+            await conn.execute(
+                """INSERT INTO subscriptions (guild_id, channel_id, topic, exclude, role_id,
+                   created_by, created_at, after_article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (channel_id, topic) DO UPDATE SET exclude = excluded.exclude,
+                   role_id = excluded.role_id, paused_reason = NULL""",
+                (guild_id, channel_id, topic, exclude, role_id, created_by, _now_iso(now), newest),
+            )
+            async with conn.execute(
+                "SELECT * FROM subscriptions WHERE channel_id = ? AND topic = ?",
+                (channel_id, topic),
+            ) as cursor:
+                return Subscription(*await cursor.fetchone())
+
+    async def unsubscribe(self, channel_id: int, topic: str) -> bool:
+        """Remove a channel's subscription; False when there was none."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?", (channel_id, topic)
+            )
+            return cursor.rowcount > 0
+
+    async def subscriptions(
+        self, *, guild_id: int | None = None, channel_id: int | None = None, active: bool = False
+    ) -> list[Subscription]:
+        """Subscriptions of a channel, of a server, or all; ``active`` leaves out paused ones."""
+        clauses, params = ["1"], []
+        if guild_id is not None:
+            clauses.append("guild_id = ?")
+            params.append(guild_id)
+        if channel_id is not None:
+            clauses.append("channel_id = ?")
+            params.append(channel_id)
+        if active:
+            clauses.append("paused_reason IS NULL")
+        async with self._db.reader.execute(
+            f"SELECT * FROM subscriptions WHERE {' AND '.join(clauses)} ORDER BY channel_id, topic",
+            params,
+        ) as cursor:
+            return [Subscription(*row) for row in await cursor.fetchall()]
+
+    async def pause_channel(self, channel_id: int, reason: str) -> None:
+        """Pause a channel's subscriptions (it was deleted or the bot lost access)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE subscriptions SET paused_reason = ? WHERE channel_id = ?",
+                (reason, channel_id),
+            )
+
+    # -- scanning -------------------------------------------------------------------------
+
+    async def watermark(self) -> int:
+        """The id of the last article the alert scan has considered (0 before the first scan;
+        each subscription's ``after_article_id`` keeps the backlog out of its alerts)."""
+        async with self._db.reader.execute(
+            "SELECT value FROM settings WHERE key = ?", (WATERMARK_KEY,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def articles_after(
+        self, article_id: int, limit: int, *, newest_first: bool = False
+    ) -> list[aiosqlite.Row]:
+        """Articles stored after ``article_id`` (id, title, sort_at, story_id, key points, tags),
+        in id order, or the newest ``limit`` of them."""
+        order = "DESC" if newest_first else ""
+        async with self._db.reader.execute(
+            f"""SELECT a.id, a.title, a.sort_at, a.story_id,
+                      (SELECT json_group_array(text) FROM (SELECT text FROM snippets
+                        WHERE article_id = a.id AND kind = 'key_point' ORDER BY position))
+                        AS key_points,
+                      (SELECT json_group_array(topic) FROM article_topics
+                        WHERE article_id = a.id) AS tags
+               FROM articles a WHERE a.id > ? ORDER BY a.id {order} LIMIT ?""",
+            (article_id, limit),
+        ) as cursor:
+            return list(await cursor.fetchall())
+
+    async def record_matches(
+        self, matches: Sequence[Match], now: datetime, *, watermark: int | None = None
+    ) -> None:
+        """Write pending deliveries and move the watermark (if given), together or not at all."""
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                """INSERT OR IGNORE INTO deliveries (channel_id, article_id, subscription_id,
+                   matched_words, created_at) VALUES (?, ?, ?, ?, ?)""",
+                [
+                    (
+                        m.subscription.channel_id,
+                        m.article_id,
+                        m.subscription.id,
+                        json.dumps(list(m.matched_words)),
+                        _now_iso(now),
+                    )
+                    for m in matches
+                ],
+            )
+            if watermark is not None:
+                await conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (WATERMARK_KEY, str(watermark)),
+                )
+
+    # -- delivering -----------------------------------------------------------------------
+
+    async def claim_batches(self, per_message: int) -> list[Batch]:
+        """One batch per channel with work: an unfinished 'sending' batch, else up to
+        ``per_message`` pending deliveries, oldest first, marked 'sending' under a new nonce."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                """SELECT DISTINCT channel_id FROM deliveries
+                   WHERE status IN ('pending', 'sending')"""
+            ) as cursor:
+                channels = [row[0] for row in await cursor.fetchall()]
+            batches = []
+            for channel_id in channels:
+                rows = await _rows(
+                    conn,
+                    """SELECT article_id, subscription_id, matched_words, batch FROM deliveries
+                       WHERE channel_id = ? AND status = 'sending' ORDER BY article_id""",
+                    channel_id,
+                )
+                if rows:
+                    nonce = rows[0][3]
+                else:
+                    rows = await _rows(
+                        conn,
+                        """SELECT article_id, subscription_id, matched_words, NULL
+                           FROM deliveries WHERE channel_id = ? AND status = 'pending'
+                           ORDER BY article_id LIMIT ?""",
+                        channel_id,
+                        per_message,
+                    )
+                    ids = [row[0] for row in rows]
+                    nonce = _nonce(channel_id, ids)
+                    await conn.executemany(
+                        """UPDATE deliveries SET status = 'sending', batch = ?
+                           WHERE channel_id = ? AND article_id = ?""",
+                        [(nonce, channel_id, article_id) for article_id in ids],
+                    )
+                items = [BatchItem(a, s, json.loads(words)) for a, s, words, _ in rows]
+                batches.append(Batch(channel_id, nonce, items))
+            return batches
+
+    async def mark_sent(self, batch: Batch, message_id: int, now: datetime) -> None:
+        """Record that Discord accepted the batch's message."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?
+                   WHERE channel_id = ? AND batch = ?""",
+                (_now_iso(now), message_id, batch.channel_id, batch.nonce),
+            )
+
+    async def mark_undeliverable(self, channel_id: int) -> None:
+        """Give up on a channel's unsent deliveries (it is gone or forbidden)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """UPDATE deliveries SET status = 'undeliverable'
+                   WHERE channel_id = ? AND status IN ('pending', 'sending')""",
+                (channel_id,),
+            )
+
+    async def delivery_counts(self) -> dict[str, int]:
+        """How many deliveries are in each state."""
+        async with self._db.reader.execute(
+            "SELECT status, count(*) FROM deliveries GROUP BY status"
+        ) as cursor:
+            return {status: n for status, n in await cursor.fetchall()}
+
+
+class LimitReached(ValueError):
+    """A subscription cap would be exceeded; the message says which."""
+
+
+def _nonce(channel_id: int, article_ids: Sequence[int]) -> str:
+    # Discord accepts nonces of up to 25 characters.
+    digest = hashlib.sha256(f"{channel_id}:{article_ids}".encode()).hexdigest()
+    return "nb" + digest[:23]
+
+
+async def _scalar(conn: aiosqlite.Connection, sql: str, *params: object) -> int:
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else None  # type: ignore[return-value]
+
+
+async def _rows(conn: aiosqlite.Connection, sql: str, *params: object) -> list[tuple]:
+    async with conn.execute(sql, params) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]

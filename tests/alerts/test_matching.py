@@ -1,0 +1,62 @@
+"""Topic matching: case, plurals, typos, other spellings, exclusions, and the matched words."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.alerts.matching import ArticleIndex, ArticleText, Topic, match_topic
+
+NVIDIA = ArticleText(
+    1,
+    "Nvidia's A.I. chips sell out as data centers expand",
+    ["Demand for artificial intelligence hardware grew 50% this quarter."],
+    ["chips", "nvidia"],
+)
+EV = ArticleText(2, "BYD overtakes Tesla", ["BYD sold more electric vehicles than Tesla."], ["ev"])
+
+
+@pytest.mark.parametrize(
+    ("topic", "expected"),
+    [
+        ("nvidia", ["nvidia"]),
+        ("NVIDIA", ["nvidia"]),
+        ("nvdia", ["nvidia"]),  # typo
+        ("chip", ["chip"]),  # singular topic, plural text
+        ("AI", ["ai", "artificial intelligence"]),
+        ("A.I.", ["ai", "artificial intelligence"]),
+        ("artificial intelligence", ["artificial intelligence", "ai"]),
+        ("data centre", ["data center"]),
+    ],
+)
+def test_topic_matches_and_says_which_words(topic: str, expected: list[str]) -> None:
+    assert match_topic(topic, NVIDIA) == expected
+
+
+@pytest.mark.parametrize("topic", ["apple", "tesla", "intelligence artificial", "nvidia apple"])
+def test_unrelated_topics_do_not_match(topic: str) -> None:
+    assert match_topic(topic, NVIDIA) == []
+
+
+def test_excluded_word_vetoes_a_match() -> None:
+    assert match_topic("nvidia", NVIDIA, exclude="chips") == []
+    assert match_topic("nvidia", NVIDIA, exclude="apple, tesla") == ["nvidia"]
+
+
+def test_other_spelling_of_multiword_topic() -> None:
+    assert match_topic("EVs", EV) == ["ev", "electric vehicle"]
+
+
+def test_index_matches_many_articles_at_once() -> None:
+    index = ArticleIndex([NVIDIA, EV])
+    assert index.matches(Topic.parse("tesla")) == {2: ["tesla"]}
+    assert set(index.matches(Topic.parse("ai"))) == {1}
+
+
+@given(st.sampled_from(["nvidia", "chips", "artificial intelligence", "tesla"]), st.data())
+def test_matching_is_case_stable(topic: str, data: st.DataObject) -> None:
+    flips = data.draw(st.lists(st.booleans(), min_size=len(topic), max_size=len(topic)))
+    mixed = "".join(c.upper() if flip else c for c, flip in zip(topic, flips, strict=True))
+    assert match_topic(mixed, NVIDIA) == match_topic(topic, NVIDIA)
+    assert match_topic(mixed, EV) == match_topic(topic, EV)

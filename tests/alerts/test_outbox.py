@@ -1,0 +1,124 @@
+"""The alert outbox: scan -> deliveries once per (channel, article), batches, restarts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from bot.alerts.outbox import backfill, scan
+from bot.archive import Archive
+from bot.archive.alerts import LimitReached
+from bot.ingest.pipeline import ingest_articles
+from bot.models import Article
+from tests.conftest import NOW
+
+CHANNEL = 500
+
+
+def news(title: str, n: int, **fields: object) -> Article:
+    article = Article(
+        title=title,
+        key_points=(f"{title} today.",),
+        url=f"https://news.example/{n}",
+        source="Example",
+        published_at=NOW - timedelta(hours=1),
+    )
+    return replace(article, **fields)
+
+
+async def subscribe(archive: Archive, topic: str, channel: int = CHANNEL, **options: object):
+    return await archive.alerts.subscribe(
+        guild_id=1,
+        channel_id=channel,
+        topic=topic,
+        exclude=str(options.get("exclude", "")),
+        role_id=options.get("role_id"),  # type: ignore[arg-type]
+        created_by=7,
+        now=NOW,
+        max_per_channel=int(options.get("max_per_channel", 10)),
+        max_per_guild=int(options.get("max_per_guild", 50)),
+    )
+
+
+async def test_new_subscription_starts_from_now_not_the_backlog(archive: Archive) -> None:
+    await ingest_articles(archive, [news("Nvidia earnings beat", 1)], now=NOW)
+    await subscribe(archive, "nvidia")
+    assert await scan(archive, now=NOW) == 0
+    await ingest_articles(archive, [news("Nvidia unveils new GPU", 2)], now=NOW)
+    assert await scan(archive, now=NOW) == 1
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert batch.channel_id == CHANNEL
+    assert [item.matched_words for item in batch.items] == [["nvidia"]]
+
+
+async def test_each_article_is_queued_once_even_if_scanned_again(archive: Archive) -> None:
+    await subscribe(archive, "nvidia")
+    await subscribe(archive, "gpu")  # a second topic matching the same article, same channel
+    await ingest_articles(archive, [news("Nvidia unveils new GPU", 2)], now=NOW)
+    assert await scan(archive, now=NOW) == 2
+    assert await scan(archive, now=NOW) == 0
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert len(batch.items) == 1
+
+
+async def test_unsent_batch_is_claimed_again_with_the_same_nonce(archive: Archive) -> None:
+    await subscribe(archive, "nvidia")
+    await ingest_articles(archive, [news(f"Nvidia story {n}", n) for n in range(1, 4)], now=NOW)
+    await scan(archive, now=NOW)
+    (first,) = await archive.alerts.claim_batches(per_message=2)
+    (again,) = await archive.alerts.claim_batches(per_message=2)  # e.g. after a crash
+    assert (again.nonce, again.items) == (first.nonce, first.items)
+    assert len(first.nonce) <= 25
+    await archive.alerts.mark_sent(first, message_id=99, now=NOW)
+    (rest,) = await archive.alerts.claim_batches(per_message=2)
+    assert [item.article_id for item in rest.items] == [3]
+    assert rest.nonce != first.nonce
+    await archive.alerts.mark_sent(rest, message_id=100, now=NOW)
+    assert await archive.alerts.claim_batches(per_message=2) == []
+    assert await archive.alerts.delivery_counts() == {"sent": 3}
+
+
+async def test_excluded_words_old_articles_and_same_story_are_not_alerted(archive: Archive) -> None:
+    await subscribe(archive, "nvidia", exclude="rumor")
+    await ingest_articles(
+        archive,
+        [
+            news("Nvidia rumor mill churns", 1),
+            news("Nvidia earnings from 2019", 2, published_at=NOW - timedelta(days=400)),
+            news("Nvidia launches Rubin chip", 3),
+            replace(news("Nvidia launches Rubin chips", 4), source="Other outlet"),
+        ],
+        now=NOW,
+    )
+    assert await scan(archive, now=NOW) == 1
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert [item.article_id for item in batch.items] == [3]
+
+
+async def test_paused_channel_gets_nothing_new(archive: Archive) -> None:
+    await subscribe(archive, "nvidia")
+    await archive.alerts.pause_channel(CHANNEL, "channel deleted")
+    await ingest_articles(archive, [news("Nvidia unveils new GPU", 2)], now=NOW)
+    assert await scan(archive, now=NOW) == 0
+    (subscription,) = await archive.alerts.subscriptions(channel_id=CHANNEL)
+    assert subscription.paused_reason == "channel deleted"
+
+
+async def test_caps_per_channel_and_per_server(archive: Archive) -> None:
+    await subscribe(archive, "a1", max_per_channel=2)
+    await subscribe(archive, "a2", max_per_channel=2)
+    with pytest.raises(LimitReached, match="this channel already has 2 subscriptions"):
+        await subscribe(archive, "a3", max_per_channel=2)
+    await subscribe(archive, "a1", max_per_channel=2)  # replacing one is fine
+    with pytest.raises(LimitReached, match="this server already has 2 subscriptions"):
+        await subscribe(archive, "b1", channel=501, max_per_guild=2)
+
+
+async def test_backfill_queues_the_newest_matches(archive: Archive) -> None:
+    await ingest_articles(archive, [news(f"Nvidia story {n}", n) for n in range(1, 6)], now=NOW)
+    subscription = await subscribe(archive, "nvidia")
+    assert await backfill(archive, subscription, 2, NOW) == 2
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert [item.article_id for item in batch.items] == [4, 5]
