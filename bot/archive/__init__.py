@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.archive.alerts import AlertStore
 from bot.archive.articles import ArticleStore, PreparedArticle
 from bot.archive.database import Database, StorageError
+from bot.archive.feeds import FeedStore
 from bot.archive.index import SnippetHit, SnippetIndex
 from bot.archive.settings_store import SettingsStore
 
@@ -26,6 +27,7 @@ class Archive:
         self.index = SnippetIndex(db)
         self.settings = SettingsStore(db)
         self.alerts = AlertStore(db)
+        self.feeds = FeedStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Archive:

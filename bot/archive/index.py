@@ -10,6 +10,34 @@ from bot.archive.database import Database
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleSpan:
+    """A run of consecutive snippet ids that belong to one article, with that article's facts.
+
+    An article's snippets are inserted together, so they normally form one run; the engine
+    keeps these runs in memory to map a matching snippet id to its article without a join.
+    """
+
+    article_id: int
+    first_id: int
+    last_id: int
+    snippets: int
+    sort_at: str
+    dated: bool
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetRow:
+    """One stored snippet."""
+
+    id: int
+    article_id: int
+    position: int
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class SnippetHit:
     """A snippet that matched a full-text query, with its article's date and bm25 rank."""
 
@@ -21,6 +49,10 @@ class SnippetHit:
     sort_at: str
     source: str | None
     rank: float  # bm25: more negative is better
+
+
+# SQLite's default limit on bound parameters is 32766; stay well below it.
+_MAX_PARAMETERS = 5000
 
 
 def fts_phrase(term: str) -> str:
@@ -63,6 +95,73 @@ class SnippetIndex:
                   WHERE {" AND ".join(clauses)} ORDER BY rank LIMIT ?"""
         async with self._db.reader.execute(sql, [*params, limit]) as cursor:
             return [SnippetHit(*row) for row in await cursor.fetchall()]
+
+    async def postings(self, expressions: Sequence[str]) -> list[list[int]]:
+        """For each FTS5 expression, the ids of the snippets it matches (one query for all).
+
+        Only ids are read (no join), which keeps this the cheap first step of a search; the
+        caller bounds the work by choosing rare terms.
+        """
+        if not expressions:
+            return []
+        sql = " UNION ALL ".join(
+            f"SELECT {i}, rowid FROM snippets_fts WHERE snippets_fts MATCH ?"
+            for i in range(len(expressions))
+        )
+        found: list[list[int]] = [[] for _ in expressions]
+        async with self._db.reader.execute(sql, list(expressions)) as cursor:
+            for group, rowid in await cursor.fetchall():
+                found[group].append(rowid)
+        return found
+
+    async def fetch(self, ids: Iterable[int]) -> list[SnippetRow]:
+        """The snippets with these ids (missing ids are left out), in id order."""
+        wanted = sorted(set(ids))
+        rows: list[SnippetRow] = []
+        for start in range(0, len(wanted), _MAX_PARAMETERS):
+            chunk = wanted[start : start + _MAX_PARAMETERS]
+            async with self._db.reader.execute(
+                "SELECT id, article_id, position, kind, text FROM snippets "
+                f"WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            ) as cursor:
+                rows += [SnippetRow(*row) for row in await cursor.fetchall()]
+        return rows
+
+    async def spans(self, after_id: int = 0) -> list[ArticleSpan]:
+        """The runs of snippet ids above ``after_id``, per article, with article dates and
+        outlets; an article whose new snippets are not consecutive yields one span per run."""
+        async with self._db.reader.execute(
+            """SELECT s.article_id, min(s.id), max(s.id), count(*), a.sort_at,
+                      a.published_at IS NOT NULL, a.source
+               FROM snippets s JOIN articles a ON a.id = s.article_id
+               WHERE s.id > ? GROUP BY s.article_id""",
+            (after_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        spans = []
+        for article_id, first, last, count, sort_at, dated, source in rows:
+            runs = [(first, last)]
+            if last - first + 1 != count:  # interleaved with another article's snippets
+                runs = await self._runs(article_id, after_id)
+            spans += [
+                ArticleSpan(article_id, a, b, count, sort_at, bool(dated), source) for a, b in runs
+            ]
+        return sorted(spans, key=lambda span: span.first_id)
+
+    async def _runs(self, article_id: int, after_id: int) -> list[tuple[int, int]]:
+        async with self._db.reader.execute(
+            "SELECT id FROM snippets WHERE article_id = ? AND id > ? ORDER BY id",
+            (article_id, after_id),
+        ) as cursor:
+            ids = [row[0] for row in await cursor.fetchall()]
+        runs: list[tuple[int, int]] = []
+        for snippet_id in ids:
+            if runs and runs[-1][1] == snippet_id - 1:
+                runs[-1] = (runs[-1][0], snippet_id)
+            else:
+                runs.append((snippet_id, snippet_id))
+        return runs
 
     async def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         """How many snippets contain each (already tokenised and stemmed) term."""

@@ -59,6 +59,13 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
+# feedparser flags these although the entries are whole: a wrong declared encoding or type.
+_HARMLESS_BOZO = (
+    feedparser.CharacterEncodingOverride,
+    feedparser.NonXMLContentType,
+)
+
+
 class FeedError(ValueError):
     """The document is not a feed this project will read; the message says why."""
 
@@ -103,6 +110,11 @@ def parse_feed(data: bytes, *, feed_url: str, max_entries: int = 500, now: datet
     source = title or urlsplit(feed_url).hostname or None
     result = ParsedFeed(title=title)
     entries = parsed.entries[:max_entries]
+    if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _HARMLESS_BOZO):
+        result.skipped.append(
+            f"the document is malformed ({_describe(parsed.get('bozo_exception'))}); "
+            f"kept the {len(entries)} entries read before the error"
+        )
     for number, entry in enumerate(entries, start=1):
         article, reason = _entry_to_article(entry, source=source, now=now)
         if article is None:

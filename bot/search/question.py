@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.search.text import content_words
+from bot.search.text import content_words, tokens
 
 Intent = Literal["amount", "count", "date", "person", "place", "name", "reason", "other"]
 MAX_QUESTION_CHARS = 500
@@ -27,8 +27,20 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
 ]
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
-_IN_MONTH = re.compile(r"\b(?:in|during|since) (" + "|".join(_MONTHS) + r")\b(?:\s+(\d{4}))?", re.I)
+_IN_MONTH = re.compile(
+    r"\b(in|during|since) (" + "|".join(_MONTHS) + r")\b(?:\s+(\d{4}))?", re.I
+)
 _IN_YEAR = re.compile(r"\b(?:in|during) ((?:19|20)\d\d)\b")
+# Relative times ask for recent news without naming a period: they make recency count more
+# (a soft window) rather than filter, since a story is often dated a few days off its week.
+_RECENT = re.compile(
+    r"\b(?:this|past|last) (?:week|weekend|month)\b|\brecent(?:ly)?\b|\blatest\b|\bnow\b"
+    r"|\bthis (?:morning|afternoon|evening)\b|\bon (?:monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday)\b",
+    re.I,
+)
+# A capitalised word inside a sentence, an acronym, or a figure: what names the story.
+_NAME_WORD = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w&.'’-]*|\b[A-Z]{2,}\b|\b\d[\d,.]*\b")
 
 # Related words, so that a question in other words still finds the sentence that answers it.
 RELATED_WORDS = {
@@ -61,6 +73,8 @@ class Question:
     intent: Intent
     since: datetime | None = None
     until: datetime | None = None
+    names: frozenset[str] = frozenset()  # words that name something: capitalised, acronyms, figures
+    recent: bool = False  # "this week", "recently": recent articles count more
 
 
 def analyse(text: str, *, now: datetime) -> Question:
@@ -69,27 +83,30 @@ def analyse(text: str, *, now: datetime) -> Question:
     words = list(dict.fromkeys(content_words(text)))
     intent: Intent = next((name for name, pattern in _INTENTS if pattern.search(text)), "other")
     since, until = time_window(text, now=now)
-    return Question(text, words, intent, since, until)
+    names = frozenset(t for m in _NAME_WORD.finditer(text) for t in tokens(m.group(0)))
+    recent = bool(_RECENT.search(text))
+    return Question(text, words, intent, since, until, names & set(words), recent)
 
 
 def time_window(text: str, *, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """The period a question is about ("this week", "yesterday", "in october", "in 2025")."""
+    """The period a question names ("yesterday", "in october", "in 2025"), as a filter.
+
+    Relative spans ("this week", "recently") are not filters: see ``Question.recent``.
+    """
     lowered = text.lower()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if "this week" in lowered or "past week" in lowered:
-        return now - timedelta(days=7), now
-    if "last week" in lowered:
-        return now - timedelta(days=14), now
     if "today" in lowered:
         return day_start, now
     if "yesterday" in lowered:
         return day_start - timedelta(days=1), day_start
-    if "this month" in lowered or "past month" in lowered:
-        return now - timedelta(days=31), now
     if match := _IN_MONTH.search(lowered):
-        month = _MONTHS[match.group(1)]
-        year = int(match.group(2)) if match.group(2) else now.year - (month > now.month)
+        month = _MONTHS[match.group(2)]
+        year = int(match.group(3)) if match.group(3) else now.year - (month > now.month)
+        if not 1900 <= year <= 2100:
+            return None, None
         start = day_start.replace(year=year, month=month, day=1)
+        if match.group(1) == "since":
+            return start, now
         end = start.replace(day=calendar.monthrange(year, month)[1]) + timedelta(days=1)
         return start, min(end, now)
     if match := _IN_YEAR.search(lowered):

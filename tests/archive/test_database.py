@@ -26,9 +26,8 @@ async def test_new_file_is_migrated_to_the_latest_version(tmp_path: Path) -> Non
 
 async def test_reopening_does_not_migrate_again_or_lose_data(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
-    async with await Archive.open(path) as archive:
-        async with archive.db.transaction() as conn:
-            await conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
+    async with await Archive.open(path) as archive, archive.db.transaction() as conn:
+        await conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
     async with await Archive.open(path) as archive:
         async with archive.db.reader.execute("SELECT value FROM settings") as cursor:
             assert [row[0] for row in await cursor.fetchall()] == ["v"]

@@ -565,6 +565,8 @@ class Fault:
     after_handler: bool = False
     hits: int = 0
     """How many requests this fault has hit so far."""
+    _method: str | None = field(init=False, repr=False)
+    _path_re: re.Pattern[str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._method, self._path_re = compile_route(self.route)
@@ -746,11 +748,14 @@ class GatewaySession:
 class GatewayConnection:
     """One websocket connection from the bot; serialises sends and applies zlib-stream."""
 
-    def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, request: web.Request, *, allow_compression: bool
+    ) -> None:
         self.ws = ws
         self.path = request.path
         self.query = dict(request.query)
-        self.compressed = self.query.get("compress") == "zlib-stream"
+        self.compressed = allow_compression and self.query.get("compress") == "zlib-stream"
+        """Whether frames are sent zlib-stream compressed (binary) rather than as text."""
         self.session: GatewaySession | None = None
         self.ready = False
         """True once IDENTIFY or RESUME succeeded; live events are only sent when ready."""
@@ -888,7 +893,6 @@ class FakeDiscord:
 
         self._commands: dict[str | None, dict[tuple[int, str], dict[str, Any]]] = {}
         self._messages_by_id: dict[str, dict[str, Any]] = {}
-        self._sent_by_id: dict[str, SentMessage] = {}
         self._nonces: dict[str, tuple[float, SentMessage]] = {}
         self._interactions: dict[str, _InteractionState] = {}
         self._faults: list[Fault] = []
@@ -1354,7 +1358,7 @@ class FakeDiscord:
         author = author or self.member_user
         mentioned = self._users_in(content)
         mentioned += [u for u in mentions if u.id not in {m.id for m in mentioned}]
-        referenced = self._messages_by_id.get(reply_to) if reply_to else None
+        referenced = self._messages_by_id[reply_to] if reply_to else None
         message = self._new_message(
             channel,
             author,
@@ -1607,9 +1611,7 @@ class FakeDiscord:
     async def _gateway_handler(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=0, timeout=2.0)
         await ws.prepare(request)
-        conn = GatewayConnection(ws, request)
-        if not self.gateway_compression:
-            conn.compressed, conn._zlib = False, None
+        conn = GatewayConnection(ws, request, allow_compression=self.gateway_compression)
         self.connections.append(conn)
         self._live = conn
         self._notify()
@@ -2290,7 +2292,6 @@ class FakeDiscord:
         message = self._bot_message(channel, payload, files, referenced=referenced)
         sent = SentMessage(channel.id, payload, message, files)
         self.messages.append(sent)
-        self._sent_by_id[sent.id] = sent
         if payload.get("enforce_nonce") and payload.get("nonce") is not None:
             self._nonces[str(payload["nonce"])] = (time.monotonic(), sent)
         await self._echo("MESSAGE_CREATE", message)
@@ -2478,7 +2479,6 @@ class FakeDiscord:
         )
         sent = SentMessage(state.channel.id, payload, message, files, interaction_id=state.id)
         self.followups.append(sent)
-        self._sent_by_id[sent.id] = sent
         state.followup_ids.append(sent.id)
         await self._echo("MESSAGE_CREATE", message)
         if request.query.get("wait") not in ("1", "true", "True"):

@@ -277,7 +277,9 @@ async def test_members_intent_gets_members_and_chunk(fake: FakeDiscord) -> None:
     async with fake.run_bot(AdminBot()) as bot:
         guild = bot.get_guild(int(fake.guild_id))
         assert guild is not None and guild.get_member(int(fake.member_user.id)) is not None
-        assert guild.chunked
+        assert guild.chunked  # small guild: GUILD_CREATE carried every member
+        [member] = await guild.query_members(user_ids=[int(fake.member_user.id)])  # op 8
+        assert member.name == "bob"
 
 
 async def test_invalid_session_makes_the_bot_identify_again(fake: FakeDiscord) -> None:
@@ -288,6 +290,7 @@ async def test_invalid_session_makes_the_bot_identify_again(fake: FakeDiscord) -
         await fake.send_message(f"{fake.bot_user.mention} new session")
         await fake.wait_for_messages(fake.channel_id, 1)
     assert fake.resume_count == 0
+    assert fake.connections[-1].path == "/gateway"  # fresh sessions use the overridden gateway
 
 
 async def test_late_interaction_response_is_unknown_interaction() -> None:

@@ -1,0 +1,127 @@
+"""The RSS/Atom feeds the poller follows, and each one's polling state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.archive.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A followed feed and where its polling stands."""
+
+    id: int
+    url: str
+    title: str | None
+    guild_id: int | None
+    notify_channel_id: int | None
+    etag: str | None
+    last_modified: str | None
+    interval_seconds: int
+    next_poll_at: str
+    last_polled_at: str | None
+    last_error: str | None
+    failures: int
+    disabled_reason: str | None
+    added_at: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class FeedStore:
+    """Adding, listing and updating feeds."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def add(
+        self,
+        url: str,
+        *,
+        interval_seconds: int,
+        now: datetime,
+        guild_id: int | None = None,
+        notify_channel_id: int | None = None,
+    ) -> tuple[Feed, bool]:
+        """Follow a feed (polled at once); an existing one is re-enabled. Returns (feed, new)."""
+        async with self._db.transaction() as conn:
+            async with conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)) as cursor:
+                existed = await cursor.fetchone() is not None
+            await conn.execute(
+                """INSERT INTO feeds (url, guild_id, notify_channel_id, interval_seconds,
+                   next_poll_at, added_at) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (url) DO UPDATE SET disabled_reason = NULL, failures = 0,
+                   next_poll_at = excluded.next_poll_at,
+                   notify_channel_id = coalesce(excluded.notify_channel_id, notify_channel_id)""",
+                (url, guild_id, notify_channel_id, interval_seconds, _iso(now), _iso(now)),
+            )
+            async with conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)) as cursor:
+                return Feed(*await cursor.fetchone()), not existed
+
+    async def remove(self, url: str, *, guild_id: int | None = None) -> bool:
+        """Stop following a feed (only one added from ``guild_id``, when given)."""
+        clause = " AND guild_id = ?" if guild_id is not None else ""
+        params = (url, guild_id) if guild_id is not None else (url,)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(f"DELETE FROM feeds WHERE url = ?{clause}", params)
+            return cursor.rowcount > 0
+
+    async def list(self, *, guild_id: int | None = None) -> list[Feed]:
+        """Every feed, or those added from one server."""
+        clause, params = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        async with self._db.reader.execute(
+            f"SELECT * FROM feeds {clause} ORDER BY url", params
+        ) as c:
+            return [Feed(*row) for row in await c.fetchall()]
+
+    async def due(self, now: datetime) -> list[Feed]:
+        """Enabled feeds whose next poll time has come."""
+        async with self._db.reader.execute(
+            """SELECT * FROM feeds WHERE disabled_reason IS NULL AND next_poll_at <= ?
+               ORDER BY next_poll_at""",
+            (_iso(now),),
+        ) as cursor:
+            return [Feed(*row) for row in await cursor.fetchall()]
+
+    async def record_poll(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        next_poll_at: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None = None,
+        url: str | None = None,
+        error: str | None = None,
+        failures: int = 0,
+        disabled_reason: str | None = None,
+    ) -> None:
+        """Store the outcome of a poll: validators, errors, backoff, and a new URL after a
+        permanent redirect."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """UPDATE feeds SET etag = :etag, last_modified = :last_modified,
+                   title = coalesce(:title, title),
+                   url = CASE WHEN :url IS NOT NULL
+                              AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = :url)
+                         THEN :url ELSE url END,
+                   last_polled_at = :now, next_poll_at = :next_poll_at, last_error = :error,
+                   failures = :failures, disabled_reason = :disabled_reason WHERE id = :id""",
+                {
+                    "etag": etag,
+                    "last_modified": last_modified,
+                    "title": title,
+                    "url": url,
+                    "now": _iso(now),
+                    "next_poll_at": _iso(next_poll_at),
+                    "error": error,
+                    "failures": failures,
+                    "disabled_reason": disabled_reason,
+                    "id": feed_id,
+                },
+            )

@@ -1,0 +1,184 @@
+"""Polling feeds: fetch each due feed, parse it, and store its entries through the ingest path.
+
+One feed's failure never touches another's: every poll ends in a recorded outcome, with
+exponential backoff after a failure and the feed disabled after repeated ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import aiohttp
+
+from bot.archive import Archive
+from bot.archive.feeds import Feed
+from bot.feeds.fetch import (
+    FeedState,
+    FetchResult,
+    UrlGuard,
+    backoff_delay,
+    check_public_url,
+    fetch_article_text,
+    fetch_feed,
+)
+from bot.feeds.parse import FeedError, parse_feed
+from bot.ingest.pipeline import ingest_articles
+from bot.models import Article
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PollLimits:
+    """How hard the poller may try: per fetch, per feed, and before giving up on a feed."""
+
+    timeout_seconds: float = 15.0
+    max_bytes: int = 5 * 1024 * 1024
+    max_entries: int = 500
+    max_failures: int = 5
+    backoff_base_seconds: float = 60.0
+    backoff_cap_seconds: float = 6 * 3600.0
+    concurrency: int = 4
+    # Entries whose text is shorter than this may have the article page fetched (if enabled).
+    short_entry_chars: int = 400
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    """What one poll of one feed did."""
+
+    feed: Feed
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    disabled: bool = False
+    skipped: list[str] = field(default_factory=list)
+
+
+class FeedPoller:
+    """Polls the archive's feeds. Feeds added from Discord are held to public addresses unless
+    ``allow_private`` is set; feeds added on the command line are trusted."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        allow_private: bool = False,
+        fetch_full_text: bool = False,
+        limits: PollLimits | None = None,
+    ):
+        self.archive = archive
+        self.allow_private = allow_private
+        self.fetch_full_text = fetch_full_text
+        self.limits = limits or PollLimits()
+
+    async def poll_due(self, now: datetime) -> list[PollOutcome]:
+        """Poll every feed whose time has come, a few at a time."""
+        feeds = await self.archive.feeds.due(now)
+        if not feeds:
+            return []
+        semaphore = asyncio.Semaphore(self.limits.concurrency)
+        async with aiohttp.ClientSession() as session:
+
+            async def one(feed: Feed) -> PollOutcome:
+                async with semaphore:
+                    return await self.poll(session, feed, now)
+
+            return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+
+    async def poll(self, session: aiohttp.ClientSession, feed: Feed, now: datetime) -> PollOutcome:
+        """Fetch, parse and store one feed, and record how it went."""
+        outcome = PollOutcome(feed)
+        guard = None if self.allow_private or feed.guild_id is None else check_public_url
+        result = await fetch_feed(
+            session,
+            FeedState(feed.url, feed.etag, feed.last_modified),
+            timeout=self.limits.timeout_seconds,
+            max_bytes=self.limits.max_bytes,
+            url_guard=guard,
+        )
+        title = None
+        if result.status == "ok":
+            try:
+                parsed = await asyncio.to_thread(
+                    parse_feed,
+                    result.body,
+                    feed_url=result.final_url,
+                    max_entries=self.limits.max_entries,
+                    now=now,
+                )
+            except FeedError as error:
+                outcome.error = str(error)
+            else:
+                title = parsed.title or None
+                outcome.skipped = parsed.skipped
+                articles = parsed.articles
+                if self.fetch_full_text:
+                    articles = await self._with_full_text(session, articles, guard)
+                report = await ingest_articles(self.archive, articles, now=now)
+                outcome.added, outcome.updated = report.added, report.updated
+                outcome.unchanged = report.unchanged
+        elif result.status == "not_modified":
+            outcome.not_modified = True
+        else:
+            outcome.error = result.error or "fetch failed"
+        await self._record(feed, outcome, result, title, now)
+        return outcome
+
+    async def _record(
+        self,
+        feed: Feed,
+        outcome: PollOutcome,
+        result: FetchResult,
+        title: str | None,
+        now: datetime,
+    ) -> None:
+        failures = feed.failures + 1 if outcome.error else 0
+        if outcome.error:
+            delay = backoff_delay(
+                failures, self.limits.backoff_base_seconds, self.limits.backoff_cap_seconds
+            )
+            delay = max(delay, result.retry_after or 0.0)
+            log.warning("feed %s failed (%d in a row): %s", feed.url, failures, outcome.error)
+        else:
+            delay = feed.interval_seconds
+        disabled = None
+        if failures >= self.limits.max_failures:
+            disabled = f"disabled after {failures} failed polls; last error: {outcome.error}"
+            outcome.disabled = True
+        await self.archive.feeds.record_poll(
+            feed.id,
+            now=now,
+            next_poll_at=now + timedelta(seconds=delay),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            title=title,
+            url=result.final_url if result.permanent_redirect else None,
+            error=outcome.error,
+            failures=failures,
+            disabled_reason=disabled,
+        )
+
+    async def _with_full_text(
+        self, session: aiohttp.ClientSession, articles: list[Article], guard: UrlGuard | None
+    ) -> list[Article]:
+        """Entries with only a short summary get their page's main text, when it can be had."""
+        completed = []
+        for article in articles:
+            if article.url and len(article.body) < self.limits.short_entry_chars:
+                text = await fetch_article_text(
+                    session,
+                    article.url,
+                    timeout=self.limits.timeout_seconds,
+                    max_bytes=self.limits.max_bytes,
+                    url_guard=guard,
+                )
+                if text:
+                    article = replace(article, body=text)
+            completed.append(article)
+        return completed
