@@ -11,11 +11,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.archive import Archive, StorageError
+from bot.archive.feeds import Feed
+from bot.feeds.poller import FeedPoller, PollOutcome
 from bot.ingest.bundled import open_archive
 from bot.ingest.pipeline import ingest_paths
+from bot.ingest.urls import canonical_url
 from bot.models import IngestReport, StoredArticle
 from bot.search import Answer, Engine, Filters
 from bot.settings import Settings, SettingsError
+
+POLL_TICK_SECONDS = 30
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +45,18 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", help="files, folders or glob patterns")
 
     commands.add_parser("stats", help="show what the archive holds")
+
+    feeds = commands.add_parser("feeds", help="follow RSS/Atom feeds")
+    feed_actions = feeds.add_subparsers(dest="action", required=True, metavar="ACTION")
+    feed_add = feed_actions.add_parser("add", help="follow a feed")
+    feed_add.add_argument("url")
+    feed_add.add_argument("--interval", type=int, help="seconds between polls")
+    feed_remove = feed_actions.add_parser("remove", help="stop following a feed")
+    feed_remove.add_argument("url")
+    feed_actions.add_parser("list", help="list followed feeds and their state")
+
+    poll = commands.add_parser("poll", help="poll due feeds (without Discord)")
+    poll.add_argument("--once", action="store_true", help="one pass, then exit")
     commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
 
     evaluate = commands.add_parser("eval", help="measure answer quality on a public benchmark")
@@ -85,7 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     archive = await open_archive(settings)
     try:
-        handler = {"ask": _ask, "latest": _latest, "ingest": _ingest, "stats": _stats}
+        handler = {
+            "ask": _ask,
+            "latest": _latest,
+            "ingest": _ingest,
+            "stats": _stats,
+            "feeds": _feeds,
+            "poll": _poll,
+        }
+        args.settings = settings
         return await handler[args.command](archive, args)
     finally:
         await archive.close()
@@ -151,9 +176,7 @@ def format_headline(article: StoredArticle) -> str:
 
 
 async def _ingest(archive: Archive, args: argparse.Namespace) -> int:
-    report = await ingest_paths(
-        archive, args.paths, now=datetime.now(UTC), progress=_progress_printer()
-    )
+    report = await ingest_paths(archive, args.paths, now=_utcnow(), progress=_progress_printer())
     print(format_report(report))
     return 1 if report.failed else 0
 
@@ -190,3 +213,60 @@ async def _stats(archive: Archive, args: argparse.Namespace) -> int:
     stats["database_bytes"] = archive.path.stat().st_size
     print(json.dumps(stats, indent=2))
     return 0
+
+
+async def _feeds(archive: Archive, args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    if args.action == "add":
+        if canonical_url(args.url) is None:
+            print(f"newsbot: not an http(s) URL: {args.url}", file=sys.stderr)
+            return 2
+        feed, new = await archive.feeds.add(
+            args.url, interval_seconds=args.interval or settings.feed_interval, now=_utcnow()
+        )
+        print(f"{'following' if new else 'already following (re-enabled)'} {feed.url}")
+        return 0
+    if args.action == "remove":
+        removed = await archive.feeds.remove(args.url)
+        print(f"stopped following {args.url}" if removed else f"not following {args.url}")
+        return 0 if removed else 1
+    for feed in await archive.feeds.list():
+        print(format_feed(feed))
+    return 0
+
+
+def format_feed(feed: Feed) -> str:
+    """One feed and where its polling stands."""
+    if feed.disabled_reason:
+        state = f"DISABLED: {feed.disabled_reason}"
+    elif feed.last_error:
+        state = f"failing ({feed.failures}x): {feed.last_error}"
+    else:
+        state = f"ok, last polled {feed.last_polled_at or 'never'}"
+    return f"{feed.url}  [{feed.title or 'untitled'}]  {state}"
+
+
+async def _poll(archive: Archive, args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    poller = FeedPoller(archive, allow_private=settings.allow_private_feeds)
+    while True:
+        for outcome in await poller.poll_due(_utcnow()):
+            print(format_poll(outcome), flush=True)
+        if args.once:
+            return 0
+        await asyncio.sleep(POLL_TICK_SECONDS)
+
+
+def format_poll(outcome: PollOutcome) -> str:
+    """What one poll did, on one line (plus skipped entries)."""
+    if outcome.error:
+        line = f"{outcome.feed.url}: failed: {outcome.error}"
+        return line + (" (feed disabled)" if outcome.disabled else "")
+    if outcome.not_modified:
+        return f"{outcome.feed.url}: not modified"
+    line = f"{outcome.feed.url}: added {outcome.added}, updated {outcome.updated}"
+    return "\n".join([line, *(f"  skipped: {reason}" for reason in outcome.skipped)])
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -96,8 +96,9 @@ class SnippetIndex:
         async with self._db.reader.execute(sql, [*params, limit]) as cursor:
             return [SnippetHit(*row) for row in await cursor.fetchall()]
 
-    async def postings(self, expressions: Sequence[str]) -> list[list[int]]:
-        """For each FTS5 expression, the ids of the snippets it matches (one query for all).
+    async def postings(self, expressions: Sequence[str], *, limit: int) -> list[list[int]]:
+        """For each FTS5 expression, the ids of the snippets it matches, newest first and at
+        most ``limit`` of them (one query for all).
 
         Only ids are read (no join), which keeps this the cheap first step of a search; the
         caller bounds the work by choosing rare terms.
@@ -105,11 +106,13 @@ class SnippetIndex:
         if not expressions:
             return []
         sql = " UNION ALL ".join(
-            f"SELECT {i}, rowid FROM snippets_fts WHERE snippets_fts MATCH ?"
+            f"SELECT * FROM (SELECT {i}, rowid FROM snippets_fts WHERE snippets_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?)"
             for i in range(len(expressions))
         )
+        params = [value for expression in expressions for value in (expression, limit)]
         found: list[list[int]] = [[] for _ in expressions]
-        async with self._db.reader.execute(sql, list(expressions)) as cursor:
+        async with self._db.reader.execute(sql, params) as cursor:
             for group, rowid in await cursor.fetchall():
                 found[group].append(rowid)
         return found

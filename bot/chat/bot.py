@@ -25,6 +25,8 @@ EXTENSIONS = (
     "bot.chat.exts.ask",
     "bot.chat.exts.latest",
     "bot.chat.exts.help",
+    "bot.chat.exts.alerts",
+    "bot.chat.exts.feeds",
 )
 # How long a shutdown waits for replies already being written.
 IN_FLIGHT_GRACE_SECONDS = 10.0

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.archive.alerts import Subscription
+from bot.archive.feeds import Feed
 from bot.models import StoredArticle
 from bot.search import Answer, Citation
 
@@ -174,3 +176,105 @@ def fit(embed: discord.Embed) -> discord.Embed:
 def plain(text: str) -> str:
     """A short plain-text reply, mention-safe and within the message limit."""
     return safe(text, CONTENT_LIMIT)
+
+
+def alert_message(
+    items: Sequence[tuple[StoredArticle, str, list[str]]], role_ids: Sequence[int]
+) -> dict[str, object]:
+    """One alert message for a channel: a single article, or a digest of several.
+
+    ``items`` are (article, subscribed topic, matched words). The roles a subscription asked to
+    ping are the only mentions the message allows.
+    """
+    roles = list(dict.fromkeys(role_ids))
+    topics = list(dict.fromkeys(topic for _, topic, _ in items))
+    content = " ".join(f"<@&{role}>" for role in roles)
+    if len(items) == 1:
+        article, topic, words = items[0]
+        title = _LINK_TEXT.sub(r"\\\1", safe(article.title, TITLE_LIMIT))
+        embed = discord.Embed(title=title, url=article.url or None, colour=COLOUR)
+        lines = []
+        if article.key_points:
+            lines.append(f"> {safe(article.key_points[0], 900)}")
+        elif article.summary:
+            lines.append(f"> {safe(article.summary, 900)}")
+        lines.append(f"Matched {_words(words)} for topic **{safe(topic, 100)}**")
+        embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+        outlet = article.source or "unknown outlet"
+        embed.set_footer(text=safe(f"{outlet} · {article.date.date().isoformat()}", 200))
+    else:
+        embed = discord.Embed(
+            title=safe(f"{len(items)} new articles on {', '.join(topics)}", TITLE_LIMIT),
+            colour=COLOUR,
+        )
+        lines = []
+        for article, topic, words in items:
+            title = _LINK_TEXT.sub(r"\\\1", safe(article.title, 200))
+            linked = f"[{title}]({article.url})" if article.url else title
+            outlet = safe(article.source or "unknown outlet", 80)
+            lines.append(
+                f"**{linked}**\n{outlet} · {article.date.date().isoformat()} · "
+                f"matched {_words(words)} ({safe(topic, 100)})"
+            )
+        embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+    return {
+        "content": content or None,
+        "embed": fit(embed),
+        "allowed_mentions": discord.AllowedMentions(
+            everyone=False,
+            users=False,
+            replied_user=False,
+            roles=[discord.Object(role) for role in roles],
+        ),
+    }
+
+
+def _words(words: Sequence[str]) -> str:
+    return ", ".join(f"“{safe(word, 60)}”" for word in words[:5])
+
+
+def subscriptions_embed(
+    subscriptions: Sequence[Subscription], *, everywhere: bool
+) -> discord.Embed:
+    """A channel's (or a server's) subscriptions, with why any of them is paused."""
+    embed = discord.Embed(
+        title="Subscriptions in this server" if everywhere else "Subscriptions in this channel",
+        colour=COLOUR,
+    )
+    if not subscriptions:
+        embed.description = "None yet. Add one with `/subscribe topic:…`."
+        return embed
+    lines = []
+    for s in subscriptions:
+        line = f"**{safe(s.topic, 100)}**"
+        if everywhere:
+            line += f" in <#{s.channel_id}>"
+        if s.role_id:
+            line += f" · mentions <@&{s.role_id}>"
+        if s.exclude:
+            line += f" · except {safe(s.exclude, 100)}"
+        if s.paused_reason:
+            line += f"\n⏸ paused: {safe(s.paused_reason, 200)}"
+        lines.append(line)
+    embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+    return fit(embed)
+
+
+def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:
+    """A server's feeds with their polling state."""
+    embed = discord.Embed(title="Feeds followed by this server", colour=COLOUR)
+    if not feeds:
+        embed.description = "None yet. Add one with `/feeds add url:…`."
+        return embed
+    lines = []
+    for feed in feeds:
+        name = safe(feed.title or feed.url, 200)
+        if feed.disabled_reason:
+            state = f"⛔ {safe(feed.disabled_reason, 300)}"
+        elif feed.last_error:
+            state = f"⚠ failing ({feed.failures}x): {safe(feed.last_error, 300)}"
+        else:
+            state = f"✅ last polled {feed.last_polled_at or 'not yet'}"
+        lines.append(f"**{name}**\n{safe(feed.url, 300)}\n{state}")
+    embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+    return fit(embed)

@@ -10,19 +10,23 @@ from typing import Literal
 
 from bot.search.text import content_words, tokens
 
-Intent = Literal["amount", "count", "date", "person", "place", "name", "reason", "other"]
+Intent = Literal[
+    "amount", "count", "year", "date", "person", "place", "name", "reason", "other"
+]
 MAX_QUESTION_CHARS = 500
 
+# What kind of answer a question wants, first match wins (so "which year" is a year, not a name).
 _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         "amount",
         re.compile(r"\bhow much\b|\b(?:price|cost|worth|valu(?:e|ation)|revenue|fine)\b", re.I),
     ),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bpercent(?:age)?\b", re.I)),
-    ("date", re.compile(r"\bwhen\b|\bwhat (?:date|day|year|month|time)\b|\bhow long\b", re.I)),
+    ("year", re.compile(r"\b(?:what|which|in what) year\b", re.I)),
+    ("date", re.compile(r"\bwhen\b|\bwhat (?:date|day|month|time)\b|\bhow long\b", re.I)),
     ("person", re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|ceo|executive|founder)\b", re.I)),
     ("place", re.compile(r"\bwhere\b|\bwhich (?:country|city|state|continent|nation)\b", re.I)),
-    ("name", re.compile(r"\b(?:which|what) (?:company|firm|startup|app|brand|product)\b", re.I)),
+    ("name", re.compile(r"\bwhich\b|\bwhat (?:is|was|are|were) the name\b|\bname of\b", re.I)),
     ("reason", re.compile(r"\bwhy\b", re.I)),
 ]
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}

@@ -1,89 +1,133 @@
-"""Scoring candidate snippets against a question: the rules, each a small named function."""
+"""The ranking rules: each a small named function scoring one thing about a snippet, 0..1.
+
+A snippet's score is the weighted sum of these (weights in :class:`RankConfig`); the engine
+combines them in :func:`bot.search.scoring.score_snippets`.
+"""
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from bot.archive import SnippetHit
 from bot.search.question import Question
+from bot.search.terms import TermGroup
 from bot.search.text import tokens
 
-KIND_WEIGHT = {"key_point": 1.0, "summary": 0.9, "body": 0.8, "title": 0.55}
-_AMOUNT = re.compile(r"[$£€¥]\s?\d|\d[\d,.]*\s?(?:%|percent|million|billion|trillion|bn|m\b)", re.I)
-_NUMBER = re.compile(r"\d")
+# Key points are the article's own summary of its facts, so they count more than a sentence
+# picked out of the body; a title names the story but rarely holds the answer.
+KIND_WEIGHT = {"key_point": 1.0, "summary": 0.8, "body": 0.6, "title": 0.4}
+
+_MAGNITUDE = r"(?:%|percent|million|billion|trillion|bn|mn|thousand|hundred)"
+_AMOUNT = re.compile(rf"[$£€¥]\s?\d|\d[\d,.]*\s?{_MAGNITUDE}\b|\b\d[\d,.]*\s?(?:dollars|euros)\b", re.I)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|fifty|hundred|dozens?|hundreds|thousands|millions|half"
+)
+_COUNT = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b(?:19|20)\d\d\b"
-    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?:next|last) (?:week|month|year)\b",
+    rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b(?:1[5-9]|20)\d\d\b"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?:next|last|this) (?:week|month|year|spring|summer|fall|autumn|winter)\b",
     re.I,
 )
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
-_CAPITALISED = re.compile(r"(?<!^)\b[A-Z][A-Za-z0-9&.-]+")
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_PERSON = re.compile(r"\b[A-Z][a-z'’.-]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][a-z'’-]+)+")
+_PROPER = re.compile(r"(?<=\s)[A-Z][\w&'’.-]*|\b[A-Z]{2,}\b")
 _DEPENDENT_START = re.compile(
     r"^(?:it|he|she|they|this|that|these|those|its|his|her|their|the company|the firm|the move"
-    r"|the deal|the decision)\b",
+    r"|the deal|the decision|the agency|the group|the report|the study)\b",
     re.I,
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TermGroup:
-    """One question word with the archive words that stand for it, and its weight (idf)."""
-
-    word: str
-    forms: frozenset[str]
-    weight: float
+def kind_weight(kind: str) -> float:
+    """Rule "key point beats body sentence": how much a snippet of this kind is worth."""
+    return KIND_WEIGHT.get(kind, 0.5)
 
 
-@dataclass(slots=True)
-class Scored:
-    """A candidate snippet with its score and the parts that made it (for tuning and tests)."""
-
-    hit: SnippetHit
-    score: float
-    coverage: float
-    matched: frozenset[str]
-
-
-def idf(documents: int, total: int) -> float:
-    """Inverse document frequency, never negative."""
-    return math.log(1 + (total - documents + 0.5) / (documents + 0.5))
-
-
-def coverage(groups: list[TermGroup], words: set[str]) -> tuple[float, frozenset[str]]:
-    """The idf-weighted share of question words a text contains, and which ones."""
+def coverage(
+    groups: Sequence[TermGroup], words: set[str], related_weight: float
+) -> tuple[float, frozenset[int]]:
+    """Rule "the snippet says what was asked": the weighted share of question words a text
+    holds (related words count less), and the indices of the groups it matched."""
     total = sum(g.weight for g in groups) or 1.0
-    matched = frozenset(g.word for g in groups if g.forms & words)
-    return sum(g.weight for g in groups if g.word in matched) / total, matched
+    got = 0.0
+    matched = []
+    for i, group in enumerate(groups):
+        found = group.match(words, related_weight)
+        if found:
+            got += found * group.weight
+            matched.append(i)
+    return got / total, frozenset(matched)
 
 
 def intent_bonus(question: Question, text: str) -> float:
-    """A snippet that holds the kind of thing asked for (an amount, a date, a name) scores more."""
-    if question.intent == "amount":
+    """Rule "answer type": 1 when a snippet holds the kind of thing asked for — an amount for
+    "how much", a number for "how many", a date for "when", a new name for "who"/"which"."""
+    intent = question.intent
+    if intent == "amount":
         return 1.0 if _AMOUNT.search(text) else 0.0
-    if question.intent == "count":
-        return 1.0 if _NUMBER.search(text) else 0.0
-    if question.intent == "date":
+    if intent == "count":
+        return 1.0 if _COUNT.search(text) else 0.0
+    if intent == "year":
+        return 1.0 if _YEAR.search(text) else 0.0
+    if intent == "date":
         return 1.0 if _DATE.search(text) else 0.0
-    if question.intent in ("person", "name", "place"):
-        return 1.0 if _novel_names(question, text) else 0.0
+    if intent == "person":
+        return 1.0 if _new_names(question, _PERSON.finditer(text)) else 0.0
+    if intent in ("name", "place"):
+        return 1.0 if _new_names(question, _PROPER.finditer(text)) else 0.0
     return 0.0
 
 
-def _novel_names(question: Question, text: str) -> bool:
+def _new_names(question: Question, matches: Iterable[re.Match[str]]) -> bool:
+    """Whether a text names something the question does not (the likely answer)."""
     asked = set(question.words)
-    pattern = _NAME if question.intent == "person" else _CAPITALISED
-    return any(not set(tokens(m.group(0))) <= asked for m in pattern.finditer(text))
+    return any(not set(tokens(m.group(0))) <= asked for m in matches)
 
 
-def recency(sort_at: str, now: datetime, half_life_days: float) -> float:
-    """1 for an article from now, halving every ``half_life_days`` before it."""
-    age = (now - datetime.fromisoformat(sort_at)).total_seconds() / 86400
-    return 0.5 ** (max(age, 0.0) / half_life_days)
+def recency(timestamp: float, now: float, half_life_days: float) -> float:
+    """Rule "recent first": 1 for an article from now, halving every ``half_life_days``."""
+    age_days = max(now - timestamp, 0.0) / 86400
+    return 0.5 ** (age_days / half_life_days)
+
+
+def article_relevance(
+    counts: dict[int, int],
+    groups: Sequence[TermGroup],
+    snippets: int,
+    mean_snippets: float,
+    *,
+    k1: float,
+    b: float,
+) -> float:
+    """Rule "the whole article is about it": BM25 over the article's snippets (a word's count
+    is how many of its snippets hold it), as a share of the best possible score."""
+    total = sum(g.weight for g in groups) or 1.0
+    norm = k1 * (1 - b + b * snippets / max(mean_snippets, 1.0))
+    score = sum(groups[i].weight * n * (k1 + 1) / (n + norm) for i, n in counts.items())
+    return score / (total * (k1 + 1))
+
+
+def outlet_match(source: str | None, outlets: Sequence[str]) -> float:
+    """Rule "what did <outlet> say": 1 for an article from an outlet named in the question."""
+    if not source or not outlets:
+        return 0.0
+    folded = source.casefold()
+    return 1.0 if any(outlet in folded for outlet in outlets) else 0.0
+
+
+def fuzzy_similarity(query: str, text: str) -> float:
+    """Rule "close wording": rapidfuzz similarity of the question's words and the snippet, 0..1.
+
+    Token-set similarity ignores word order and the snippet's extra words, so a snippet that
+    restates the question in its own order scores high.
+    """
+    return fuzz.token_set_ratio(query, text, processor=None) / 100
 
 
 def needs_context(text: str) -> bool:
@@ -91,6 +135,6 @@ def needs_context(text: str) -> bool:
     return bool(_DEPENDENT_START.match(text))
 
 
-def fuzzy_similarity(question: Question, text: str) -> float:
-    """rapidfuzz similarity of the question's words and the snippet, 0..1."""
-    return fuzz.token_set_ratio(" ".join(question.words), text, processor=str.lower) / 100
+def squash(value: float) -> float:
+    """Map a non-negative score to 0..1 (for confidence)."""
+    return 1 - math.exp(-max(value, 0.0))

@@ -1,0 +1,224 @@
+"""Topic alerts: ``/subscribe``, ``/unsubscribe``, ``/subscriptions``, and the delivery loop.
+
+The loop is the Discord half of the outbox in ``bot.alerts``: each tick scans the archive for
+new articles (whoever stored them), then sends at most one message per channel (a digest when
+several articles matched), with the batch's nonce so that a re-send after a crash is not
+posted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.alerts.outbox import backfill, scan
+from bot.archive.alerts import Batch, LimitReached
+from bot.chat import render
+
+if TYPE_CHECKING:
+    from bot.chat.bot import NewsBot
+
+log = logging.getLogger(__name__)
+
+MAX_PER_CHANNEL = 10
+MAX_PER_GUILD = 50
+ARTICLES_PER_MESSAGE = 10
+
+
+class Alerts(commands.Cog):
+    """Channel subscriptions to topics, and posting each matching new article once."""
+
+    def __init__(self, bot: NewsBot):
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.deliver.change_interval(seconds=self.bot.settings.alert_interval)
+        self.deliver.start()
+
+    async def cog_unload(self) -> None:
+        self.deliver.cancel()
+
+    # -- the delivery loop ----------------------------------------------------------------
+
+    @tasks.loop(seconds=60)
+    async def deliver(self) -> None:
+        """Queue alerts for new articles, then send each channel's next batch."""
+        try:
+            await self.deliver_once()
+        except Exception:  # the loop must survive anything one tick does
+            log.exception("alert delivery tick failed; retrying next tick")
+
+    @deliver.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def deliver_once(self) -> int:
+        """One tick of the loop; returns how many messages were sent."""
+        archive = self.bot.archive
+        await scan(archive, now=datetime.now(UTC))
+        sent = 0
+        for batch in await archive.alerts.claim_batches(per_message=ARTICLES_PER_MESSAGE):
+            sent += await self._send(batch)
+        return sent
+
+    async def _send(self, batch: Batch) -> int:
+        archive = self.bot.archive
+        articles = await archive.articles.get_many(item.article_id for item in batch.items)
+        subscriptions = {
+            s.id: s for s in await archive.alerts.subscriptions(channel_id=batch.channel_id)
+        }
+        items, roles = [], []
+        for item in batch.items:
+            subscription = subscriptions.get(item.subscription_id)
+            if item.article_id in articles:
+                topic = subscription.topic if subscription else "a topic"
+                items.append((articles[item.article_id], topic, item.matched_words))
+            if subscription and subscription.role_id:
+                roles.append(subscription.role_id)
+        channel = self.bot.get_partial_messageable(batch.channel_id)
+        try:
+            if items:
+                message = await channel.send(
+                    nonce=batch.nonce, **render.alert_message(items, roles)
+                )
+                message_id = message.id
+            else:
+                message_id = 0  # every article was deleted meanwhile: nothing to post
+        except (discord.Forbidden, discord.NotFound) as error:
+            reason = (
+                "the channel no longer exists"
+                if isinstance(error, discord.NotFound)
+                else "I lost permission to post in this channel"
+            )
+            when = datetime.now(UTC).date().isoformat()
+            await archive.alerts.pause_channel(batch.channel_id, f"{reason} ({when})")
+            await archive.alerts.mark_undeliverable(batch.channel_id)
+            log.warning("alerts for channel %s paused: %s", batch.channel_id, reason)
+            return 0
+        except discord.HTTPException as error:
+            # Still 'sending': the next tick re-sends with the same nonce.
+            log.warning("alert to channel %s not sent yet: %s", batch.channel_id, error)
+            return 0
+        await archive.alerts.mark_sent(batch, message_id, datetime.now(UTC))
+        return 1
+
+    # -- commands -------------------------------------------------------------------------
+
+    @app_commands.command(name="subscribe", description="Post new articles on a topic here")
+    @app_commands.describe(
+        topic="Words to watch for, e.g. nvidia or electric vehicles",
+        role="A role to mention with each alert (optional)",
+        exclude="Words that rule an article out, separated by commas",
+        recent="Also post this many recent matching articles now (0-5)",
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_channels=True)
+    @app_commands.checks.has_permissions(manage_channels=True)
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        topic: app_commands.Range[str, 1, 100],
+        role: discord.Role | None = None,
+        exclude: app_commands.Range[str, 1, 200] | None = None,
+        recent: app_commands.Range[int, 0, 5] = 0,
+    ) -> None:
+        """Subscribe this channel to a topic."""
+        assert interaction.guild is not None and interaction.channel_id is not None
+        topic = " ".join(topic.lower().split())
+        if role is not None and role.is_default():
+            await interaction.response.send_message(
+                "Alerts can't mention @everyone; pick a role instead.", ephemeral=True
+            )
+            return
+        try:
+            subscription = await self.bot.archive.alerts.subscribe(
+                guild_id=interaction.guild.id,
+                channel_id=interaction.channel_id,
+                topic=topic,
+                exclude=" ".join((exclude or "").lower().replace(",", " ").split()),
+                role_id=role.id if role else None,
+                created_by=interaction.user.id,
+                now=datetime.now(UTC),
+                max_per_channel=MAX_PER_CHANNEL,
+                max_per_guild=MAX_PER_GUILD,
+            )
+        except LimitReached as error:
+            await interaction.response.send_message(
+                render.plain(
+                    f"Can't subscribe: {error} (the limit is {MAX_PER_CHANNEL} per channel and "
+                    f"{MAX_PER_GUILD} per server). Remove one with /unsubscribe first."
+                ),
+                ephemeral=True,
+            )
+            return
+        queued = await backfill(self.bot.archive, subscription, recent, datetime.now(UTC))
+        text = f"This channel now gets new articles about **{topic}**"
+        text += f", mentioning @{role.name}" if role else ""
+        text += f", except those mentioning {subscription.exclude}" if subscription.exclude else ""
+        text += "." + (f" Posting the {queued} most recent matches shortly." if queued else "")
+        await interaction.response.send_message(render.plain(text))
+
+    @app_commands.command(name="unsubscribe", description="Stop posting a topic here")
+    @app_commands.describe(topic="The subscribed topic")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_channels=True)
+    @app_commands.checks.has_permissions(manage_channels=True)
+    async def unsubscribe(
+        self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Remove one of this channel's subscriptions."""
+        assert interaction.channel_id is not None
+        topic = " ".join(topic.lower().split())
+        removed = await self.bot.archive.alerts.unsubscribe(interaction.channel_id, topic)
+        text = (
+            f"This channel no longer gets articles about **{topic}**."
+            if removed
+            else f"This channel has no subscription to **{topic}**."
+        )
+        await interaction.response.send_message(render.plain(text), ephemeral=not removed)
+
+    @unsubscribe.autocomplete("topic")
+    async def _channel_topics(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        subscriptions = await self.bot.archive.alerts.subscriptions(
+            channel_id=interaction.channel_id
+        )
+        return [
+            app_commands.Choice(name=s.topic, value=s.topic)
+            for s in subscriptions
+            if current.lower() in s.topic
+        ][:25]
+
+    @app_commands.command(name="subscriptions", description="Topics this channel follows")
+    @app_commands.describe(everywhere="The whole server's subscriptions (Manage Channels only)")
+    @app_commands.guild_only()
+    async def subscriptions(
+        self, interaction: discord.Interaction, everywhere: bool = False
+    ) -> None:
+        """List the channel's subscriptions, or the server's for admins, with any pause reason."""
+        assert interaction.guild is not None
+        if everywhere and not interaction.permissions.manage_channels:
+            await interaction.response.send_message(
+                "Listing the whole server's subscriptions needs the Manage Channels permission.",
+                ephemeral=True,
+            )
+            return
+        alerts = self.bot.archive.alerts
+        found = (
+            await alerts.subscriptions(guild_id=interaction.guild.id)
+            if everywhere
+            else await alerts.subscriptions(channel_id=interaction.channel_id)
+        )
+        embed = render.subscriptions_embed(found, everywhere=everywhere)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: NewsBot) -> None:
+    """Load the extension."""
+    await bot.add_cog(Alerts(bot))

@@ -1,0 +1,42 @@
+"""Turning a ranking into an answer: confidence, the cited snippets, and abstention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from bot.search.scoring import Scored
+
+# Two snippets at least this similar (rapidfuzz token-set ratio) say the same thing: cite one.
+SAME_TEXT_SIMILARITY = 90.0
+
+
+def confidence(scored: Sequence[Scored]) -> float:
+    """How sure the engine is that the best snippet answers the question, 0..1: the share of
+    the question's weighted words that the best snippet and its article hold together."""
+    if not scored:
+        return 0.0
+    best = scored[0]
+    return round((best.coverage + best.support) / 2, 3)
+
+
+def supporting(scored: Sequence[Scored], *, share: float, limit: int = 3) -> list[Scored]:
+    """The best snippet and up to ``limit - 1`` from other articles that score nearly as well
+    and add something (not the same sentence again)."""
+    if not scored:
+        return []
+    best = scored[0]
+    cited = [best]
+    for candidate in scored[1:]:
+        if len(cited) == limit or candidate.score < best.score * share:
+            break
+        if any(candidate.hit.article_id == c.hit.article_id for c in cited):
+            continue
+        if any(
+            fuzz.token_set_ratio(candidate.hit.text, c.hit.text) > SAME_TEXT_SIMILARITY
+            for c in cited
+        ):
+            continue
+        cited.append(candidate)
+    return cited

@@ -1,0 +1,100 @@
+"""Scoring fetched snippets with the ranking rules, and ordering them for the answer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.archive import SnippetHit
+from bot.archive.index import SnippetRow
+from bot.search import rank
+from bot.search.candidates import ArticleEvidence
+from bot.search.config import RankConfig
+from bot.search.question import Question
+from bot.search.terms import TermGroup
+from bot.search.text import tokens
+
+
+@dataclass(slots=True)
+class Scored:
+    """A candidate snippet with its score and each rule's part in it (for tuning and tests)."""
+
+    hit: SnippetHit
+    score: float
+    coverage: float  # share of the question's (weighted) words the snippet holds
+    matched: frozenset[int]  # indices of the term groups it holds
+    support: float = 0.0  # share of the question's words its whole article holds
+    parts: dict[str, float] = field(default_factory=dict)
+
+
+def score_snippets(
+    question: Question,
+    groups: Sequence[TermGroup],
+    rows: Sequence[SnippetRow],
+    articles: dict[int, ArticleEvidence],
+    config: RankConfig,
+) -> list[Scored]:
+    """Every fetched snippet scored by the rules, best first."""
+    query = " ".join(question.words)
+    total = sum(g.weight for g in groups) or 1.0
+    read: list[tuple[SnippetRow, list[str], float, frozenset[int]]] = []
+    article_groups: dict[int, set[int]] = defaultdict(set)
+    title_cover: dict[int, float] = {}
+    for row in rows:
+        words = tokens(row.text)
+        cover, matched = rank.coverage(groups, set(words), config.related_weight)
+        article_groups[row.article_id] |= matched
+        if row.kind == "title":
+            title_cover[row.article_id] = cover
+        read.append((row, words, cover, matched))
+    scored = []
+    for row, words, cover, matched in read:
+        evidence = articles[row.article_id]
+        support = sum(groups[i].weight for i in article_groups[row.article_id]) / total
+        parts = {
+            "coverage": cover,
+            "article_coverage": support,
+            "title": title_cover.get(row.article_id, 0.0),
+            "kind": rank.kind_weight(row.kind),
+            "intent": rank.intent_bonus(question, row.text),
+            "fuzzy": rank.fuzzy_similarity(query, " ".join(words)),
+            "article": evidence.relevance,
+            "recency": evidence.recency,
+            "outlet": evidence.outlet,
+        }
+        score = sum(getattr(config, name) * value for name, value in parts.items())
+        hit = SnippetHit(
+            snippet_id=row.id,
+            article_id=row.article_id,
+            position=row.position,
+            kind=row.kind,
+            text=row.text,
+            sort_at=datetime.fromtimestamp(evidence.facts.timestamp, UTC).isoformat(),
+            source=evidence.facts.source,
+            rank=0.0,
+        )
+        scored.append(Scored(hit, score, cover, matched, support, parts))
+    scored.sort(key=lambda s: (s.score, s.hit.sort_at), reverse=True)
+    return scored
+
+
+def diversify(scored: list[Scored], *, per_article: int, top: int = 5) -> list[Scored]:
+    """Reorder so that the first ``top`` snippets come from several articles (at most
+    ``per_article`` each) and repeat no text; the rest keep their order after them."""
+    chosen: list[Scored] = []
+    later: list[Scored] = []
+    taken: dict[int, int] = defaultdict(int)
+    seen: set[str] = set()
+    for item in scored:
+        key = " ".join(item.hit.text.casefold().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(chosen) < top and taken[item.hit.article_id] < per_article:
+            chosen.append(item)
+            taken[item.hit.article_id] += 1
+        else:
+            later.append(item)
+    return chosen + later
