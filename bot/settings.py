@@ -28,6 +28,19 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _seconds(env: dict[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value >= minimum:  # also refuses nan
+        raise SettingsError(f"{name} must be at least {minimum:g}, got {raw}")
+    return value
+
+
 def _flag(env: dict[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -60,8 +73,10 @@ class Settings:
     api_base: str = DEFAULT_API_BASE
     gateway_url: str | None = None
     dev_guild_id: int | None = None
-    alert_interval: int = 60
+    alert_interval: float = 60
     feed_interval: int = 900
+    feed_tick: float = 30.0
+    feed_full_text: bool = False
     allow_private_feeds: bool = False
     message_content: bool = False
     question_channels: tuple[int, ...] = ()
@@ -82,6 +97,8 @@ class Settings:
             dev_guild_id=dev_guild[0] if dev_guild else None,
             alert_interval=_int(env, "NEWSBOT_ALERT_INTERVAL", 60, minimum=1),
             feed_interval=_int(env, "NEWSBOT_FEED_INTERVAL", 900, minimum=10),
+            feed_tick=_seconds(env, "NEWSBOT_FEED_TICK", 30.0, minimum=0.1),
+            feed_full_text=_flag(env, "NEWSBOT_FEED_FULL_TEXT"),
             allow_private_feeds=_flag(env, "NEWSBOT_ALLOW_PRIVATE_FEEDS"),
             message_content=_flag(env, "NEWSBOT_MESSAGE_CONTENT"),
             question_channels=_ids(env, "NEWSBOT_QUESTION_CHANNELS"),

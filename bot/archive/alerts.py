@@ -130,12 +130,23 @@ class AlertStore:
                 return Subscription(*await cursor.fetchone())
 
     async def unsubscribe(self, channel_id: int, topic: str) -> bool:
-        """Remove a channel's subscription; False when there was none."""
+        """Remove a channel's subscription and its alerts not yet being sent; False when there
+        was none. (A batch already 'sending' still goes out: it may have been posted.)"""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?", (channel_id, topic)
+            subscription_id = await _scalar(
+                conn,
+                "SELECT id FROM subscriptions WHERE channel_id = ? AND topic = ?",
+                channel_id,
+                topic,
             )
-            return cursor.rowcount > 0
+            if subscription_id is None:
+                return False
+            await conn.execute(
+                "DELETE FROM deliveries WHERE subscription_id = ? AND status = 'pending'",
+                (subscription_id,),
+            )
+            await conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+            return True
 
     async def subscriptions(
         self, *, guild_id: int | None = None, channel_id: int | None = None, active: bool = False
@@ -276,6 +287,15 @@ class AlertStore:
                 """UPDATE deliveries SET status = 'undeliverable'
                    WHERE channel_id = ? AND status IN ('pending', 'sending')""",
                 (channel_id,),
+            )
+
+    async def mark_batch_undeliverable(self, batch: Batch) -> None:
+        """Give up on one batch that Discord refuses outright (so it does not block the rest)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """UPDATE deliveries SET status = 'undeliverable'
+                   WHERE channel_id = ? AND batch = ? AND status = 'sending'""",
+                (batch.channel_id, batch.nonce),
             )
 
     async def delivery_counts(self) -> dict[str, int]:

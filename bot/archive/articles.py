@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiosqlite
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.archive.database import Database
 from bot.models import Article, IngestReport, SnippetKind, StoredArticle
 
 # Two titles from different outlets on the same day at least this similar are one story.
 SAME_STORY_SIMILARITY = 90.0
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,131 +54,17 @@ class ArticleStore:
         by the same title from the same outlet on the same day. A near-identical title from another
         outlet on the same day is stored as its own article, linked to the first as the same story.
         If anything fails, nothing of the batch is stored.
+
+        The batch is decided in memory against the rows it could collide with, then written with
+        a handful of bulk statements: per-article round trips would dominate ingest time.
         """
-        report = IngestReport()
+        items = list(items)
         async with self._db.transaction() as conn:
+            plan = _BatchPlan(await _known_rows(conn, items, now), await _next_id(conn), now)
             for item in items:
-                outcome, article_id = await self._upsert_one(conn, item, now)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                report.article_ids.append(article_id)
-        return report
-
-    async def _upsert_one(
-        self, conn: aiosqlite.Connection, item: PreparedArticle, now: datetime
-    ) -> tuple[str, int]:
-        article = item.article
-        existing = await self._find_same_article(conn, item, now)
-        story_id = None
-        if existing is not None:
-            article_id, old_hash = existing
-            if old_hash == article.content_hash:
-                return "unchanged", article_id
-            await conn.execute("DELETE FROM snippets WHERE article_id = ?", (article_id,))
-            await conn.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
-            await conn.execute(
-                """UPDATE articles SET url = coalesce(?, url), url_key = coalesce(?, url_key),
-                   title = ?, title_key = ?,
-                   source = coalesce(?, source), published_at = coalesce(?, published_at),
-                   sort_at = coalesce(?, sort_at), story_day = substr(coalesce(?, sort_at), 1, 10),
-                   summary = ?, source_links = ?, content_hash = ? WHERE id = ?""",
-                (
-                    article.url,
-                    item.url_key,
-                    article.title,
-                    title_key(article.title),
-                    article.source,
-                    _iso(article.published_at),
-                    _iso(article.published_at),
-                    _iso(article.published_at),
-                    article.summary,
-                    json.dumps(article.source_links),
-                    article.content_hash,
-                    article_id,
-                ),
-            )
-            outcome = "updated"
-        else:
-            sort_at = _iso(article.published_at or now)
-            story_id = await self._find_same_story(conn, article, sort_at[:10])
-            cursor = await conn.execute(
-                """INSERT INTO articles (url, url_key, title, title_key, source, published_at,
-                   ingested_at, sort_at, story_day, story_id, summary, source_links, content_hash)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    article.url,
-                    item.url_key,
-                    article.title,
-                    title_key(article.title),
-                    article.source,
-                    _iso(article.published_at),
-                    _iso(now),
-                    sort_at,
-                    sort_at[:10],
-                    story_id,
-                    article.summary,
-                    json.dumps(article.source_links),
-                    article.content_hash,
-                ),
-            )
-            article_id = cursor.lastrowid
-            assert article_id is not None
-            outcome = "added"
-        await conn.executemany(
-            "INSERT INTO article_topics (article_id, topic) VALUES (?, ?)",
-            [(article_id, topic) for topic in dict.fromkeys(article.topics)],
-        )
-        await conn.executemany(
-            "INSERT INTO snippets (article_id, position, kind, text) VALUES (?, ?, ?, ?)",
-            [(article_id, i, kind, text) for i, (kind, text) in enumerate(item.snippets)],
-        )
-        return outcome, article_id
-
-    async def _find_same_article(
-        self, conn: aiosqlite.Connection, item: PreparedArticle, now: datetime
-    ) -> tuple[int, str] | None:
-        if item.url_key:
-            row = await _one(
-                conn, "SELECT id, content_hash FROM articles WHERE url_key = ?", item.url_key
-            )
-            if row:
-                return row[0], row[1]
-        row = await _one(
-            conn,
-            "SELECT id, content_hash, url_key FROM articles WHERE content_hash = ? LIMIT 1",
-            item.article.content_hash,
-        )
-        if row and (row[2] is None or item.url_key is None or row[2] == item.url_key):
-            return row[0], row[1]
-        if item.url_key is None:
-            day = _iso(item.article.published_at or now)[:10]  # type: ignore[index]
-            row = await _one(
-                conn,
-                """SELECT id, content_hash FROM articles WHERE story_day = ? AND title_key = ?
-                   AND url_key IS NULL AND coalesce(source, '') = coalesce(?, '') LIMIT 1""",
-                day,
-                title_key(item.article.title),
-                item.article.source,
-            )
-            if row:
-                return row[0], row[1]
-        return None
-
-    async def _find_same_story(
-        self, conn: aiosqlite.Connection, article: Article, day: str
-    ) -> int | None:
-        key = title_key(article.title)
-        numbers = _numbers(key)
-        async with conn.execute(
-            "SELECT id, story_id, title_key FROM articles WHERE story_day = ?", (day,)
-        ) as cursor:
-            async for article_id, story_id, other_key in cursor:
-                # "Q1 results" and "Q2 results" are different stories however alike they read.
-                if (
-                    fuzz.token_sort_ratio(key, other_key) >= SAME_STORY_SIMILARITY
-                    and _numbers(other_key) == numbers
-                ):
-                    return story_id or article_id
-        return None
+                plan.add(item)
+            await _write(conn, plan, now)
+        return plan.report
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, StoredArticle]:
         """The stored articles with these ids (missing ids are left out)."""
@@ -278,8 +165,8 @@ class ArticleStore:
         }
 
 
-def _numbers(key: str) -> set[str]:
-    return set(re.findall(r"\d+", key))
+def _numbers(key: str) -> frozenset[str]:
+    return frozenset(_DIGITS.findall(key))
 
 
 def _like_prefix(prefix: str) -> str:
@@ -305,4 +192,207 @@ def _stored(row: aiosqlite.Row, key_points: list[str], topics: list[str]) -> Sto
         topics=tuple(topics),
         source_links=tuple(json.loads(row["source_links"] or "[]")),
         content_hash=row["content_hash"],
+    )
+
+
+@dataclass(slots=True)
+class _Known:
+    """What dedup needs to know of a stored (or just planned) article."""
+
+    id: int
+    content_hash: str
+    url_key: str | None
+    title_key: str
+    source: str | None
+    day: str
+    story_id: int | None
+
+
+def _day(article: Article, now: datetime) -> str:
+    return (_iso(article.published_at or now) or "")[:10]
+
+
+async def _known_rows(
+    conn: aiosqlite.Connection, items: Sequence[PreparedArticle], now: datetime
+) -> list[_Known]:
+    """Stored articles a batch could collide with: same URL, same content, or same day."""
+    urls = list({i.url_key for i in items if i.url_key})
+    hashes = list({i.article.content_hash for i in items})
+    days = list({_day(i.article, now) for i in items})
+    columns = "id, content_hash, url_key, title_key, source, story_day, story_id"
+    found: dict[int, _Known] = {}
+    for column, values in (("url_key", urls), ("content_hash", hashes), ("story_day", days)):
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {columns} FROM articles WHERE {column} IN ({marks})"
+            async with conn.execute(sql, chunk) as cursor:
+                for row in await cursor.fetchall():
+                    found[row[0]] = _Known(*row)
+    return list(found.values())
+
+
+async def _next_id(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+class _BatchPlan:
+    """Decides, article by article, what a batch does: add, update or leave unchanged."""
+
+    def __init__(self, known: Iterable[_Known], next_id: int, now: datetime):
+        self.by_url: dict[str, _Known] = {}
+        self.by_hash: dict[str, _Known] = {}
+        self.by_day: dict[str, list[_Known]] = {}
+        self.by_story_key: dict[tuple[str, frozenset[str]], list[_Known]] = {}
+        for row in known:
+            self._remember(row)
+        self.next_id = next_id
+        self.now = now
+        self.inserts: dict[int, PreparedArticle] = {}
+        self.updates: dict[int, PreparedArticle] = {}
+        self.stories: dict[int, int | None] = {}
+        self.report = IngestReport()
+
+    def _remember(self, row: _Known) -> None:
+        if row.url_key:
+            self.by_url[row.url_key] = row
+        self.by_hash.setdefault(row.content_hash, row)
+        self.by_day.setdefault(row.day, []).append(row)
+        self.by_story_key.setdefault((row.day, _numbers(row.title_key)), []).append(row)
+
+    def _same_article(self, item: PreparedArticle, key: str, day: str) -> _Known | None:
+        if item.url_key and (row := self.by_url.get(item.url_key)):
+            return row
+        row = self.by_hash.get(item.article.content_hash)
+        if row and (row.url_key is None or item.url_key is None or row.url_key == item.url_key):
+            return row
+        if item.url_key is None:
+            for row in self.by_day.get(day, ()):
+                if (row.title_key, row.url_key, row.source) == (key, None, item.article.source):
+                    return row
+        return None
+
+    def _same_story(self, key: str, day: str) -> int | None:
+        # "Q1 results" and "Q2 results" are different stories however alike they read.
+        candidates = self.by_story_key.get((day, _numbers(key)), [])
+        if not candidates:
+            return None
+        best = process.extractOne(
+            key,
+            [row.title_key for row in candidates],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=SAME_STORY_SIMILARITY,
+        )
+        if best is None:
+            return None
+        match = candidates[best[2]]
+        return match.story_id or match.id
+
+    def add(self, item: PreparedArticle) -> None:
+        """Plan one article of the batch."""
+        article = item.article
+        key, day = title_key(article.title), _day(article, self.now)
+        row = self._same_article(item, key, day)
+        if row is not None and row.content_hash == article.content_hash:
+            self.report.unchanged += 1
+        elif row is not None:
+            self.report.updated += 1
+            (self.inserts if row.id in self.inserts else self.updates)[row.id] = item
+            row.content_hash = article.content_hash
+            self.by_hash.setdefault(article.content_hash, row)
+        else:
+            self.report.added += 1
+            row = _Known(
+                self.next_id,
+                article.content_hash,
+                item.url_key,
+                key,
+                article.source,
+                day,
+                self._same_story(key, day),
+            )
+            self.next_id += 1
+            self.inserts[row.id] = item
+            self.stories[row.id] = row.story_id
+            self._remember(row)
+        self.report.article_ids.append(row.id)
+
+
+async def _write(conn: aiosqlite.Connection, plan: _BatchPlan, now: datetime) -> None:
+    """Apply a batch plan with bulk statements."""
+    changed = [*plan.updates, *plan.inserts]
+    if plan.updates:
+        await conn.executemany(
+            "DELETE FROM snippets WHERE article_id = ?", [(i,) for i in plan.updates]
+        )
+        await conn.executemany(
+            "DELETE FROM article_topics WHERE article_id = ?", [(i,) for i in plan.updates]
+        )
+        await conn.executemany(
+            """UPDATE articles SET url = coalesce(?, url), url_key = coalesce(?, url_key),
+               title = ?, title_key = ?, source = coalesce(?, source),
+               published_at = coalesce(?, published_at), sort_at = coalesce(?, sort_at),
+               story_day = substr(coalesce(?, sort_at), 1, 10), summary = ?, source_links = ?,
+               content_hash = ? WHERE id = ?""",
+            [
+                (
+                    item.article.url,
+                    item.url_key,
+                    item.article.title,
+                    title_key(item.article.title),
+                    item.article.source,
+                    _iso(item.article.published_at),
+                    _iso(item.article.published_at),
+                    _iso(item.article.published_at),
+                    item.article.summary,
+                    json.dumps(item.article.source_links),
+                    item.article.content_hash,
+                    article_id,
+                )
+                for article_id, item in plan.updates.items()
+            ],
+        )
+    await conn.executemany(
+        """INSERT INTO articles (id, url, url_key, title, title_key, source, published_at,
+           ingested_at, sort_at, story_day, story_id, summary, source_links, content_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (
+                article_id,
+                item.article.url,
+                item.url_key,
+                item.article.title,
+                title_key(item.article.title),
+                item.article.source,
+                _iso(item.article.published_at),
+                _iso(now),
+                _iso(item.article.published_at or now),
+                _day(item.article, now),
+                plan.stories[article_id],
+                item.article.summary,
+                json.dumps(item.article.source_links),
+                item.article.content_hash,
+            )
+            for article_id, item in plan.inserts.items()
+        ],
+    )
+    items = {**plan.updates, **plan.inserts}
+    await conn.executemany(
+        "INSERT INTO article_topics (article_id, topic) VALUES (?, ?)",
+        [(i, topic) for i in changed for topic in dict.fromkeys(items[i].article.topics)],
+    )
+    async with conn.execute("SELECT coalesce(max(id), 0) FROM snippets") as cursor:
+        (last_indexed,) = await cursor.fetchone()
+    await conn.executemany(
+        "INSERT INTO snippets (article_id, position, kind, text) VALUES (?, ?, ?, ?)",
+        [
+            (i, position, kind, text)
+            for i in changed
+            for position, (kind, text) in enumerate(items[i].snippets)
+        ],
+    )
+    await conn.execute(
+        "INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets WHERE id > ?",
+        (last_indexed,),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -62,12 +63,22 @@ class FeedStore:
             async with conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)) as cursor:
                 return Feed(*await cursor.fetchone()), not existed
 
+    async def get(self, url: str) -> Feed | None:
+        """The feed followed at ``url``, if any."""
+        async with self._db.reader.execute("SELECT * FROM feeds WHERE url = ?", (url,)) as c:
+            row = await c.fetchone()
+        return Feed(*row) if row else None
+
     async def remove(self, url: str, *, guild_id: int | None = None) -> bool:
-        """Stop following a feed (only one added from ``guild_id``, when given)."""
-        clause = " AND guild_id = ?" if guild_id is not None else ""
-        params = (url, guild_id) if guild_id is not None else (url,)
+        """Stop following a feed, named by URL or by id (only one added from ``guild_id``, when
+        given)."""
+        where = "(url = ? OR CAST(id AS TEXT) = ?)"
+        params: tuple[object, ...] = (url, url)
+        if guild_id is not None:
+            where += " AND guild_id = ?"
+            params += (guild_id,)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(f"DELETE FROM feeds WHERE url = ?{clause}", params)
+            cursor = await conn.execute(f"DELETE FROM feeds WHERE {where}", params)
             return cursor.rowcount > 0
 
     async def list(self, *, guild_id: int | None = None) -> list[Feed]:
@@ -77,6 +88,19 @@ class FeedStore:
             f"SELECT * FROM feeds {clause} ORDER BY url", params
         ) as c:
             return [Feed(*row) for row in await c.fetchall()]
+
+    async def stored_url_keys(self, url_keys: Iterable[str]) -> set[str]:
+        """Which of these canonical article URLs the archive already holds."""
+        wanted = list(dict.fromkeys(url_keys))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            async with self._db.reader.execute(
+                f"SELECT url_key FROM articles WHERE url_key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ) as cursor:
+                found.update(row[0] for row in await cursor.fetchall())
+        return found
 
     async def due(self, now: datetime) -> list[Feed]:
         """Enabled feeds whose next poll time has come."""

@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -30,6 +31,11 @@ EXTENSIONS = (
 )
 # How long a shutdown waits for replies already being written.
 IN_FLIGHT_GRACE_SECONDS = 10.0
+# Per-user cooldown on questions: this many per this many seconds.
+QUESTION_RATE = (1, 5.0)
+# newsbot has no voice features; don't warn at start-up that voice libraries are missing.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 
 def _intents(settings: Settings) -> discord.Intents:
@@ -41,35 +47,58 @@ def _intents(settings: Settings) -> discord.Intents:
 
 
 class NewsBot(commands.Bot):
-    """newsbot's Discord client. ``archive`` and ``engine`` exist once ``setup_hook`` has run."""
+    """newsbot's Discord client. ``archive`` and ``engine`` exist once ``setup_hook`` has run.
+
+    ``question_rate`` is the per-user cooldown: (questions, per seconds). Other keyword options
+    go to ``commands.Bot`` (tests pass e.g. ``guild_ready_timeout``).
+    """
 
     archive: Archive
     engine: Engine
 
-    def __init__(self, settings: Settings, **options: object) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        question_rate: tuple[int, float] = QUESTION_RATE,
+        **options: Any,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
-            **options,  # type: ignore[arg-type]
+            **options,
         )
         self.settings = settings
+        self.question_rate = question_rate
+        self.accepting = True
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self.accepting = True
+        self._shutdown: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         """Open the archive, load the feature cogs, and sync slash commands if they changed."""
         self.archive = await open_archive(self.settings)
         self.engine = Engine(self.archive)
+        await self.engine.warm_up()  # the first question should not pay for loading the index
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Questions are answered by the ``ask`` extension; newsbot has no prefix commands, so
+        a mention is not parsed as one (which would log "command not found" for every question).
+        """
+
     async def sync_commands_if_changed(self) -> bool:
-        """Sync the command tree only when its definitions differ from the last sync's."""
+        """Sync the command tree only when its definitions differ from the last sync's.
+
+        The hash of the synced definitions is kept in the archive, per application and scope
+        (the dev guild, or global). A failed sync is logged and retried at the next start; the
+        bot keeps serving with the commands Discord already has.
+        """
         guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -79,7 +108,16 @@ class NewsBot(commands.Bot):
         if await self.archive.settings.get(key) == digest:
             log.info("slash commands unchanged since the last sync; not syncing")
             return False
-        await self.tree.sync(guild=guild)
+        try:
+            await self.tree.sync(guild=guild)
+        except discord.HTTPException as error:
+            log.error(
+                "could not sync slash commands (%s %s: %s); will retry at the next start",
+                error.status,
+                error.code,
+                error.text,
+            )
+            return False
         await self.archive.settings.set(key, digest)
         log.info("synced %d slash commands (%s)", len(payload), "dev guild" if guild else "global")
         return True
@@ -97,13 +135,28 @@ class NewsBot(commands.Bot):
                 self._idle.set()
 
     async def close(self) -> None:
-        """Stop taking questions, let replies in flight finish, then close Discord and archive."""
+        """Stop taking questions, let replies in flight finish, then close Discord and archive.
+
+        Safe to call more than once and from several places (a signal, ``async with``): every
+        call waits for the one shutdown to complete.
+        """
+        if self._shutdown is None:
+            self._shutdown = asyncio.create_task(self._shut_down(), name="newsbot-shutdown")
+        await asyncio.shield(self._shutdown)
+
+    async def _shut_down(self) -> None:
         self.accepting = False
-        with contextlib.suppress(TimeoutError):
+        if self._in_flight:
+            log.info("shutting down: waiting for %d repl(ies) in flight", self._in_flight)
+        try:
             await asyncio.wait_for(self._idle.wait(), IN_FLIGHT_GRACE_SECONDS)
-        await super().close()
-        if hasattr(self, "archive"):
-            await self.archive.close()
+        except TimeoutError:
+            log.warning("shutting down with %d repl(ies) unfinished", self._in_flight)
+        try:
+            await super().close()
+        finally:
+            if hasattr(self, "archive"):
+                await self.archive.close()
 
 
 def create_bot(settings: Settings) -> NewsBot:

@@ -2,13 +2,21 @@
 
 Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits):
 message content 2,000; embed title 256, description 4,096, field name 256, field value 1,024,
-footer 2,048, author 256, 25 fields, 6,000 characters across an embed.
+footer 2,048, author 256, 25 fields, 6,000 characters across an embed; link buttons: label 80,
+URL 512, five to a row.
+
+Text from articles and from users is untrusted: it is put on one line, its Markdown escaped where
+Discord renders Markdown, its mentions defused (``@everyone``, ``<@id>`` and ``<@&id>`` become
+inert text), and it is cut at a word boundary with an ellipsis when it is too long. Links are
+re-encoded so that they can neither break out of a Markdown link nor carry a mention.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
+from urllib.parse import quote, urlsplit
 
 import discord
 
@@ -22,14 +30,26 @@ TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
 FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
 EMBED_TOTAL_LIMIT = 6000
 BUTTON_LABEL_LIMIT = 80
+BUTTON_URL_LIMIT = 512
+SOURCE_BUTTONS = 5  # one row of link buttons; every source is listed in the embed anyway
+QUOTE_LIMIT = 900
 COLOUR = discord.Colour.from_rgb(88, 101, 242)
 QUIET_COLOUR = discord.Colour.light_grey()
 # A zero-width space after "@" or "<" keeps text from being read as a mention anywhere.
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
 _LINK_TEXT = re.compile(r"([\[\]])")
+_MARKDOWN = re.compile(r"([\\*_~|`\[\]])")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+# Characters kept as they are in a link's path, query and fragment; everything else
+# (spaces, brackets, parentheses, "<", ">", "@", quotes, non-ASCII) is percent-encoded.
+_URL_SAFE = "/%:=&?+,;!$'-._~"
 
 
 def defuse_mentions(text: str) -> str:
@@ -48,10 +68,12 @@ def shorten(text: str, limit: int) -> str:
     text = text.strip()
     if len(text) <= limit:
         return text
+    if limit <= 1:
+        return "…"[:limit]
     cut = text[: limit - 1]
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rstrip().rfind(" ")]
-    return cut.rstrip(" ,.;:-") + "…"
+    return cut.rstrip(" ,.;:-\\") + "…"
 
 
 def safe(text: str, limit: int) -> str:
@@ -59,15 +81,93 @@ def safe(text: str, limit: int) -> str:
     return shorten(defuse_mentions(text), limit)
 
 
+def one_line(text: str) -> str:
+    """``text`` without control characters, its runs of whitespace (newlines too) one space."""
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape the characters that would format text (or open a link) in Discord."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def quoted(text: str, limit: int) -> str:
+    """Untrusted text for a place that renders Markdown: one line, escaped, inert, cut."""
+    return shorten(defuse_mentions(escape_markdown(one_line(text))), limit)
+
+
+def inert(text: str, limit: int) -> str:
+    """Untrusted text for a place that shows it verbatim (titles, footers, labels)."""
+    return shorten(defuse_mentions(one_line(text)), limit)
+
+
+def link_url(url: str | None) -> str | None:
+    """``url`` made safe for a Markdown link and a link button, or None if it is not usable.
+
+    Only absolute http(s) URLs are kept; user info is dropped, the host must be a plain (IDNA)
+    name or an IP address, and the rest is percent-encoded so that ``)``, spaces or ``@`` cannot
+    end the link early or form a mention. URLs longer than a button allows are dropped.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(one_line(url))
+        host, port = parts.hostname, parts.port
+        host = host.encode("idna").decode("ascii") if host else None
+    except (ValueError, UnicodeError):
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    if not _HOST.fullmatch(host):
+        return None
+    link = f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+    link += quote(parts.path, safe=_URL_SAFE) or "/"
+    if parts.query:
+        link += "?" + quote(parts.query, safe=_URL_SAFE)
+    if parts.fragment:
+        link += "#" + quote(parts.fragment, safe=_URL_SAFE)
+    return link if len(link) <= BUTTON_URL_LIMIT else None
+
+
 def _date(value: str | None) -> str:
-    return value[:10] if value else "undated"
+    match = _ISO_DATE.match(value or "")
+    return match.group() if match else "undated"
+
+
+def _linked(title: str, url: str | None, limit: int) -> str:
+    """A title as Markdown link text, linked when the URL is usable."""
+    text = quoted(title, limit) or "untitled"
+    link = link_url(url)
+    return f"[{text}]({link})" if link else text
+
+
+def _outlet(source: str | None) -> str:
+    return quoted(source or "", 80) or "unknown outlet"
+
+
+def join_within(lines: Sequence[str], limit: int) -> str:
+    """As many whole lines as fit in ``limit`` characters, then how many were left out."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    budget = limit - len("\n…and 0000000 more")
+    kept: list[str] = []
+    size = -1
+    for line in lines:
+        if size + 1 + len(line) > budget:
+            break
+        kept.append(line)
+        size += 1 + len(line)
+    if not kept:
+        return shorten(text, limit)
+    return "\n".join(kept) + f"\n…and {len(lines) - len(kept)} more"
 
 
 def _citation_line(number: int, citation: Citation) -> str:
-    title = _LINK_TEXT.sub(r"\\\1", safe(citation.title, 200))
-    linked = f"[{title}]({citation.url})" if citation.url else title
-    outlet = safe(citation.source or "unknown outlet", 80)
-    return f"**{number}.** {linked} — {outlet}, {_date(citation.published_at)}"
+    linked = _linked(citation.title, citation.url, 200)
+    return f"**{number}.** {linked} — {_outlet(citation.source)}, {_date(citation.published_at)}"
 
 
 def confidence_label(confidence: float) -> str:
@@ -79,97 +179,136 @@ def confidence_label(confidence: float) -> str:
     return "low"
 
 
-def answer_embed(answer: Answer) -> discord.Embed:
+def answer_message(answer: Answer, asked: str | None = None) -> dict[str, object]:
+    """The reply to a question: the answer embed and, when sources have links, their buttons.
+
+    ``asked`` is the question as the user typed it (echoed, inert); it defaults to the text the
+    engine was given.
+    """
+    reply: dict[str, object] = {"embed": answer_embed(answer, asked)}
+    if answer.answered and (view := source_buttons(answer.citations)):
+        reply["view"] = view
+    return reply
+
+
+def answer_embed(answer: Answer, asked: str | None = None) -> discord.Embed:
     """One embed for an answer: quotes with numbered sources, or a clear 'not in the archive'."""
     if not answer.answered:
         return not_found_embed(answer)
     quotes = []
     for number, citation in enumerate(answer.citations, start=1):
-        quote = f"{citation.context} {citation.text}" if citation.context else citation.text
-        quotes.append(f"> {safe(quote, 900)} **[{number}]**")
+        quote_text = f"{citation.context} {citation.text}" if citation.context else citation.text
+        quotes.append(f"> {quoted(quote_text, QUOTE_LIMIT)} **[{number}]**")
+    if not quotes:
+        quotes.append(f"> {quoted(answer.text, QUOTE_LIMIT)}")
     embed = discord.Embed(
-        title=safe(answer.question, TITLE_LIMIT),
-        description=shorten("\n".join(quotes), DESCRIPTION_LIMIT),
+        title=inert(asked if asked is not None else answer.question, TITLE_LIMIT) or "Answer",
+        description=join_within(quotes, DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
-    sources = "\n".join(_citation_line(n, c) for n, c in enumerate(answer.citations, start=1))
-    embed.add_field(name="Sources", value=shorten(sources, FIELD_VALUE_LIMIT), inline=False)
+    if answer.citations:
+        sources = [_citation_line(n, c) for n, c in enumerate(answer.citations, start=1)]
+        embed.add_field(name="Sources", value=join_within(sources, FIELD_VALUE_LIMIT), inline=False)
+    confidence = answer.confidence if math.isfinite(answer.confidence) else 0.0
+    confidence = min(max(confidence, 0.0), 1.0)
     embed.set_footer(
-        text=f"Match confidence: {confidence_label(answer.confidence)} "
-        f"({answer.confidence:.0%}) · quoted from the archive's articles"
+        text=f"Match confidence: {confidence_label(confidence)} ({confidence:.0%}) · "
+        "quoted from the archive's articles"
     )
     return fit(embed)
 
 
 def not_found_embed(answer: Answer) -> discord.Embed:
-    """The reply when the archive does not hold the answer (or the question can't be searched)."""
-    lines = [safe(answer.message or "The archive has no article that answers this.", 500)]
+    """The reply when the archive does not hold the answer (or the question can't be searched):
+    why, what was searched, the closest headlines, and a pointer to ``/latest``."""
+    head = [quoted(answer.message or "The archive has no article that answers this.", 500)]
     if answer.searched_terms:
-        lines.append(f"Searched for: {safe(', '.join(answer.searched_terms), 500)}")
-    if answer.headlines:
-        lines.append("\nClosest headlines:")
-        for headline in answer.headlines:
-            title = _LINK_TEXT.sub(r"\\\1", safe(headline.title, 200))
-            linked = f"[{title}]({headline.url})" if headline.url else title
-            outlet = safe(headline.source or "unknown outlet", 80)
-            lines.append(f"• {linked} — {outlet}, {_date(headline.published_at)}")
-    lines.append("\nTry `/latest` to see the newest articles in the archive.")
+        head.append(f"Searched for: {quoted(', '.join(answer.searched_terms), 500)}")
+    tail = "\nTry `/latest` to see the newest articles in the archive."
+    headlines = [
+        f"• {_linked(h.title, h.url, 200)} — {_outlet(h.source)}, {_date(h.published_at)}"
+        for h in answer.headlines
+    ]
+    text = "\n".join(head)
+    if headlines:
+        budget = DESCRIPTION_LIMIT - len(text) - len(tail) - len("\n\nClosest headlines:\n")
+        text += "\n\nClosest headlines:\n" + join_within(headlines, budget)
     embed = discord.Embed(
-        title="Not in the archive",
-        description=shorten("\n".join(lines), DESCRIPTION_LIMIT),
-        colour=QUIET_COLOUR,
+        title="Not in the archive", description=text + "\n" + tail, colour=QUIET_COLOUR
     )
     return fit(embed)
 
 
 def source_buttons(citations: Sequence[Citation]) -> discord.ui.View | None:
-    """Link buttons to the cited articles (those that have a link), numbered like the sources."""
+    """Link buttons to the cited articles (those with a usable link), numbered like the sources.
+
+    At most one row; a second citation of the same article gets no second button.
+    """
     view = discord.ui.View(timeout=None)
+    seen: set[str] = set()
     for number, citation in enumerate(citations, start=1):
-        if citation.url and citation.url.startswith(("http://", "https://")):
-            label = shorten(f"{number}. {citation.source or 'Article'}", BUTTON_LABEL_LIMIT)
-            view.add_item(discord.ui.Button(label=label, url=citation.url))
+        url = link_url(citation.url)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        label = inert(f"{number}. {one_line(citation.source or '') or 'Article'}", 80)
+        view.add_item(discord.ui.Button(label=label, url=url))
+        if len(view.children) == SOURCE_BUTTONS:
+            break
     return view if view.children else None
 
 
 def headlines_embed(articles: Sequence[StoredArticle], heading: str) -> discord.Embed:
     """A list of headlines (for /latest), newest first, each with outlet, date and link."""
-    embed = discord.Embed(title=safe(heading, TITLE_LIMIT), colour=COLOUR)
+    embed = discord.Embed(title=inert(heading, TITLE_LIMIT) or "Latest headlines", colour=COLOUR)
     if not articles:
         embed.description = "No articles match. Try another topic, or `/latest` with no topic."
-        return embed
-    lines = []
+        return fit(embed)
+    blocks = []
     for article in articles:
-        title = _LINK_TEXT.sub(r"\\\1", safe(article.title, 200))
-        linked = f"[{title}]({article.url})" if article.url else title
-        outlet = safe(article.source or "unknown outlet", 80)
-        lines.append(f"**{linked}**\n{outlet} · {article.date.date().isoformat()}")
+        block = f"**{_linked(article.title, article.url, 200)}**\n"
+        block += f"{_outlet(article.source)} · {article.date.date().isoformat()}"
         if article.key_points:
-            lines.append(f"> {safe(article.key_points[0], 300)}")
-    embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+            block += f"\n> {quoted(article.key_points[0], 300)}"
+        blocks.append(block)
+    embed.description = join_within(blocks, DESCRIPTION_LIMIT)
     return fit(embed)
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
-    """Cut an embed's parts to Discord's limits, then its description until the total fits."""
+    """Cut an embed's parts to Discord's limits, then its description (and, if that is not
+    enough, its last fields) until the total fits."""
     if embed.title:
         embed.title = shorten(embed.title, TITLE_LIMIT)
     if embed.description:
         embed.description = shorten(embed.description, DESCRIPTION_LIMIT)
-    for index, field in enumerate(embed.fields[:25]):
+    if embed.author.name:
+        embed.set_author(
+            name=shorten(embed.author.name, AUTHOR_LIMIT),
+            url=embed.author.url,
+            icon_url=embed.author.icon_url,
+        )
+    while len(embed.fields) > FIELD_COUNT_LIMIT:
+        embed.remove_field(-1)
+    for index, field in enumerate(embed.fields):
         embed.set_field_at(
             index,
-            name=shorten(field.name or "\u200b", FIELD_NAME_LIMIT),
-            value=shorten(field.value or "\u200b", FIELD_VALUE_LIMIT),
-            inline=field.inline,
+            name=shorten(field.name or "", FIELD_NAME_LIMIT) or "\u200b",
+            value=shorten(field.value or "", FIELD_VALUE_LIMIT) or "\u200b",
+            inline=bool(field.inline),
         )
-    while len(embed.fields) > 25:
-        embed.remove_field(-1)
     if embed.footer.text:
-        embed.set_footer(text=shorten(embed.footer.text, FOOTER_LIMIT))
+        embed.set_footer(
+            text=shorten(embed.footer.text, FOOTER_LIMIT), icon_url=embed.footer.icon_url
+        )
     overflow = len(embed) - EMBED_TOTAL_LIMIT
     if overflow > 0 and embed.description:
         embed.description = shorten(embed.description, max(len(embed.description) - overflow, 1))
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(-1)
+    overflow = len(embed) - EMBED_TOTAL_LIMIT
+    if overflow > 0 and embed.footer.text:
+        embed.set_footer(text=shorten(embed.footer.text, max(len(embed.footer.text) - overflow, 1)))
     return embed
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
+import threading
+from collections.abc import Callable
 
+import aiohttp
 import discord
 
+from bot.archive import StorageError
 from bot.chat.bot import create_bot
 from bot.chat.endpoints import use_discord_endpoints
 from bot.settings import Settings
@@ -19,6 +24,46 @@ MISSING_TOKEN = (
     "DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications, "
     "copy its token, and run: DISCORD_TOKEN=... newsbot run"
 )
+REJECTED_TOKEN = (
+    "Discord rejected the token (check DISCORD_TOKEN; it may have been reset in the developer "
+    "portal)."
+)
+MISSING_INTENT = (
+    "NEWSBOT_MESSAGE_CONTENT is on, but the Message Content intent is not enabled for this bot "
+    "in the Discord developer portal."
+)
+CLOSE_TIMEOUT_SECONDS = 10.0
+LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token wherever it would appear in a log line (message or traceback)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "[token]"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "[token]")
+        return True
+
+
+def configure_logging(level: str, token: str) -> None:
+    """One handler on the root logger (stderr), at ``level``, with the token redacted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RedactToken(token))
+    root = logging.getLogger()
+    for old in root.handlers[:]:  # e.g. the CLI's basicConfig: no line logged twice
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level, logging.INFO))
 
 
 def run_bot(settings: Settings) -> int:
@@ -26,38 +71,59 @@ def run_bot(settings: Settings) -> int:
     if not settings.token:
         print(f"newsbot: {MISSING_TOKEN}", file=sys.stderr)
         return 2
-    discord.utils.setup_logging(level=getattr(logging, settings.log_level, logging.INFO))
+    configure_logging(settings.log_level, settings.token)
     try:
         use_discord_endpoints(settings.api_base, settings.gateway_url)
     except ValueError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_serve(settings))
-    except KeyboardInterrupt:
-        return 0
+        return asyncio.run(_serve(settings, settings.token))
+    except KeyboardInterrupt:  # Ctrl-C before the signal handlers were installed
+        return 130
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, token: str) -> int:
     bot = create_bot(settings)
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    stop = asyncio.Event()
+    _on_signals(stop.set)
     try:
         async with bot:
-            await bot.start(settings.token or "")
+            started = asyncio.create_task(bot.start(token), name="newsbot-gateway")
+            stopping = asyncio.create_task(stop.wait(), name="newsbot-stop-signal")
+            await asyncio.wait({started, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stopping.done():
+                log.info("stop requested: closing the gateway and finishing replies in flight")
+            stopping.cancel()
+            await bot.close()  # the gateway, replies in flight, then the archive
+            done, _ = await asyncio.wait({started}, timeout=CLOSE_TIMEOUT_SECONDS)
+            if not done:
+                started.cancel()
+                log.warning("the gateway did not stop within %.0f s", CLOSE_TIMEOUT_SECONDS)
+            else:
+                started.result()  # re-raises what made it stop (a rejected token, ...)
     except discord.LoginFailure:
-        print(
-            "newsbot: Discord rejected the token (check DISCORD_TOKEN; it may have been reset).",
-            file=sys.stderr,
-        )
-        return 1
+        return _fail(REJECTED_TOKEN)
     except discord.PrivilegedIntentsRequired:
-        print(
-            "newsbot: NEWSBOT_MESSAGE_CONTENT is on, but the Message Content intent is not "
-            "enabled for this bot in the Discord developer portal.",
-            file=sys.stderr,
-        )
-        return 1
+        return _fail(MISSING_INTENT)
+    except StorageError as error:
+        return _fail(str(error))
+    except (aiohttp.ClientError, OSError) as error:
+        return _fail(f"could not reach Discord at {settings.api_base}: {error}")
     log.info("newsbot stopped cleanly")
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"newsbot: {message}", file=sys.stderr)
+    return 1
+
+
+def _on_signals(callback: Callable[[], object]) -> None:
+    """Call ``callback`` on SIGTERM and SIGINT (main thread only; elsewhere: no handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # e.g. Windows
+            loop.add_signal_handler(signum, callback)

@@ -26,6 +26,7 @@ from bot.feeds.fetch import (
 )
 from bot.feeds.parse import FeedError, parse_feed
 from bot.ingest.pipeline import ingest_articles
+from bot.ingest.urls import canonical_url
 from bot.models import Article
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,11 @@ class FeedPoller:
 
             async def one(feed: Feed) -> PollOutcome:
                 async with semaphore:
-                    return await self.poll(session, feed, now)
+                    try:
+                        return await self.poll(session, feed, now)
+                    except Exception as error:  # e.g. the archive is unavailable
+                        log.exception("polling feed %s failed", feed.url)
+                        return PollOutcome(feed, error=f"{type(error).__name__}: {error}")
 
             return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
@@ -114,6 +119,9 @@ class FeedPoller:
                 )
             except FeedError as error:
                 outcome.error = str(error)
+            except Exception as error:  # a parser bug must not stop the other feeds
+                log.exception("parsing feed %s failed", feed.url)
+                outcome.error = f"could not parse the feed ({type(error).__name__}: {error})"
             else:
                 title = parsed.title or None
                 outcome.skipped = parsed.skipped
@@ -123,6 +131,11 @@ class FeedPoller:
                 report = await ingest_articles(self.archive, articles, now=now)
                 outcome.added, outcome.updated = report.added, report.updated
                 outcome.unchanged = report.unchanged
+                outcome.skipped += [f"{name}: {reason}" for name, reason in report.failed]
+            if outcome.error:
+                # The validators of a document that could not be read must not be kept: the
+                # next poll would get "304 Not Modified" and count the broken feed as healthy.
+                result.etag, result.last_modified = feed.etag, feed.last_modified
         elif result.status == "not_modified":
             outcome.not_modified = True
         else:
@@ -167,9 +180,15 @@ class FeedPoller:
     async def _with_full_text(
         self, session: aiohttp.ClientSession, articles: list[Article], guard: UrlGuard | None
     ) -> list[Article]:
-        """Entries with only a short summary get their page's main text, when it can be had."""
+        """New entries with only a short summary get their page's main text, when it can be
+        had. Entries already stored are left out: fetching their pages again on every poll would
+        be wasteful, and re-storing the feed's short summary would replace the full text."""
+        keys = [canonical_url(article.url) for article in articles]
+        stored = await self.archive.feeds.stored_url_keys(key for key in keys if key)
         completed = []
-        for article in articles:
+        for article, key in zip(articles, keys, strict=True):
+            if key in stored:
+                continue
             if article.url and len(article.body) < self.limits.short_entry_chars:
                 text = await fetch_article_text(
                     session,

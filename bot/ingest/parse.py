@@ -16,7 +16,9 @@ from typing import Any
 from bot.ingest.sentences import split_paragraphs
 from bot.models import Article
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024  # one article, or one JSON document of articles
+MAX_LINES_FILE_BYTES = 1024 * 1024 * 1024  # JSON Lines: a stream of articles
+_JSON_LINES = (".jsonl", ".ndjson")
 MAX_ARTICLE_CHARS = 1_000_000
 _HEADER_KEYS = {"url", "link", "source", "published", "published_at", "date", "topics", "tags"}
 _HEADER_LINE = re.compile(r"^([A-Za-z_]+)\s*:\s*(.*)$")
@@ -50,8 +52,11 @@ def parse_file(path: Path) -> ParsedFile:
         raise ParseError(f"cannot read file: {error.strerror or error}") from error
     if size == 0:
         raise ParseError("file is empty")
-    if size > MAX_FILE_BYTES:
-        raise ParseError(f"file is too large ({size / 1e6:.0f} MB; the limit is 20 MB)")
+    limit = MAX_LINES_FILE_BYTES if path.suffix.lower() in _JSON_LINES else MAX_FILE_BYTES
+    if size > limit:
+        raise ParseError(
+            f"file is too large ({size / 1e6:,.0f} MB; the limit is {limit / 1e6:,.0f} MB)"
+        )
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -67,7 +72,7 @@ def parse_bytes(raw: bytes, *, suffix: str = ".txt") -> ParsedFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ParseError(f"not valid UTF-8 (byte {error.start})") from error
-    if suffix in (".jsonl", ".ndjson"):
+    if suffix in _JSON_LINES:
         return _parse_json_lines(text)
     if suffix == ".json":
         return ParsedFile(_parse_json_document(text))

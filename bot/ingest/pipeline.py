@@ -67,15 +67,33 @@ async def ingest_articles(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Store articles in batches, each batch one transaction; returns what was added or updated."""
+    """Store articles in batches, each batch one transaction; returns what was added or updated.
+
+    Cutting the next batch into snippets (CPU work, in a thread so the event loop stays free)
+    overlaps with writing the current one (SQLite work, which does not hold the GIL).
+    """
     report = IngestReport()
-    for start in range(0, len(articles), batch_size):
-        batch = articles[start : start + batch_size]
-        # Sentence splitting is CPU work: keep the event loop free for the bot meanwhile.
-        prepared = await asyncio.to_thread(lambda batch=batch: [prepare(a) for a in batch])
-        report.merge(await archive.articles.upsert(prepared, now=now))
+    batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
+    if not batches:
+        return report
+
+    def prepare_all(batch: Sequence[Article]) -> list[PreparedArticle]:
+        return [prepare(article) for article in batch]
+
+    next_batch = asyncio.ensure_future(asyncio.to_thread(prepare_all, batches[0]))
+    done = 0
+    for index in range(len(batches)):
+        prepared = await next_batch
+        if index + 1 < len(batches):
+            next_batch = asyncio.ensure_future(asyncio.to_thread(prepare_all, batches[index + 1]))
+        try:
+            report.merge(await archive.articles.upsert(prepared, now=now))
+        except BaseException:
+            next_batch.cancel()
+            raise
+        done += len(prepared)
         if progress:
-            progress(start + len(batch), len(articles))
+            progress(done, len(articles))
     return report
 
 

@@ -27,9 +27,11 @@ class Vocabulary:
         self._loaded_at = -1
         self._lock = asyncio.Lock()
 
-    async def refresh(self) -> None:
-        """Reload the vocabulary if snippets were added since it was loaded."""
-        count = await self._archive.index.snippet_count()
+    async def refresh(self, count: int | None = None) -> None:
+        """Reload the vocabulary if snippets were added since it was loaded (``count`` is the
+        newest snippet id, when the caller has just read it)."""
+        if count is None:
+            count = await self._archive.index.snippet_count()
         if count == self._loaded_at:
             return
         async with self._lock:

@@ -1073,6 +1073,23 @@ class FakeDiscord:
         self.channels[channel.id] = channel
         return channel
 
+    def add_role(
+        self, name: str, *, permissions: int = 0, guild: FakeGuild | None = None
+    ) -> FakeRole:
+        """Create a role (no permissions by default) in ``guild`` (default guild)."""
+        guild = guild or self.guild
+        role = FakeRole(self.snowflakes.next(), name, permissions, position=len(guild.roles))
+        guild.roles.append(role)
+        return role
+
+    def delete_channel(self, channel: FakeChannel) -> None:
+        """Forget a guild channel without telling the bot (deleted while it was not looking):
+        REST calls to it answer 404 Unknown Channel from now on."""
+        self.channels.pop(channel.id, None)
+        guild = self.guild_of(channel)
+        if guild is not None:
+            guild.channels = [c for c in guild.channels if c.id != channel.id]
+
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         """The DM channel between the bot and ``user`` (created on first use)."""
         for channel in self.channels.values():

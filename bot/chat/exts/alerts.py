@@ -33,6 +33,11 @@ ARTICLES_PER_MESSAGE = 10
 class Alerts(commands.Cog):
     """Channel subscriptions to topics, and posting each matching new article once."""
 
+    # Caps and pacing (instance attributes, so that a deployment or a test can tune them).
+    max_per_channel = MAX_PER_CHANNEL
+    max_per_guild = MAX_PER_GUILD
+    articles_per_message = ARTICLES_PER_MESSAGE
+
     def __init__(self, bot: NewsBot):
         self.bot = bot
 
@@ -62,7 +67,7 @@ class Alerts(commands.Cog):
         archive = self.bot.archive
         await scan(archive, now=datetime.now(UTC))
         sent = 0
-        for batch in await archive.alerts.claim_batches(per_message=ARTICLES_PER_MESSAGE):
+        for batch in await archive.alerts.claim_batches(per_message=self.articles_per_message):
             sent += await self._send(batch)
         return sent
 
@@ -96,13 +101,20 @@ class Alerts(commands.Cog):
                 else "I lost permission to post in this channel"
             )
             when = datetime.now(UTC).date().isoformat()
-            await archive.alerts.pause_channel(batch.channel_id, f"{reason} ({when})")
+            await archive.alerts.pause_channel(
+                batch.channel_id, f"{reason} ({when}); /subscribe again to resume"
+            )
             await archive.alerts.mark_undeliverable(batch.channel_id)
             log.warning("alerts for channel %s paused: %s", batch.channel_id, reason)
             return 0
         except discord.HTTPException as error:
-            # Still 'sending': the next tick re-sends with the same nonce.
-            log.warning("alert to channel %s not sent yet: %s", batch.channel_id, error)
+            if 400 <= error.status < 500 and error.status != 429:
+                # Discord refuses this message as it is: retrying would block the channel.
+                await archive.alerts.mark_batch_undeliverable(batch)
+                log.error("alert to channel %s refused by Discord: %s", batch.channel_id, error)
+            else:
+                # Still 'sending': the next tick re-sends with the same nonce.
+                log.warning("alert to channel %s not sent yet: %s", batch.channel_id, error)
             return 0
         await archive.alerts.mark_sent(batch, message_id, datetime.now(UTC))
         return 1
@@ -144,14 +156,14 @@ class Alerts(commands.Cog):
                 role_id=role.id if role else None,
                 created_by=interaction.user.id,
                 now=datetime.now(UTC),
-                max_per_channel=MAX_PER_CHANNEL,
-                max_per_guild=MAX_PER_GUILD,
+                max_per_channel=self.max_per_channel,
+                max_per_guild=self.max_per_guild,
             )
         except LimitReached as error:
             await interaction.response.send_message(
                 render.plain(
-                    f"Can't subscribe: {error} (the limit is {MAX_PER_CHANNEL} per channel and "
-                    f"{MAX_PER_GUILD} per server). Remove one with /unsubscribe first."
+                    f"Can't subscribe: {error} (the limit is {self.max_per_channel} per channel "
+                    f"and {self.max_per_guild} per server). Remove one with /unsubscribe first."
                 ),
                 ephemeral=True,
             )
@@ -161,6 +173,11 @@ class Alerts(commands.Cog):
         text += f", mentioning @{role.name}" if role else ""
         text += f", except those mentioning {subscription.exclude}" if subscription.exclude else ""
         text += "." + (f" Posting the {queued} most recent matches shortly." if queued else "")
+        if role is not None and not role.mentionable:
+            text += (
+                f" Note: @{role.name} is not mentionable, so alerts ping it only if I have the"
+                " Mention All Roles permission."
+            )
         await interaction.response.send_message(render.plain(text))
 
     @app_commands.command(name="unsubscribe", description="Stop posting a topic here")

@@ -20,18 +20,31 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COOLDOWN_SECONDS = 5.0
 MAX_QUESTION_LENGTH = 500
-_MENTION_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>")
+# Mentions, channel links and custom emoji carry no words to search for.
+_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
+_WORD = re.compile(r"\w")
 HOW_TO_ASK = (
     "Ask me about tech news, for example: `how much is Meta spending on AI?` — "
     "mention me with your question, send it in a direct message, or use `/ask`."
 )
+TOO_LONG = (
+    f"That question is too long; please keep it under {MAX_QUESTION_LENGTH} characters "
+    "(one question at a time works best)."
+)
+SHUTTING_DOWN = "I'm restarting; please ask again in a minute."
 
 
-def question_from(message: discord.Message) -> str:
-    """The question in a message, without mention markup."""
-    return " ".join(_MENTION_MARKUP.sub(" ", message.content).split())
+def searchable(text: str) -> str:
+    """The words of a question: mentions, channel links and custom emoji removed."""
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
+def without_bot_mention(text: str, bot_id: int | None) -> str:
+    """A message's text without the mention that addressed the bot (other mentions stay)."""
+    if bot_id is not None:
+        text = re.sub(rf"<@!?{bot_id}>", " ", text)
+    return " ".join(text.split())
 
 
 class Ask(commands.Cog):
@@ -39,18 +52,23 @@ class Ask(commands.Cog):
 
     def __init__(self, bot: NewsBot):
         self.bot = bot
-        self.cooldowns = commands.CooldownMapping.from_cooldown(
-            1, COOLDOWN_SECONDS, commands.BucketType.user
-        )
+        rate, per = bot.question_rate
+        # One budget per user, shared by /ask, mentions and direct messages.
+        self.cooldowns = commands.CooldownMapping.from_cooldown(rate, per, lambda user: user.id)
 
-    async def answer(self, question: str, guild: discord.Guild | None) -> Answer:
-        """Ask the engine, logging one line per question (never the question's author)."""
+    def retry_after(self, user: discord.abc.User) -> float | None:
+        """Seconds until ``user`` may ask again, or None if this question may go ahead."""
+        return self.cooldowns.get_bucket(user).update_rate_limit()
+
+    async def answer(self, question: str, guild: discord.Guild | None, via: str) -> Answer:
+        """Ask the engine, logging one line per question (never the question or its author)."""
         started = time.perf_counter()
         answer = await self.bot.engine.answer(question)
         log.info(
-            "question answered=%s guild=%s latency_ms=%.0f article=%s",
-            answer.answered,
+            "question via=%s guild=%s answered=%s latency_ms=%.0f article=%s",
+            via,
             guild.id if guild else "dm",
+            answer.answered,
             (time.perf_counter() - started) * 1000,
             answer.citations[0].article_id if answer.citations else "-",
         )
@@ -61,7 +79,6 @@ class Ask(commands.Cog):
         question="What you want to know, e.g. how much is Meta spending on AI?",
         private="Only you see the answer (default: everyone in the channel)",
     )
-    @app_commands.checks.cooldown(1, COOLDOWN_SECONDS, key=lambda i: i.user.id)
     async def ask(
         self,
         interaction: discord.Interaction,
@@ -69,39 +86,48 @@ class Ask(commands.Cog):
         private: bool = False,
     ) -> None:
         """Answer with quoted snippets and their sources."""
-        await interaction.response.defer(ephemeral=private, thinking=True)
+        refusal = self._refusal(question, interaction.user)
+        if refusal is not None:
+            await interaction.response.send_message(render.plain(refusal), ephemeral=True)
+            return
         async with self.bot.in_flight():
-            answer = await self.answer(question, interaction.guild)
-            await interaction.followup.send(ephemeral=private, **_reply(answer))
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            answer = await self.answer(searchable(question), interaction.guild, "slash")
+            await interaction.followup.send(
+                ephemeral=private, **render.answer_message(answer, asked=question)
+            )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """Answer messages that mention the bot, direct messages and configured channels."""
         if message.author.bot or not self.bot.accepting or not self._addressed(message):
             return
-        question = question_from(message)
-        if not question:
-            await self._send(message, content=HOW_TO_ASK)
-            return
-        if len(question) > MAX_QUESTION_LENGTH:
-            await self._send(
-                message,
-                content=f"That question is too long; please keep it under "
-                f"{MAX_QUESTION_LENGTH} characters.",
-            )
-            return
-        if retry_after := self.cooldowns.get_bucket(message).update_rate_limit():
-            await self._send(
-                message, content=f"Slow down a little: you can ask again in {retry_after:.0f} s."
-            )
+        me = self.bot.user
+        asked = without_bot_mention(message.content, me.id if me else None)
+        refusal = self._refusal(asked, message.author)
+        if refusal is not None:
+            await self._send(message, content=refusal)
             return
         async with self.bot.in_flight():
             try:
-                answer = await self.answer(question, message.guild)
+                answer = await self.answer(searchable(asked), message.guild, "message")
+                reply = render.answer_message(answer, asked=asked)
             except Exception as error:  # one reply, whatever failed
                 await self._send(message, content=describe_error(error, "message question"))
                 return
-            await self._send(message, **_reply(answer))
+            await self._send(message, **reply)
+
+    def _refusal(self, question: str, user: discord.abc.User) -> str | None:
+        """Why a question is not answered (with what to do instead), or None to answer it."""
+        if not self.bot.accepting:
+            return SHUTTING_DOWN
+        if not _WORD.search(searchable(question)):
+            return HOW_TO_ASK
+        if len(question) > MAX_QUESTION_LENGTH:
+            return TOO_LONG
+        if retry_after := self.retry_after(user):
+            return f"Slow down a little: you can ask again in {max(retry_after, 1):.0f} s."
+        return None
 
     def _addressed(self, message: discord.Message) -> bool:
         if message.guild is None:
@@ -114,22 +140,32 @@ class Ask(commands.Cog):
         )
 
     async def _send(self, message: discord.Message, **reply: object) -> None:
-        """Reply in the channel; a channel the bot may not write to is logged, not fatal."""
+        """Reply to ``message``; a channel the bot may not write to is logged, not fatal.
+
+        discord.py retries rate limits (429) and server errors (5xx) itself, and the nonce it
+        sends with every message keeps a retried send from posting twice.
+        """
         if isinstance(reply.get("content"), str):
             reply["content"] = render.plain(reply["content"])  # type: ignore[arg-type]
+        reference = message.to_reference(fail_if_not_exists=False)
         try:
-            await message.reply(mention_author=False, **reply)  # type: ignore[arg-type]
-        except discord.Forbidden:
-            log.warning("no permission to reply in channel %s", message.channel.id)
+            await message.channel.send(reference=reference, mention_author=False, **reply)  # type: ignore[arg-type]
+        except discord.Forbidden as error:
+            log.warning(
+                "no permission to reply in channel %s (%s %s): %s",
+                message.channel.id,
+                error.status,
+                error.code,
+                error.text,
+            )
         except discord.HTTPException as error:
-            log.warning("could not reply in channel %s: %s", message.channel.id, error)
-
-
-def _reply(answer: Answer) -> dict[str, object]:
-    reply: dict[str, object] = {"embed": render.answer_embed(answer)}
-    if view := render.source_buttons(answer.citations):
-        reply["view"] = view
-    return reply
+            log.warning(
+                "could not reply in channel %s (%s %s): %s",
+                message.channel.id,
+                error.status,
+                error.code,
+                error.text,
+            )
 
 
 async def setup(bot: NewsBot) -> None:

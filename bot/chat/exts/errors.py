@@ -20,7 +20,7 @@ def describe_error(error: BaseException, where: str) -> str:
     if isinstance(error, app_commands.CommandInvokeError | commands.CommandInvokeError):
         error = error.original
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: you can ask again in {error.retry_after:.0f} s."
+        return f"Slow down a little: you can ask again in {max(error.retry_after, 1):.0f} s."
     if isinstance(error, app_commands.MissingPermissions):
         needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
         return f"You need the {needed} permission to do that here."

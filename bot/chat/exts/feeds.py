@@ -1,10 +1,17 @@
-"""``/feeds``: admins follow RSS/Atom feeds; a loop polls them and tells admins of failures."""
+"""``/feeds``: admins follow RSS/Atom feeds; a loop polls them and tells admins of failures.
+
+Every ``/feeds`` subcommand needs the Manage Server permission, checked here on every
+interaction (``default_permissions`` only hides the commands in the client). The loop wakes every
+``NEWSBOT_FEED_TICK`` seconds and polls the feeds that are due; what it stores goes through the
+ingest path, so it reaches Q&A, ``/latest`` and the alert scan like any other article.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -20,27 +27,39 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_FEEDS_PER_GUILD = 20
-POLL_TICK_SECONDS = 30
+CHOICE_VALUE_LIMIT = 100  # Discord's limit on an autocomplete choice's value
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-@app_commands.checks.has_permissions(manage_guild=True)
 class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS/Atom feeds"):
     """Feeds followed from this server, and the poller that fetches every feed."""
 
     def __init__(self, bot: NewsBot):
         self.bot = bot
-        self.poller = FeedPoller(bot.archive, allow_private=bot.settings.allow_private_feeds)
+        self.poller = FeedPoller(
+            bot.archive,
+            allow_private=bot.settings.allow_private_feeds,
+            fetch_full_text=bot.settings.feed_full_text,
+        )
         super().__init__()
 
     async def cog_load(self) -> None:
+        self.poll.change_interval(seconds=self.bot.settings.feed_tick)
         self.poll.start()
 
     async def cog_unload(self) -> None:
         self.poll.cancel()
 
-    @tasks.loop(seconds=POLL_TICK_SECONDS)
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Every /feeds subcommand is for server managers (checked on the bot's side)."""
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    # -- the polling loop -----------------------------------------------------------------
+
+    @tasks.loop(seconds=30)
     async def poll(self) -> None:
         """Poll the feeds that are due; new entries reach Q&A, /latest and alerts."""
         try:
@@ -55,6 +74,7 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         await self.bot.wait_until_ready()
 
     async def _tell_admins(self, outcome: PollOutcome) -> None:
+        """Post in the channel the feed was added from that it has been disabled, and why."""
         channel_id = outcome.feed.notify_channel_id
         if channel_id is None:
             return
@@ -69,6 +89,8 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
                 "could not tell channel %s about feed %s: %s", channel_id, outcome.feed.url, error
             )
 
+    # -- commands -------------------------------------------------------------------------
+
     @app_commands.command(name="add", description="Follow an RSS or Atom feed")
     @app_commands.describe(url="The feed's address (http or https)")
     async def add(
@@ -77,22 +99,31 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         """Follow a feed; its articles arrive with the next poll."""
         assert interaction.guild is not None
         url = url.strip()
-        if not self.bot.settings.allow_private_feeds:
-            try:
-                await check_public_url(url)
-            except UnsafeURLError as error:
-                await interaction.response.send_message(
-                    render.plain(f"Can't follow that feed: {error}"), ephemeral=True
-                )
-                return
-        feeds = await self.bot.archive.feeds.list(guild_id=interaction.guild.id)
-        if len(feeds) >= MAX_FEEDS_PER_GUILD and url not in {f.url for f in feeds}:
+        refusal = await self._refusal(url)
+        if refusal:
             await interaction.response.send_message(
-                f"This server already follows {len(feeds)} feeds (the limit); remove one first.",
+                render.plain(f"Can't follow that feed: {refusal}"), ephemeral=True
+            )
+            return
+        feeds = self.bot.archive.feeds
+        existing = await feeds.get(url)
+        if existing is not None and existing.guild_id not in (None, interaction.guild.id):
+            await interaction.response.send_message(
+                render.plain(
+                    f"{url} is already followed (added from another server); its articles are "
+                    "in the archive and reach this server's subscriptions too."
+                ),
                 ephemeral=True,
             )
             return
-        feed, new = await self.bot.archive.feeds.add(
+        ours = await feeds.list(guild_id=interaction.guild.id)
+        if existing is None and len(ours) >= MAX_FEEDS_PER_GUILD:
+            await interaction.response.send_message(
+                f"This server already follows {len(ours)} feeds (the limit); remove one first.",
+                ephemeral=True,
+            )
+            return
+        feed, new = await feeds.add(
             url,
             interval_seconds=self.bot.settings.feed_interval,
             now=datetime.now(UTC),
@@ -101,16 +132,35 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         )
         verb = "Following" if new else "Re-enabled"
         await interaction.response.send_message(
-            render.plain(f"{verb} {feed.url}; its articles arrive with the next poll."),
+            render.plain(
+                f"{verb} {feed.url}; its articles arrive with the next poll. If it keeps "
+                "failing it is disabled and I'll say so in this channel."
+            ),
             ephemeral=True,
         )
+
+    async def _refusal(self, url: str) -> str | None:
+        """Why a feed URL from Discord is not acceptable, or None."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return f"{url} is not a valid URL"
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return f"{url} is not an http(s) URL"
+        if not self.bot.settings.allow_private_feeds:
+            try:
+                await check_public_url(url)
+            except UnsafeURLError as error:
+                return str(error)
+        return None
 
     @app_commands.command(name="remove", description="Stop following a feed")
     @app_commands.describe(url="The feed's address, as listed by /feeds list")
     async def remove(self, interaction: discord.Interaction, url: str) -> None:
-        """Stop following a feed added from this server."""
+        """Stop following a feed added from this server (by URL, or the id autocomplete gives)."""
         assert interaction.guild is not None
-        removed = await self.bot.archive.feeds.remove(url.strip(), guild_id=interaction.guild.id)
+        feeds = self.bot.archive.feeds
+        removed = await feeds.remove(url.strip(), guild_id=interaction.guild.id)
         text = f"Stopped following {url}." if removed else f"This server does not follow {url}."
         await interaction.response.send_message(render.plain(text), ephemeral=True)
 
@@ -118,11 +168,17 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
     async def _feed_urls(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        if not interaction.permissions.manage_guild:
+            return []
         feeds = await self.bot.archive.feeds.list(guild_id=interaction.guild_id)
         return [
-            app_commands.Choice(name=f.url[:100], value=f.url[:100])
+            app_commands.Choice(
+                name=render.shorten(f.url, CHOICE_VALUE_LIMIT),
+                # A URL too long for a choice's value is sent as the feed's id instead.
+                value=f.url if len(f.url) <= CHOICE_VALUE_LIMIT else str(f.id),
+            )
             for f in feeds
-            if current in f.url
+            if current.lower() in f.url.lower()
         ][:25]
 
     @app_commands.command(name="list", description="Feeds this server follows, and their state")

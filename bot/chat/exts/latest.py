@@ -34,19 +34,24 @@ class Latest(commands.Cog):
         source: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         """List the newest headlines."""
-        await interaction.response.defer(thinking=True)
-        articles = await self.bot.archive.articles.latest(limit=count, topic=topic, source=source)
-        heading = "Latest headlines" + (f" about {topic}" if topic else "")
-        heading += f" from {source}" if source else ""
-        await interaction.followup.send(embed=render.headlines_embed(articles, heading))
+        async with self.bot.in_flight():
+            await interaction.response.defer(thinking=True)
+            articles = await self.bot.archive.articles.latest(
+                limit=count, topic=topic, source=source
+            )
+            heading = "Latest headlines" + (f" about {topic}" if topic else "")
+            heading += f" from {source}" if source else ""
+            await interaction.followup.send(embed=render.headlines_embed(articles, heading))
 
     @latest.autocomplete("topic")
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Topics the archive has, starting with what was typed."""
-        topics = await self.bot.archive.articles.topics(current.strip(), limit=25)
-        return [app_commands.Choice(name=topic[:100], value=topic[:100]) for topic in topics]
+        topics = await self.bot.archive.articles.topics(current.strip().lower(), limit=25)
+        return [
+            app_commands.Choice(name=topic[:100], value=topic[:100]) for topic in topics if topic
+        ]
 
 
 async def setup(bot: NewsBot) -> None:

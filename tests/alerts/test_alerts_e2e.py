@@ -1,0 +1,303 @@
+"""Topic alerts end to end: the real bot (cogs, loops, archive) against the fake Discord server,
+with articles arriving from an RSS/Atom feed on a local HTTP server or from another process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.archive import Archive
+from tests.alerts.conftest import (
+    FAST,
+    Publisher,
+    bot_settings,
+    command,
+    considered,
+    entry,
+    eventually,
+    running_bot,
+)
+from tests.conftest import REPO
+from tests.fakes import FakeDiscord, SentMessage
+from tests.feeds.conftest import FeedServer
+
+MESSAGES = "POST /channels/{id}/messages"
+
+
+def alert_titles(message: SentMessage) -> list[str]:
+    """The article titles an alert message carries (one embed; a digest lists several)."""
+    (embed,) = message.embeds
+    if " new articles on " not in embed["title"]:
+        return [embed["title"]]
+    return [line[3:].split("](")[0] for line in embed["description"].splitlines() if "](" in line]
+
+
+async def subscribe(fake: FakeDiscord, options: dict, **kwargs: object) -> dict:
+    """/subscribe as the server's admin (unless ``user`` says otherwise)."""
+    kwargs.setdefault("user", fake.admin_user)
+    return await command(fake, "subscribe", options, **kwargs)
+
+
+async def follow(fake: FakeDiscord, archive: Archive, feed: Publisher, articles: int) -> None:
+    """/feeds add the feed and wait until its first poll stored ``articles`` articles."""
+    reply = await command(fake, "feeds add", {"url": feed.url}, user=fake.admin_user)
+    assert reply["content"].startswith("Following"), reply
+
+    async def polled() -> bool:
+        return all(f.last_polled_at for f in await archive.feeds.list())
+
+    await eventually(polled, what="the feed's first poll")
+    if articles:
+        await considered(archive, articles)
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+async def test_new_matching_feed_entry_gives_exactly_one_alert_pinging_only_the_role(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer, kind: str
+) -> None:
+    role = fake.add_role("Chip news")
+    feed = Publisher(feed_server, f"/{kind}", kind)
+    feed.publish(entry("q3", "Nvidia earnings beat estimates"))  # before the subscription
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        archive = bot.archive
+        await follow(fake, archive, feed, 1)
+        reply = await subscribe(fake, {"topic": "NVIDIA", "role": role, "exclude": "rumor"})
+        assert reply["content"] == (
+            "This channel now gets new articles about **nvidia**, mentioning @Chip news, "
+            "except those mentioning rumor."
+        )
+        assert not reply.get("flags")  # the channel sees what it subscribed to
+
+        feed.publish(
+            entry("ipad", "Apple ships a new iPad"),
+            entry("rumor", "Nvidia rumor: a cheaper gaming card", tags=["gpus"]),
+        )
+        await considered(archive, 3)
+        assert await archive.alerts.delivery_counts() == {}  # nothing queued for either
+
+        feed.publish(entry("rubin", "Nvidia's Rubin GPUs ship early", tags=["chips"]))
+        [alert] = await fake.wait_for_messages(fake.channel_id, 1)
+        await considered(archive, 4)
+        await eventually(
+            lambda: _sent_count(archive), what="the alert recorded as sent"
+        )  # nothing left pending: no second message is coming
+
+    assert len(fake.messages) == 1
+    [embed] = alert.embeds
+    assert embed["title"] == "Nvidia's Rubin GPUs ship early"
+    assert embed["url"] == "https://chips.example/rubin"
+    assert embed["footer"]["text"].startswith("Chip Wire · ")
+    assert "Matched “nvidia” for topic **nvidia**" in embed["description"]
+    assert alert.content == role.mention
+    assert alert.allowed_mentions is not None
+    assert alert.allowed_mentions["parse"] == []
+    assert [str(r) for r in alert.allowed_mentions["roles"]] == [role.id]
+    assert not alert.allowed_mentions.get("users")
+    assert alert.message["mention_roles"] == [role.id]
+    assert alert.mentioned_user_ids == [] and not alert.message["mention_everyone"]
+    assert alert.nonce and alert.payload["enforce_nonce"] is True
+    # Polls after the first were conditional: the server saw the ETag it had sent.
+    assert any(r.get("If-None-Match") for r in feed_server.requests[f"/{kind}"][1:])
+
+
+async def _sent_count(archive: Archive) -> bool:
+    return await archive.alerts.delivery_counts() == {"sent": 1}
+
+
+async def test_restart_neither_repeats_nor_loses_an_alert(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/rss")
+    settings = bot_settings(tmp_path / "news.db", fake)
+    async with running_bot(fake, settings) as bot:
+        await follow(fake, bot.archive, feed, 0)
+        await subscribe(fake, {"topic": "nvidia"})
+        feed.publish(entry("a", "Nvidia opens a Tokyo lab"))
+        await fake.wait_for_messages(fake.channel_id, 1)
+    # Published while the bot is down: picked up by the next poll after the restart.
+    feed.publish(entry("b", "Nvidia ships Rubin"))
+    async with running_bot(fake, settings) as bot:
+        await fake.wait_for_messages(fake.channel_id, 2)
+        await considered(bot.archive, 2)
+        assert await bot.archive.alerts.delivery_counts() == {"sent": 2}
+    async with running_bot(fake, settings) as bot:  # and once more, with nothing new
+        await considered(bot.archive, 2)
+        await asyncio.sleep(3 * FAST["alert_interval"])
+    assert [alert_titles(m) for m in fake.messages] == [
+        ["Nvidia opens a Tokyo lab"],
+        ["Nvidia ships Rubin"],
+    ]
+
+
+async def test_article_ingested_by_another_process_is_alerted_within_the_interval(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    db = tmp_path / "news.db"
+    interval = 1.0
+    async with running_bot(fake, bot_settings(db, fake, alert_interval=interval)) as bot:
+        await subscribe(fake, {"topic": "electric vehicles"})
+        articles = [
+            {
+                "title": "BYD overtakes Tesla in EV sales",  # undated: counts as stored now
+                "url": "https://cars.example/byd",
+                "source": "Car Wire",
+                "text": "BYD sold more electric cars than Tesla this quarter.",
+            },
+            {
+                "title": "EV tax credit from 2019 explained",  # dated long ago: backfill
+                "url": "https://cars.example/2019",
+                "source": "Car Wire",
+                "published_at": "2019-03-01",
+                "text": "An old explainer about EV tax credits.",
+            },
+        ]
+        path = tmp_path / "inbox.json"
+        path.write_text(json.dumps(articles))
+        env = {**os.environ, "NEWSBOT_DB": str(db), "NEWSBOT_NO_BUNDLED": "1"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "ingest", str(path),
+            env=env, cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        stored_at = time.monotonic()
+        assert process.returncode == 0, err.decode()
+        assert out.decode().startswith("added 2,")
+
+        [alert] = await fake.wait_for_messages(fake.channel_id, 1, timeout=interval + 2)
+        assert time.monotonic() - stored_at <= interval + 1.5
+        await considered(bot.archive, 2)
+    assert alert_titles(alert) == ["BYD overtakes Tesla in EV sales"]
+    assert "Car Wire" in alert.embeds[0]["footer"]["text"]
+    assert "“ev”" in alert.embeds[0]["description"]  # "EV" in the title
+    assert len(fake.messages) == 1
+
+
+async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        bot.get_cog("Alerts").max_per_channel = 2
+        alerts = bot.archive.alerts
+        refused = await subscribe(fake, {"topic": "nvidia"}, user=fake.member_user)
+        assert refused["content"] == "You need the Manage Channels permission to do that here."
+        assert refused["flags"] == 64
+        # The server owner, but this interaction's permissions lack Manage Channels: the bot
+        # checks what Discord says for this interaction, not who the user usually is.
+        refused = await subscribe(
+            fake,
+            {"topic": "nvidia"},
+            member_permissions=discord.Permissions(manage_guild=True, send_messages=True),
+        )
+        assert "Manage Channels" in refused["content"]
+        assert await alerts.subscriptions() == []
+
+        await subscribe(fake, {"topic": "nvidia"})
+        await subscribe(fake, {"topic": "ai"})
+        capped = await subscribe(fake, {"topic": "tesla"})
+        assert capped["content"].startswith("Can't subscribe: this channel already has 2")
+        assert capped["flags"] == 64
+
+        refused = await command(
+            fake, "unsubscribe", {"topic": "nvidia"}, user=fake.member_user
+        )
+        assert "Manage Channels" in refused["content"]
+        assert [s.topic for s in await alerts.subscriptions()] == ["ai", "nvidia"]
+
+        listed = await command(fake, "subscriptions", {}, user=fake.member_user)
+        assert listed["embeds"][0]["description"].splitlines() == ["**ai**", "**nvidia**"]
+        everywhere = await command(
+            fake, "subscriptions", {"everywhere": True}, user=fake.member_user
+        )
+        assert "needs the Manage Channels permission" in everywhere["content"]
+
+        typed = await fake.send_autocomplete("unsubscribe", {"topic": "nv"}, focused="topic")
+        choices = (await fake.wait_for_interaction_response(typed["id"])).choices
+        assert choices == [{"name": "nvidia", "value": "nvidia"}]
+        removed = await command(fake, "unsubscribe", {"topic": "nvidia"}, user=fake.admin_user)
+        assert removed["content"] == "This channel no longer gets articles about **nvidia**."
+        assert [s.topic for s in await alerts.subscriptions()] == ["ai"]
+    assert fake.messages == []
+
+
+async def test_forbidden_or_deleted_channel_pauses_its_subscriptions_with_the_reason(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    gone = fake.add_text_channel("gone")
+    feed = Publisher(feed_server, "/rss")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        archive = bot.archive
+        await follow(fake, archive, feed, 0)
+        await subscribe(fake, {"topic": "nvidia"})
+        await subscribe(fake, {"topic": "nvidia"}, channel_id=gone.id)
+        fake.fail_next(f"POST /channels/{fake.channel_id}/messages", 403)
+        fake.delete_channel(gone)
+
+        feed.publish(entry("a", "Nvidia opens a Tokyo lab"))
+        await eventually(
+            lambda: _all_paused(archive), what="both channels' subscriptions paused"
+        )
+        listed = await command(
+            fake, "subscriptions", {"everywhere": True}, user=fake.admin_user
+        )
+        lines = listed["embeds"][0]["description"]
+        assert f"**nvidia** in <#{fake.channel_id}>\n⏸ paused: I lost permission" in lines
+        assert f"**nvidia** in <#{gone.id}>\n⏸ paused: the channel no longer exists" in lines
+        here = await command(fake, "subscriptions", {}, user=fake.member_user)
+        assert "⏸ paused: I lost permission to post in this channel" in here["embeds"][0][
+            "description"
+        ]
+
+        # Paused: a new match is not even tried.
+        attempts = len(fake.requests_to(MESSAGES))
+        feed.publish(entry("b", "Nvidia ships Rubin"))
+        await considered(archive, 2)
+        assert len(fake.requests_to(MESSAGES)) == attempts
+
+        # Subscribing again (permission fixed) resumes the channel.
+        await subscribe(fake, {"topic": "nvidia"})
+        feed.publish(entry("c", "Nvidia buys a networking startup"))
+        [alert] = await fake.wait_for_messages(fake.channel_id, 1)
+    assert alert_titles(alert) == ["Nvidia buys a networking startup"]
+    assert len(fake.messages) == 1
+
+
+async def _all_paused(archive: Archive) -> bool:
+    subscriptions = await archive.alerts.subscriptions()
+    return len(subscriptions) == 2 and all(s.paused_reason for s in subscriptions)
+
+
+async def test_a_burst_of_matches_arrives_as_paced_digests(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/atom", "atom")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        bot.get_cog("Alerts").articles_per_message = 2
+        await follow(fake, bot.archive, feed, 0)
+        await subscribe(fake, {"topic": "ai"})
+        await subscribe(fake, {"topic": "nvidia"})
+        feed.publish(
+            entry("1", "OpenAI raises $40 billion"),  # "OpenAI" is not the word "AI"
+            entry("2", "Google's new A.I. model tops benchmarks"),
+            entry("3", "Nvidia opens a Tokyo lab"),
+            entry("4", "Artificial intelligence rules adopted in Brussels"),
+        )
+        first, second = await fake.wait_for_messages(fake.channel_id, 2)
+        await considered(bot.archive, 4)
+        assert await bot.archive.alerts.delivery_counts() == {"sent": 3}
+    assert len(fake.messages) == 2
+    digest = first.embeds[0]
+    assert digest["title"] == "2 new articles on ai, nvidia"
+    assert alert_titles(first) == ["Google's new A.I. model tops benchmarks", "Nvidia opens a Tokyo lab"]
+    assert "[Nvidia opens a Tokyo lab](https://chips.example/3)" in digest["description"]
+    assert "matched “ai” (ai)" in digest["description"]
+    assert "matched “nvidia” (nvidia)" in digest["description"]
+    assert alert_titles(second) == ["Artificial intelligence rules adopted in Brussels"]
+    assert "Matched “artificial intelligence” for topic **ai**" in second.embeds[0]["description"]
+    assert not first.content and not first.pings_anyone

@@ -1,0 +1,165 @@
+"""The bot keeps serving: rate limits, server errors, a channel it cannot write to, a gateway
+reconnect, a failing engine, people asking too fast, and a shutdown with a reply in flight."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+
+import pytest
+
+from bot.chat.bot import NewsBot
+from bot.search import Answer
+from bot.settings import Settings
+from tests.fakes import FakeDiscord
+
+from .helpers import TOKEN, ask_by_mention, new_bot, reply_to
+
+QUESTION = "did Nvidia beat earnings in the second quarter?"
+ERROR_ID = re.compile(r"error id `([0-9a-f]{8})`")
+
+
+async def test_reply_arrives_after_two_429s(fake: FakeDiscord, bot: NewsBot) -> None:
+    fault = fake.fail_next("POST /channels/{id}/messages", 429, count=2, retry_after=0.05)
+
+    reply = await ask_by_mention(fake, QUESTION)
+
+    assert fault.hits == 2 and reply.embeds
+    assert [r.status for r in fake.requests_to("POST /channels/{id}/messages")] == [429, 429, 200]
+    assert len(fake.messages) == 1
+
+
+async def test_a_500_after_discord_posted_the_reply_does_not_post_it_twice(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    # Discord stores the message but the response is lost; discord.py retries after ~1 s.
+    fake.fail_next("POST /channels/{id}/messages", 500, after_handler=True)
+
+    reply = await ask_by_mention(fake, QUESTION)
+    await fake.wait_for(
+        lambda: len(fake.requests_to("POST /channels/{id}/messages")) == 2, what="the retry"
+    )
+
+    assert len(fake.messages) == 1 and reply.duplicate_posts == 1
+
+
+async def test_403_on_reply_is_logged_and_the_bot_keeps_serving(
+    fake: FakeDiscord, bot: NewsBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail_next("POST /channels/{id}/messages", 403)
+    await fake.send_message(f"{fake.bot_user.mention} {QUESTION}")
+    await fake.wait_for(
+        lambda: any("no permission to reply" in r.getMessage() for r in caplog.records),
+        what="the 403 in the log",
+    )
+    assert fake.messages == []
+
+    reply = await ask_by_mention(fake, "how much is Meta spending on AI?", author=fake.admin_user)
+    assert reply.embeds
+
+
+async def test_resumes_after_a_gateway_reconnect_and_answers(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    await fake.send_reconnect()
+    await fake.wait_for_resume(1)
+
+    reply = await ask_by_mention(fake, QUESTION)
+
+    assert "Nvidia" in reply.embeds[0]["description"]
+    assert fake.identify_count == 1 and fake.connections[-1].path == "/gateway-resume"
+
+
+async def test_asking_too_fast_gets_a_friendly_slow_down(fake: FakeDiscord, bot: NewsBot) -> None:
+    first = await ask_by_mention(fake, QUESTION)
+    second = await ask_by_mention(fake, "and what about Meta?")
+    interaction = await fake.send_interaction("ask", {"question": "and Apple?"})
+    third = await fake.wait_for_interaction_response(interaction["id"])
+
+    assert first.embeds
+    assert second.content.startswith("Slow down a little: you can ask again in ")
+    assert third.data is not None and third.data["flags"] == 64
+    assert third.data["content"].startswith("Slow down a little")
+    # Someone else is not slowed down.
+    other = await ask_by_mention(fake, QUESTION, author=fake.admin_user)
+    assert other.embeds
+
+
+async def _broken_engine(question: str, *args: object) -> Answer:
+    raise RuntimeError("the engine broke")
+
+
+async def test_slash_error_gets_an_apology_with_an_error_id_and_the_log_the_traceback(
+    fake: FakeDiscord,
+    bot: NewsBot,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bot.engine, "answer", _broken_engine)
+    interaction = await fake.send_interaction("ask", {"question": QUESTION})
+
+    [apology] = await fake.wait_for_followups(interaction["id"], 1)
+    match = ERROR_ID.search(apology.content)
+    assert match and apology.content.startswith("Sorry, something went wrong")
+    [record] = [r for r in caplog.records if match.group(1) in r.getMessage()]
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert "RuntimeError: the engine broke" in caplog.text
+    assert "Traceback" in caplog.text
+
+    monkeypatch.undo()  # the bot keeps serving
+    reply = await ask_by_mention(fake, QUESTION, author=fake.admin_user)
+    assert reply.embeds
+
+
+async def test_message_error_gets_an_apology_with_an_error_id(
+    fake: FakeDiscord,
+    bot: NewsBot,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bot.engine, "answer", _broken_engine)
+
+    reply = await ask_by_mention(fake, QUESTION)
+
+    match = ERROR_ID.search(reply.content)
+    assert match and not reply.embeds
+    assert any(match.group(1) in r.getMessage() and r.exc_info is not None for r in caplog.records)
+
+
+async def test_shutdown_finishes_the_reply_in_flight_then_closes_the_archive(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    bot = new_bot(settings)
+    async with fake.run_bot(bot):
+        fake.delay_next("POST /channels/{id}/messages", 0.5)
+        incoming = await fake.send_message(f"{fake.bot_user.mention} {QUESTION}")
+        await fake.wait_for(
+            lambda: fake.requests_to("POST /channels/{id}/messages"), what="the reply being sent"
+        )
+        await bot.close()
+        # Already sent when close() returns; nothing more is answered.
+        assert await reply_to(fake, incoming)
+        assert bot.is_closed() and not bot.accepting
+    assert fake.connections[-1].closed
+    with pytest.raises(ValueError):  # the archive's connections are closed
+        await bot.archive.articles.count()
+    with sqlite3.connect(settings.db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+async def test_the_token_never_appears_in_the_logs(
+    fake: FakeDiscord, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with fake.run_bot(new_bot(settings)):
+        await ask_by_mention(fake, QUESTION)
+        interaction = await fake.send_interaction(
+            "ask", {"question": QUESTION}, user=fake.admin_user
+        )
+        await fake.wait_for_followups(interaction["id"], 1)
+        await fake.send_reconnect()
+        await fake.wait_for_resume(1)
+    assert "IDENTIFY" in caplog.text  # discord.py's debug logging was captured ...
+    assert TOKEN not in caplog.text  # ... and never shows the token
+    assert TOKEN.split(".")[-1] not in caplog.text
