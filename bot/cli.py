@@ -20,7 +20,6 @@ from bot.models import IngestReport, StoredArticle
 from bot.search import Answer, Engine, Filters
 from bot.settings import Settings, SettingsError
 
-POLL_TICK_SECONDS = 30
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -248,13 +247,17 @@ def format_feed(feed: Feed) -> str:
 
 async def _poll(archive: Archive, args: argparse.Namespace) -> int:
     settings: Settings = args.settings
-    poller = FeedPoller(archive, allow_private=settings.allow_private_feeds)
+    poller = FeedPoller(
+        archive,
+        allow_private=settings.allow_private_feeds,
+        fetch_full_text=settings.feed_full_text,
+    )
     while True:
         for outcome in await poller.poll_due(_utcnow()):
             print(format_poll(outcome), flush=True)
         if args.once:
             return 0
-        await asyncio.sleep(POLL_TICK_SECONDS)
+        await asyncio.sleep(settings.feed_tick)
 
 
 def format_poll(outcome: PollOutcome) -> str:

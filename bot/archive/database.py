@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -80,6 +81,11 @@ class Database:
                 raise _storage_error(error) from error
             try:
                 yield self.writer
+            except sqlite3.OperationalError as error:
+                # Disk full, read-only file, lock timeout: the batch is rolled back as a whole.
+                with contextlib.suppress(aiosqlite.Error):
+                    await self.writer.rollback()
+                raise _storage_error(error) from error
             except BaseException:
                 with contextlib.suppress(aiosqlite.Error):
                     await self.writer.rollback()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import timedelta
+
+import pytest
 
 from bot.archive import Archive
 from bot.feeds.poller import FeedPoller, PollLimits
+from bot.ingest.pipeline import ingest_articles
+from bot.models import Article
 from tests.conftest import NOW
 from tests.feeds.conftest import FeedServer
+from tests.feeds.test_fetch import ARTICLE_PAGE
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Chip Wire</title>
 <item><title>Nvidia unveils Rubin GPUs</title><link>https://chips.example/rubin</link>
@@ -16,6 +23,10 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Chip Wire</tit
 <item><title>TSMC raises prices</title><link>https://chips.example/tsmc</link>
 <description>TSMC will raise wafer prices by 5% next year.</description></item>
 </channel></rss>"""
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><rss><channel><title>&lol2;</title></channel></rss>'
+)
 LIMITS = PollLimits(timeout_seconds=1.0, max_failures=3, backoff_base_seconds=60)
 
 
@@ -96,38 +107,6 @@ async def test_feed_added_from_discord_may_not_reach_loopback(
     assert allowed.added == 2
 
 
-async def test_malformed_feeds_are_reported_each_for_itself(
-    archive: Archive, feed_server: FeedServer
-) -> None:
-    bomb = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><rss><channel><title>&lol2;</title></channel></rss>'
-    )
-    bodies = {
-        "/truncated": RSS[:60],
-        "/bomb": bomb,
-        "/empty": b"",
-    }
-    for path, body in bodies.items():
-        feed_server.serve(path, body)
-        await archive.feeds.add(feed_server.url(path), interval_seconds=600, now=NOW)
-    feed_server.hang("/silent")
-    await archive.feeds.add(feed_server.url("/silent"), interval_seconds=600, now=NOW)
-    feed_server.redirect("/loop", "/loop")
-    await archive.feeds.add(feed_server.url("/loop"), interval_seconds=600, now=NOW)
-
-    outcomes = {
-        o.feed.url.rsplit("/", 1)[1]: o
-        for o in await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
-    }
-
-    assert all(o.error for o in outcomes.values()), {k: o.error for k, o in outcomes.items()}
-    assert "timed out" in outcomes["silent"].error
-    assert "redirect" in outcomes["loop"].error
-    assert "entit" in outcomes["bomb"].error.lower()
-    assert await archive.articles.count() == 0
-
-
 async def test_truncated_feed_keeps_whole_entries_and_says_so(
     archive: Archive, feed_server: FeedServer
 ) -> None:
@@ -136,3 +115,150 @@ async def test_truncated_feed_keeps_whole_entries_and_says_so(
     (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
     assert outcome.added == 1
     assert outcome.skipped[0].startswith("the document is malformed")
+
+
+async def test_broken_feed_with_an_etag_is_not_mistaken_for_a_healthy_one(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # An HTML error page served as a feed, with validators: a 304 to the next poll must not
+    # count as success, or the feed would never be disabled (nor look broken in /feeds list).
+    page = b"<!DOCTYPE html><html><body>Maintenance</body></html>"
+    feed_server.serve("/broken", page, etag='"page"', last_modified="Wed, 05 Mar 2025 08:00:00 GMT")
+    await archive.feeds.add(feed_server.url("/broken"), interval_seconds=600, now=NOW)
+    poller = FeedPoller(archive, limits=replace(LIMITS, backoff_base_seconds=1))
+    moment = NOW
+    for _ in range(3):
+        (outcome,) = await poller.poll_due(moment)
+        assert outcome.error == "not a feed: got an HTML page"
+        moment += timedelta(hours=1)
+    assert outcome.disabled
+    assert all("If-None-Match" not in r for r in feed_server.requests["/broken"])
+    (feed,) = await archive.feeds.list()
+    assert (feed.etag, feed.failures) == (None, 3)
+
+
+async def test_awkward_entries_are_stored_or_reported_one_by_one(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    feed_server.serve(
+        "/awkward",
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Odd Wire</title>
+<item><title>No link, but text</title><description>Nvidia spoke at a fair.</description></item>
+<item><title>Nothing at all</title></item>
+<item><title>Undated</title><link>https://odd.example/undated</link>
+<description>Undated text.</description></item>
+<item><title>From the future</title><link>https://odd.example/future</link>
+<description>Dated 2099.</description><pubDate>Thu, 01 Jan 2099 00:00:00 GMT</pubDate></item>
+<item><link>https://odd.example/untitled</link><description>No title.</description></item>
+</channel></rss>""",
+    )
+    await archive.feeds.add(feed_server.url("/awkward"), interval_seconds=600, now=NOW)
+    (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
+    assert (outcome.error, outcome.added) == (None, 3)
+    assert outcome.skipped == [
+        "entry 2: 'Nothing at all' has neither a link nor any text",
+        "entry 5: no title (https://odd.example/untitled)",
+    ]
+    stored = {a.title: a for a in await archive.articles.latest(limit=10)}
+    assert stored["No link, but text"].url is None
+    assert stored["Undated"].published_at is None
+    assert stored["Undated"].date == NOW  # counts as published when stored
+    assert stored["From the future"].published_at == NOW  # not pinned to the top until 2099
+
+
+async def test_a_feed_of_100000_entries_is_capped_and_says_so(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    items = b"".join(
+        b"<item><title>Item %d</title><link>https://big.example/%d</link></item>" % (n, n)
+        for n in range(100_000)
+    )
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>%s</channel></rss>'
+    feed_server.serve("/big", body % items)
+    await archive.feeds.add(feed_server.url("/big"), interval_seconds=600, now=NOW)
+    limits = replace(LIMITS, max_entries=50, max_bytes=16 * 1024 * 1024)
+    started = time.monotonic()
+    (outcome,) = await FeedPoller(archive, limits=limits).poll_due(NOW)
+    assert time.monotonic() - started < 10
+    assert (outcome.error, outcome.added) == (None, 50)
+    assert outcome.skipped == ["99,950 more entries ignored (limit 50)"]
+
+
+async def test_every_bad_feed_fails_alone_and_nothing_stored_is_lost(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    await ingest_articles(archive, [Article(title="Kept from before", body="Old news.")], now=NOW)
+    feed_server.serve("/good", RSS)
+    feed_server.serve("/html", b"<html><body>Blog</body></html>", content_type="text/html")
+    feed_server.serve("/html-as-xml", b"<!doctype html><html><p>Hi</p></html>")
+    feed_server.serve("/truncated", RSS[:60])
+    feed_server.serve("/not-rss", b"<?xml version='1.0'?><note><to>you</to></note>")
+    feed_server.serve("/big", b"x" * 2048)
+    feed_server.serve("/bomb", BOMB)
+    feed_server.serve("/empty", b"")
+    feed_server.hang("/silent")
+    feed_server.redirect("/loop", "/loop")
+    paths = ["/good", "/html", "/html-as-xml", "/truncated", "/not-rss", "/big", "/bomb"]
+    paths += ["/empty", "/silent", "/loop"]
+    for path in paths:
+        await archive.feeds.add(feed_server.url(path), interval_seconds=600, now=NOW)
+
+    started = time.monotonic()
+    limits = replace(LIMITS, max_bytes=1024)
+    polled = await FeedPoller(archive, limits=limits).poll_due(NOW)
+    outcomes = {o.feed.url.rsplit("/", 1)[1]: o for o in polled}
+    assert time.monotonic() - started < 5  # the silent server costs one timeout, not more
+
+    assert {name: o.error for name, o in outcomes.items()} == {
+        "good": None,
+        "html": "not a feed: got text/html",
+        "html-as-xml": "not a feed: got an HTML page",
+        "truncated": outcomes["truncated"].error,
+        "not-rss": "not a feed: no RSS or Atom root element",
+        "big": "response larger than 1 KB",
+        "bomb": "refused: the document declares XML entities (<!ENTITY), as entity bombs do",
+        "empty": "not a feed: the document is empty",
+        "silent": "timed out after 1 s",
+        "loop": "too many redirects (more than 5)",
+    }
+    assert outcomes["truncated"].error.startswith("not a feed: malformed XML with no entries")
+    assert outcomes["good"].added == 2
+    titles = {a.title for a in await archive.articles.latest(limit=10)}
+    assert titles == {"Kept from before", "Nvidia unveils Rubin GPUs", "TSMC raises prices"}
+    failing = {f.url.rsplit("/", 1)[1] for f in await archive.feeds.list() if f.last_error}
+    assert failing == {path[1:] for path in paths[1:]}  # each one's error is on record
+
+
+async def test_full_text_is_fetched_once_for_new_short_entries(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    pytest.importorskip("trafilatura")
+    feed_server.serve("/article", ARTICLE_PAGE, content_type="text/html; charset=utf-8")
+    entry = (
+        "<item><title>Chipmaker unveils a 2 nm process</title><link>{link}</link>"
+        "<description>A short teaser.</description></item>"
+    ).format(link=feed_server.url("/article"))
+    feed = '<?xml version="1.0"?><rss version="2.0"><channel><title>Fab News</title>{}</channel></rss>'
+    feed_server.serve("/rss", feed.format(entry).encode(), etag='"1"')
+    await archive.feeds.add(feed_server.url("/rss"), interval_seconds=60, now=NOW)
+    poller = FeedPoller(archive, fetch_full_text=True, limits=LIMITS)
+
+    (first,) = await poller.poll_due(NOW)
+    assert first.added == 1
+    assert "fifteen percent faster" in await _body_text(archive)
+
+    later = "<item><title>Fab opens</title><link>https://fab.example/2</link><description>" + (
+        "A long entry. " * 40
+    ) + "</description></item>"
+    feed_server.serve("/rss", feed.format(later + entry).encode(), etag='"2"')
+    (second,) = await poller.poll_due(NOW + timedelta(minutes=1))
+    assert second.added == 1
+    assert feed_server.count("/article") == 1  # not fetched again for the stored entry
+    assert "fifteen percent faster" in await _body_text(archive)  # nor replaced by the teaser
+
+
+async def _body_text(archive: Archive) -> str:
+    async with archive.db.reader.execute(
+        "SELECT group_concat(text, ' ') FROM snippets"
+    ) as cursor:
+        return (await cursor.fetchone())[0] or ""

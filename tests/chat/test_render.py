@@ -1,0 +1,205 @@
+"""The renderer: whatever the engine or an article holds, every message fits Discord's limits and
+pings nobody."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.chat import render
+from bot.models import StoredArticle
+from bot.search import Answer, Citation
+from bot.search.answer import Headline
+from tests.fakes.discord_server import message_form_errors
+
+from .helpers import ACTIVE_MENTION
+
+MENTIONS = ["@everyone", "@here", "<@123456789012345678>", "<@!42>", "<@&987654321>", "<#5>"]
+MARKUP = ["[", "]", "(", ")", "*", "_", "`", "\\", "|", "~", ">", "\n", " ", "@", "<", "&", "!"]
+
+# Arbitrary Unicode, mixed with mentions and Markdown, sometimes thousands of characters long.
+pieces = st.one_of(st.text(), st.sampled_from(MENTIONS), st.sampled_from(MARKUP))
+texts = st.one_of(
+    st.lists(pieces, max_size=12).map("".join),
+    st.tuples(st.lists(pieces, min_size=1, max_size=4).map("".join), st.integers(1, 900)).map(
+        lambda t: t[0] * t[1]
+    ),
+)
+urls = st.one_of(
+    st.none(),
+    texts,
+    st.builds(lambda path: f"https://news.example.com/{path}", texts),
+    st.builds(lambda n: "https://example.com/" + "a" * n, st.integers(0, 2000)),
+    st.sampled_from(["javascript:alert(1)", "http://", "https://user:pw@host.example/x?q=(1)"]),
+)
+dates = st.one_of(st.none(), texts, st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat))
+citations = st.builds(
+    Citation,
+    text=texts,
+    title=texts,
+    source=st.one_of(st.none(), texts),
+    published_at=dates,
+    url=urls,
+    score=st.floats(allow_nan=False),
+    article_id=st.integers(1, 10**6),
+    kind=st.sampled_from(["title", "key_point", "summary", "body"]),
+    context=st.one_of(st.none(), texts),
+)
+headlines = st.builds(
+    Headline,
+    title=texts,
+    source=st.one_of(st.none(), texts),
+    published_at=dates,
+    url=urls,
+    article_id=st.integers(1, 10**6),
+)
+answers = st.builds(
+    Answer,
+    question=texts,
+    answered=st.booleans(),
+    text=texts,
+    confidence=st.floats(),
+    citations=st.lists(citations, max_size=30),
+    headlines=st.lists(headlines, max_size=20),
+    searched_terms=st.lists(texts, max_size=12),
+    message=st.one_of(st.none(), texts),
+)
+articles = st.builds(
+    StoredArticle,
+    id=st.integers(1, 10**6),
+    title=texts,
+    url=urls,
+    source=st.one_of(st.none(), texts),
+    published_at=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))),
+    ingested_at=st.datetimes(timezones=st.just(UTC)),
+    summary=texts,
+    key_points=st.lists(texts, max_size=3).map(tuple),
+    topics=st.lists(texts, max_size=3).map(tuple),
+)
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def visible_text(embed: dict[str, Any]) -> list[str]:
+    texts = [embed.get("title") or "", embed.get("description") or ""]
+    texts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields") or []]
+    texts.append((embed.get("footer") or {}).get("text") or "")
+    texts.append((embed.get("author") or {}).get("name") or "")
+    return texts
+
+
+def assert_sendable(reply: dict[str, Any]) -> None:
+    """What Discord would accept, and nothing in it that could ping."""
+    embed = reply["embed"].to_dict()
+    payload = {"content": reply.get("content"), "embeds": [embed]}
+    assert message_form_errors(payload) == {}
+    assert len(reply["embed"]) <= render.EMBED_TOTAL_LIMIT
+    assert embed.get("title") or embed.get("description")
+    for field in embed.get("fields") or []:
+        assert field["name"] and field["value"]  # Discord rejects empty fields
+    for text in [*visible_text(embed), reply.get("content") or ""]:
+        assert not ACTIVE_MENTION.search(text), text
+    view = reply.get("view")
+    if view is not None:
+        rows = view.to_components()
+        assert 1 <= len(rows) <= 5
+        for row in rows:
+            assert 1 <= len(row["components"]) <= 5
+            for button in row["components"]:
+                assert 1 <= len(button["label"]) <= render.BUTTON_LABEL_LIMIT
+                assert not ACTIVE_MENTION.search(button["label"])
+                assert button["url"].startswith(("https://", "http://"))
+                assert len(button["url"]) <= render.BUTTON_URL_LIMIT
+                assert "@" not in button["url"] and " " not in button["url"]
+
+
+@PROPERTY
+@given(answer=answers, asked=st.one_of(st.none(), texts))
+def test_every_answer_reply_fits_discord_and_pings_nobody(
+    answer: Answer, asked: str | None
+) -> None:
+    assert_sendable(render.answer_message(answer, asked=asked))
+
+
+@PROPERTY
+@given(articles=st.lists(articles, max_size=12), heading=texts)
+def test_every_headline_list_fits_discord_and_pings_nobody(
+    articles: list[StoredArticle], heading: str
+) -> None:
+    assert_sendable({"embed": render.headlines_embed(articles, heading)})
+
+
+@PROPERTY
+@given(text=texts)
+def test_every_plain_reply_fits_discord_and_pings_nobody(text: str) -> None:
+    content = render.plain(text)
+    assert len(content) <= render.CONTENT_LIMIT
+    assert not ACTIVE_MENTION.search(content)
+
+
+@PROPERTY
+@given(text=texts, limit=st.integers(1, 5000))
+def test_shorten_keeps_within_the_limit_and_marks_the_cut(text: str, limit: int) -> None:
+    short = render.shorten(text, limit)
+    assert len(short) <= limit
+    if len(text.strip()) > limit:
+        assert short.endswith("…")
+    else:
+        assert short == text.strip()
+
+
+def test_shorten_cuts_at_a_word_boundary() -> None:
+    text = "Meta committed $600 billion to artificial intelligence by 2028."
+    assert render.shorten(text, 40) == "Meta committed $600 billion to…"
+
+
+def test_mentions_are_defused_but_still_readable() -> None:
+    text = "@everyone @here <@1> <@!2> <@&3> <#4>"
+    defused = render.defuse_mentions(text)
+    assert not ACTIVE_MENTION.search(defused)
+    assert defused.replace("\u200b", "") == text
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.usatoday.com/story/a/b/", "https://www.usatoday.com/story/a/b/"),
+        ("https://x.example/a b(c)", "https://x.example/a%20b%28c%29"),
+        ("https://x.example/@everyone?u=<@1>", "https://x.example/%40everyone?u=%3C%401%3E"),
+        ("https://user:pw@x.example/", "https://x.example/"),
+        ("https://bücher.example/ü", "https://xn--bcher-kva.example/%C3%BC"),
+        ("javascript:alert(1)", None),
+        ("not a url", None),
+        ("https://x.example/" + "a" * 600, None),
+        (None, None),
+    ],
+)
+def test_link_urls_cannot_break_a_link_or_ping(url: str | None, expected: str | None) -> None:
+    assert render.link_url(url) == expected
+
+
+def test_many_long_citations_keep_whole_source_lines() -> None:
+    citation = Citation(
+        text="Nvidia reported record revenue. " * 40,
+        title="A very long headline " * 20,
+        source="USA TODAY",
+        published_at="2025-08-27T00:00:00+00:00",
+        url="https://www.usatoday.com/story/" + "x" * 300,
+        score=1.0,
+        article_id=1,
+        kind="key_point",
+    )
+    answer = Answer("q", True, "t", 0.9, citations=[citation] * 12)
+    reply = render.answer_message(answer)
+
+    embed = reply["embed"]
+    sources = embed.fields[0].value
+    assert sources.endswith(" more") and sources.count("\n**") + 1 < 12
+    assert all(line.endswith("2025-08-27") for line in sources.splitlines()[:-1])
+    assert isinstance(reply["view"], discord.ui.View)
+    assert len(reply["view"].children) == 1  # one article, one button
+    assert_sendable(reply)

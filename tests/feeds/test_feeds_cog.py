@@ -1,0 +1,144 @@
+"""``/feeds`` and the bot's feed loop, through the fake Discord and a local feed server."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import discord
+
+from tests.alerts.conftest import (  # noqa: F401 - fake is a fixture
+    FAST,
+    Publisher,
+    bot_settings,
+    command,
+    entry,
+    eventually,
+    fake,
+    running_bot,
+)
+from tests.fakes import FakeDiscord
+from tests.feeds.conftest import FeedServer
+
+
+async def test_feeds_add_refuses_private_addresses_unless_allowed(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/rss")
+    feed.publish(entry("rubin", "Nvidia ships Rubin"))
+    db = tmp_path / "news.db"
+    async with running_bot(fake, bot_settings(db, fake, allow_private_feeds=False)) as bot:
+        port = feed_server.port
+        for url, why in [
+            (feed.url, "127.0.0.1 is a loopback address"),
+            (f"http://localhost:{port}/rss", "resolves to"),
+            ("http://10.1.2.3/feed.xml", "10.1.2.3 is a private address"),
+            ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is"),
+        ]:
+            reply = await command(fake, "feeds add", {"url": url}, user=fake.admin_user)
+            assert reply["content"].startswith(f"Can't follow that feed: refused {url}: "), url
+            assert why in reply["content"] and reply["flags"] == 64
+        reply = await command(fake, "feeds add", {"url": "ftp://x.example/f"}, user=fake.admin_user)
+        assert reply["content"] == "Can't follow that feed: ftp://x.example/f is not an http(s) URL"
+        assert await bot.archive.feeds.list() == []
+        await asyncio.sleep(3 * FAST["feed_tick"])
+    assert feed_server.count("/rss") == 0  # the bot never fetched anything there
+
+    async with running_bot(fake, bot_settings(db, fake, allow_private_feeds=True)) as bot:
+        reply = await command(fake, "feeds add", {"url": feed.url}, user=fake.admin_user)
+        assert reply["content"].startswith(f"Following {feed.url}")
+        await eventually(bot.archive.articles.count, what="the feed's article stored")
+    assert feed_server.count("/rss") >= 1
+
+
+async def test_only_server_managers_manage_feeds(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/rss")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        for name, options in [
+            ("feeds add", {"url": feed.url}),
+            ("feeds list", {}),
+            ("feeds remove", {"url": feed.url}),
+        ]:
+            refused = await command(fake, name, options, user=fake.member_user)
+            assert refused["content"] == "You need the Manage Guild permission to do that here."
+            assert refused["flags"] == 64
+        # Manage Channels is not enough: the bot checks this interaction's own permissions.
+        refused = await command(
+            fake,
+            "feeds add",
+            {"url": feed.url},
+            user=fake.admin_user,
+            member_permissions=discord.Permissions(manage_channels=True),
+        )
+        assert "Manage Guild" in refused["content"]
+        assert await bot.archive.feeds.list() == []
+
+        await command(fake, "feeds add", {"url": feed.url}, user=fake.admin_user)
+        typed = await fake.send_autocomplete(
+            "feeds remove", {"url": "127"}, focused="url", user=fake.admin_user
+        )
+        assert (await fake.wait_for_interaction_response(typed["id"])).choices == [
+            {"name": feed.url, "value": feed.url}
+        ]
+        peek = await fake.send_autocomplete(
+            "feeds remove", {"url": ""}, focused="url", user=fake.member_user
+        )
+        assert (await fake.wait_for_interaction_response(peek["id"])).choices == []
+        removed = await command(fake, "feeds remove", {"url": feed.url}, user=fake.admin_user)
+        assert removed["content"] == f"Stopped following {feed.url}."
+        assert await bot.archive.feeds.list() == []
+
+
+async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_working(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    admins = fake.add_text_channel("feed-admins")
+    feed_server.serve("/down", b"oops", status=500, content_type="text/plain")
+    down = feed_server.url("/down")
+    good = Publisher(feed_server, "/good")
+    good.publish(entry("rubin", "Nvidia ships Rubin"))
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        poller = bot.get_cog("Feeds").poller
+        poller.limits = replace(poller.limits, backoff_base_seconds=0.0, max_failures=3)
+        for url in (down, good.url):
+            await command(fake, "feeds add", {"url": url}, user=fake.admin_user, channel_id=admins.id)
+
+        [notice] = await fake.wait_for_messages(admins.id, 1)
+        assert notice.content == (
+            f"The feed {down} was disabled after repeated failures (last error: HTTP 500). "
+            "Fix it and run `/feeds add` again to re-enable it."
+        )
+        assert not notice.pings_anyone
+        assert feed_server.count("/down") == 3
+        await asyncio.sleep(3 * FAST["feed_tick"])
+        assert feed_server.count("/down") == 3  # disabled: no longer polled
+
+        listed = await command(fake, "feeds list", {}, user=fake.admin_user)
+        description = listed["embeds"][0]["description"]
+        assert f"{down}\n⛔ disabled after 3 failed polls; last error: HTTP 500" in description
+        assert f"**Chip Wire**\n{good.url}\n✅ last polled" in description
+
+        # The healthy feed's article went through the ingest path: /latest shows it.
+        asked = await fake.send_interaction("latest", {"source": "Chip Wire"})
+        [headlines] = await fake.wait_for_followups(asked["id"], 1)
+        assert "Nvidia ships Rubin" in headlines.embeds[0]["description"]
+
+        # Fixed, then added again: re-enabled and polled at once.
+        feed_server.serve("/down", b"<rss version='2.0'><channel><title>Back</title>"
+                          b"<item><title>Back online</title><link>https://b.example/1</link>"
+                          b"</item></channel></rss>")  # fmt: skip
+        reply = await command(
+            fake, "feeds add", {"url": down}, user=fake.admin_user, channel_id=admins.id
+        )
+        assert reply["content"].startswith(f"Re-enabled {down}")
+        await eventually(
+            lambda: _titles(bot), what="the re-enabled feed's article"
+        )
+    assert len(fake.messages) == 1
+
+
+async def _titles(bot) -> bool:
+    return "Back online" in {a.title for a in await bot.archive.articles.latest(limit=10)}

@@ -1,0 +1,98 @@
+"""Killing `newsbot ingest` at random moments never corrupts the archive or half-stores an article.
+
+CI runs 50 kills on a small corpus; NEWSBOT_SLOW=1 runs 200 on a larger one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import REPO
+
+SLOW = os.environ.get("NEWSBOT_SLOW") == "1"
+KILLS = 200 if SLOW else 50
+ARTICLES = 6000 if SLOW else 2500
+WORDS = (
+    "nvidia apple google meta chips cloud spending billion revenue quarter launch robot data "
+    "center model market shares users app security breach startup funding regulators court"
+).split()
+
+
+def write_corpus(path: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w") as handle:
+        for n in range(count):
+            sentences = [
+                " ".join(rng.choices(WORDS, k=rng.randint(8, 16))).capitalize()
+                + f" in {2000 + n % 26} for ${rng.randint(1, 900)} million."
+                for _ in range(rng.randint(10, 30))
+            ]
+            record = {
+                "title": f"Report {n}: " + " ".join(rng.choices(WORDS, k=6)),
+                "url": f"https://crash.example/{n}",
+                "published_at": f"2026-0{1 + n % 9}-1{n % 10}",
+                "text": " ".join(sentences),
+            }
+            handle.write(json.dumps(record) + "\n")
+
+
+def check_archive(db: Path) -> int:
+    """integrity_check is ok and every article has its title snippet and is indexed."""
+    connection = sqlite3.connect(db)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        orphans = connection.execute(
+            """SELECT count(*) FROM articles a WHERE NOT EXISTS
+               (SELECT 1 FROM snippets s WHERE s.article_id = a.id AND s.kind = 'title')"""
+        ).fetchone()[0]
+        assert orphans == 0
+        snippets = connection.execute("SELECT count(*) FROM snippets").fetchone()[0]
+        indexed = connection.execute(
+            "SELECT count(*) FROM snippets_fts WHERE snippets_fts MATCH 'million OR report'"
+        ).fetchone()[0]
+        assert indexed <= snippets
+        connection.execute("INSERT INTO snippets_fts (snippets_fts) VALUES ('integrity-check')")
+        return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_sigkill_during_ingest_never_corrupts_and_a_rerun_completes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, ARTICLES)
+    db = tmp_path / "crash.db"
+    env = {**os.environ, "NEWSBOT_DB": str(db), "NEWSBOT_NO_BUNDLED": "1"}
+    command = [sys.executable, "-m", "bot", "ingest", str(corpus)]
+    rng = random.Random(2026)
+    stored = 0
+    finished_early = 0
+    for _ in range(KILLS):
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.25, 1.2))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+        else:
+            finished_early += 1
+        process.wait(timeout=30)
+        count = check_archive(db)
+        assert count >= stored  # what was committed stays committed
+        stored = count
+        if stored == ARTICLES:
+            break
+
+    result = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert check_archive(db) == ARTICLES
+    assert "failed 0" in result.stdout
