@@ -20,6 +20,8 @@ from bot.models import IngestReport, StoredArticle
 from bot.search import Answer, Engine, Filters
 from bot.settings import Settings, SettingsError
 
+MIN_FEED_INTERVAL = 10  # seconds between polls of one feed, as NEWSBOT_FEED_INTERVAL
+
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     feed_add.add_argument("url")
     feed_add.add_argument("--interval", type=int, help="seconds between polls")
     feed_remove = feed_actions.add_parser("remove", help="stop following a feed")
-    feed_remove.add_argument("url")
+    feed_remove.add_argument("url", help="the feed's URL, or its number from `feeds list`")
     feed_actions.add_parser("list", help="list followed feeds and their state")
 
     poll = commands.add_parser("poll", help="poll due feeds (without Discord)")
@@ -220,6 +222,9 @@ async def _feeds(archive: Archive, args: argparse.Namespace) -> int:
         if canonical_url(args.url) is None:
             print(f"newsbot: not an http(s) URL: {args.url}", file=sys.stderr)
             return 2
+        if args.interval is not None and args.interval < MIN_FEED_INTERVAL:
+            print(f"newsbot: --interval must be at least {MIN_FEED_INTERVAL} s", file=sys.stderr)
+            return 2
         feed, new = await archive.feeds.add(
             args.url, interval_seconds=args.interval or settings.feed_interval, now=_utcnow()
         )
@@ -242,7 +247,7 @@ def format_feed(feed: Feed) -> str:
         state = f"failing ({feed.failures}x): {feed.last_error}"
     else:
         state = f"ok, last polled {feed.last_polled_at or 'never'}"
-    return f"{feed.url}  [{feed.title or 'untitled'}]  {state}"
+    return f"{feed.id}. {feed.url}  [{feed.title or 'untitled'}]  {state}"
 
 
 async def _poll(archive: Archive, args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import discord
@@ -322,40 +323,44 @@ def alert_message(
 ) -> dict[str, object]:
     """One alert message for a channel: a single article, or a digest of several.
 
-    ``items`` are (article, subscribed topic, matched words). The roles a subscription asked to
-    ping are the only mentions the message allows.
+    ``items`` are (article, subscribed topic, matched words). Each article is cited with its
+    title, link, outlet and date, and the words that matched are named. The roles a subscription
+    asked to ping are the only mentions the message allows (and the only ones in it).
     """
     roles = list(dict.fromkeys(role_ids))
-    topics = list(dict.fromkeys(topic for _, topic, _ in items))
     content = " ".join(f"<@&{role}>" for role in roles)
     if len(items) == 1:
         article, topic, words = items[0]
-        title = _LINK_TEXT.sub(r"\\\1", safe(article.title, TITLE_LIMIT))
-        embed = discord.Embed(title=title, url=article.url or None, colour=COLOUR)
-        lines = []
-        if article.key_points:
-            lines.append(f"> {safe(article.key_points[0], 900)}")
-        elif article.summary:
-            lines.append(f"> {safe(article.summary, 900)}")
-        lines.append(f"Matched {_words(words)} for topic **{safe(topic, 100)}**")
-        embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
-        outlet = article.source or "unknown outlet"
-        embed.set_footer(text=safe(f"{outlet} · {article.date.date().isoformat()}", 200))
-    else:
         embed = discord.Embed(
-            title=safe(f"{len(items)} new articles on {', '.join(topics)}", TITLE_LIMIT),
+            title=inert(article.title, TITLE_LIMIT) or "untitled",
+            url=link_url(article.url),
             colour=COLOUR,
         )
         lines = []
-        for article, topic, words in items:
-            title = _LINK_TEXT.sub(r"\\\1", safe(article.title, 200))
-            linked = f"[{title}]({article.url})" if article.url else title
-            outlet = safe(article.source or "unknown outlet", 80)
-            lines.append(
-                f"**{linked}**\n{outlet} · {article.date.date().isoformat()} · "
-                f"matched {_words(words)} ({safe(topic, 100)})"
-            )
-        embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+        if article.key_points:
+            lines.append(f"> {quoted(article.key_points[0], QUOTE_LIMIT)}")
+        elif article.summary:
+            lines.append(f"> {quoted(article.summary, QUOTE_LIMIT)}")
+        lines.append(f"Matched {_words(words)} for topic **{quoted(topic, 100)}**")
+        embed.description = "\n".join(lines)
+        embed.set_footer(
+            text=f"{inert(article.source or '', 80) or 'unknown outlet'} · "
+            f"{article.date.date().isoformat()}"
+        )
+    else:
+        topics = ", ".join(dict.fromkeys(topic for _, topic, _ in items))
+        embed = discord.Embed(
+            title=inert(f"{len(items)} new articles on {topics}", TITLE_LIMIT), colour=COLOUR
+        )
+        embed.description = join_within(
+            [
+                f"**{_linked(article.title, article.url, 200)}**\n"
+                f"{_outlet(article.source)} · {article.date.date().isoformat()} · "
+                f"matched {_words(words)} ({quoted(topic, 100)})"
+                for article, topic, words in items
+            ],
+            DESCRIPTION_LIMIT,
+        )
     return {
         "content": content or None,
         "embed": fit(embed),
@@ -369,7 +374,7 @@ def alert_message(
 
 
 def _words(words: Sequence[str]) -> str:
-    return ", ".join(f"“{safe(word, 60)}”" for word in words[:5])
+    return ", ".join(f"“{quoted(word, 60)}”" for word in words[:5])
 
 
 def subscriptions_embed(
@@ -385,35 +390,50 @@ def subscriptions_embed(
         return embed
     lines = []
     for s in subscriptions:
-        line = f"**{safe(s.topic, 100)}**"
+        line = f"**{quoted(s.topic, 100)}**"
         if everywhere:
             line += f" in <#{s.channel_id}>"
         if s.role_id:
             line += f" · mentions <@&{s.role_id}>"
         if s.exclude:
-            line += f" · except {safe(s.exclude, 100)}"
+            line += f" · except {quoted(s.exclude, 200)}"
         if s.paused_reason:
-            line += f"\n⏸ paused: {safe(s.paused_reason, 200)}"
+            line += f"\n⏸ paused: {quoted(s.paused_reason, 300)}"
         lines.append(line)
-    embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+    embed.description = join_within(lines, DESCRIPTION_LIMIT)
     return fit(embed)
 
 
 def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:
-    """A server's feeds with their polling state."""
+    """A server's feeds with their polling state: healthy, failing (and when it is retried), or
+    disabled and why."""
     embed = discord.Embed(title="Feeds followed by this server", colour=COLOUR)
     if not feeds:
         embed.description = "None yet. Add one with `/feeds add url:…`."
         return embed
-    lines = []
+    blocks = []
     for feed in feeds:
-        name = safe(feed.title or feed.url, 200)
+        name = quoted(feed.title or "", 200) or "untitled feed"
         if feed.disabled_reason:
-            state = f"⛔ {safe(feed.disabled_reason, 300)}"
+            state = f"⛔ {quoted(feed.disabled_reason, 400)}"
         elif feed.last_error:
-            state = f"⚠ failing ({feed.failures}x): {safe(feed.last_error, 300)}"
+            state = (
+                f"⚠ failing ({feed.failures}x): {quoted(feed.last_error, 300)}; "
+                f"next try {_when(feed.next_poll_at)}"
+            )
         else:
-            state = f"✅ last polled {feed.last_polled_at or 'not yet'}"
-        lines.append(f"**{name}**\n{safe(feed.url, 300)}\n{state}")
-    embed.description = shorten("\n".join(lines), DESCRIPTION_LIMIT)
+            state = f"✅ last polled {_when(feed.last_polled_at)}"
+        blocks.append(f"**{name}**\n{quoted(feed.url, 300)}\n{state}")
+    embed.description = join_within(blocks, DESCRIPTION_LIMIT)
     return fit(embed)
+
+
+def _when(iso: str | None) -> str:
+    """A stored ISO time as a Discord timestamp ("3 minutes ago", in each reader's zone)."""
+    if not iso:
+        return "not yet"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return quoted(iso, 40)
+    return discord.utils.format_dt(moment if moment.tzinfo else moment.replace(tzinfo=UTC), "R")

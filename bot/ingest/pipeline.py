@@ -24,6 +24,9 @@ Progress = Callable[[int, int], None]
 
 
 def _chunks(sentence: str) -> Iterator[str]:
+    if sentence.count(" ") < MAX_SNIPPET_WORDS:
+        yield sentence
+        return
     words = sentence.split()
     for start in range(0, len(words), MAX_SNIPPET_WORDS):
         yield " ".join(words[start : start + MAX_SNIPPET_WORDS])
@@ -47,12 +50,13 @@ def prepare(article: Article) -> PreparedArticle:
     summary = _sentences(article.summary)
     body = _sentences(article.body)
     key_points = list(article.key_points) or extract_key_points(summary + body)
-    seen = {" ".join(point.casefold().split()) for point in key_points}
+    # Sentences come out of the splitter with whitespace normalised; key points are parsed alike.
+    seen = {point.casefold() for point in key_points}
     snippets: list[tuple[SnippetKind, str]] = [("title", article.title)]
     snippets += [("key_point", point) for point in key_points]
     for kind, sentences in (("summary", summary), ("body", body)):
         for sentence in sentences:
-            key = " ".join(sentence.casefold().split())
+            key = sentence.casefold()
             if key not in seen:
                 seen.add(key)
                 snippets.append((kind, sentence))  # type: ignore[arg-type]

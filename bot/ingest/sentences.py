@@ -73,7 +73,6 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9$£€])""")
-_SPACES = re.compile(r"\s+")
 
 
 def _ends_with_abbreviation(text: str) -> bool:
@@ -86,14 +85,16 @@ def _ends_with_abbreviation(text: str) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph into sentences, keeping each sentence's own punctuation."""
-    text = _SPACES.sub(" ", text).strip()
+    text = " ".join(text.split())
     if not text:
         return []
     sentences: list[str] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        candidate = text[start : boundary.start()].strip()
-        if not candidate or _ends_with_abbreviation(candidate):
+        end = boundary.start()
+        # Only the last word decides; looking at a short window keeps long paragraphs linear.
+        window = text[max(start, end - 24) : end].strip()
+        if not window or _ends_with_abbreviation(window):
             continue
         sentences.append(text[start : boundary.end()].strip())
         start = boundary.end()
@@ -105,4 +106,4 @@ def split_sentences(text: str) -> list[str]:
 
 def split_paragraphs(text: str) -> list[str]:
     """Split text into non-empty paragraphs (separated by line breaks), whitespace normalised."""
-    return [_SPACES.sub(" ", p).strip() for p in text.splitlines() if p.strip()]
+    return [" ".join(line.split()) for line in text.splitlines() if line and not line.isspace()]
