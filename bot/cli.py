@@ -23,7 +23,6 @@ from bot.settings import Settings, SettingsError
 MIN_FEED_INTERVAL = 10  # seconds between polls of one feed, as NEWSBOT_FEED_INTERVAL
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(

@@ -8,8 +8,11 @@ The order of writes is what makes delivery exactly-once:
    'sending' (in one transaction). A batch that is already 'sending' (a crash happened mid-send)
    is returned again unchanged, with the same nonce and articles.
 3. The message is sent with that nonce (discord.py sets ``enforce_nonce``), so a re-send of the
-   same batch after a crash is recognised by Discord instead of posted twice.
-4. ``mark_sent`` records the message.
+   same batch after a crash is recognised by Discord instead of posted twice. (Discord remembers
+   nonces for a few minutes only: a crash right after Discord accepted a message, followed by an
+   outage longer than that, can still post that one message twice. Nothing is ever skipped.)
+4. ``mark_sent`` records the message. Discord refusing a channel outright (403/404) pauses its
+   subscriptions instead; a message it rejects as malformed is dropped, not retried forever.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ EXTENSIONS = (
     "bot.chat.exts.feeds",
 )
 # How long a shutdown waits for replies already being written.
-IN_FLIGHT_GRACE_SECONDS = 10.0
+IN_FLIGHT_GRACE_SECONDS = 8.0  # within `docker stop`'s 10 s before SIGKILL
 # Per-user cooldown on questions: this many per this many seconds.
 QUESTION_RATE = (1, 5.0)
 # newsbot has no voice features; don't warn at start-up that voice libraries are missing.

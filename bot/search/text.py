@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
+_APOSTROPHE = re.compile(r"['’]")
 
 STOP_WORDS = frozenset(
     [
@@ -185,17 +187,26 @@ QUESTION_WORDS = frozenset(["what", "when", "where", "which", "who", "whom", "wh
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, the way the full-text index does."""
+    if text.isascii():  # most text: nothing to decompose (and this is the hot path)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def tokens(text: str) -> list[str]:
     """The words of a text, folded, possessives dropped ("Nvidia's" -> "nvidia")."""
-    words = []
-    for match in _TOKEN.finditer(fold(text)):
-        word = re.sub(r"['’]s$", "", match.group(0))
-        words.extend(part for part in re.split(r"['’]", word) if part)
-    return words
+    folded = fold(text)
+    words = _TOKEN.findall(folded)
+    if "'" not in folded and "’" not in folded:
+        return words
+    split = []
+    for word in words:
+        if "'" in word or "’" in word:
+            word = _POSSESSIVE.sub("", word)
+            split.extend(part for part in _APOSTROPHE.split(word) if part)
+        else:
+            split.append(word)
+    return split
 
 
 def content_words(text: str) -> list[str]:

@@ -17,7 +17,7 @@ import pytest
 from bot.archive import Archive
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
-from tests.alerts.conftest import eventually
+from tests.alerts.harness import eventually
 from tests.conftest import REPO
 from tests.fakes import FakeDiscord
 
@@ -88,12 +88,6 @@ async def bot_process(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotPro
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-
-
-@pytest.fixture
 async def archive(tmp_path: Path) -> AsyncIterator[Archive]:
     """The test's own connection to the archive the bot process uses."""
     opened = await Archive.open(tmp_path / "news.db")
@@ -143,7 +137,7 @@ async def test_killed_after_discord_posted_the_alert_it_is_not_posted_twice(
 
         lost.remaining = 0
         await bot.start()
-        await eventually(lambda: sent(archive, 1), timeout=10, what="the alert recorded as sent")
+        await eventually(lambda: sent(archive, 1), within=10, what="the alert recorded as sent")
 
         # Killed before Discord got the next one: it is sent after the restart, once.
         refused = fake.fail_next("POST /channels/{id}/messages", 503, count=1000)
@@ -154,7 +148,7 @@ async def test_killed_after_discord_posted_the_alert_it_is_not_posted_twice(
 
         refused.remaining = 0
         await bot.start()
-        await eventually(lambda: sent(archive, 2), timeout=10, what="both alerts sent")
+        await eventually(lambda: sent(archive, 2), within=10, what="both alerts sent")
         await bot.stop()
         assert bot.process is not None and bot.process.returncode == 0, bot.output()
 

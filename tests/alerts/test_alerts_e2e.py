@@ -14,7 +14,7 @@ import discord
 import pytest
 
 from bot.archive import Archive
-from tests.alerts.conftest import (
+from tests.alerts.harness import (
     FAST,
     Publisher,
     bot_settings,
@@ -43,6 +43,15 @@ async def subscribe(fake: FakeDiscord, options: dict, **kwargs: object) -> dict:
     """/subscribe as the server's admin (unless ``user`` says otherwise)."""
     kwargs.setdefault("user", fake.admin_user)
     return await command(fake, "subscribe", options, **kwargs)
+
+
+async def outbox_is(archive: Archive, counts: dict[str, int]) -> None:
+    """Wait until the deliveries are in these states (the bot records a send just after it)."""
+
+    async def reached() -> bool:
+        return await archive.alerts.delivery_counts() == counts
+
+    await eventually(reached, what=f"deliveries {counts}")
 
 
 async def follow(fake: FakeDiscord, archive: Archive, feed: Publisher, articles: int) -> None:
@@ -85,9 +94,7 @@ async def test_new_matching_feed_entry_gives_exactly_one_alert_pinging_only_the_
         feed.publish(entry("rubin", "Nvidia's Rubin GPUs ship early", tags=["chips"]))
         [alert] = await fake.wait_for_messages(fake.channel_id, 1)
         await considered(archive, 4)
-        await eventually(
-            lambda: _sent_count(archive), what="the alert recorded as sent"
-        )  # nothing left pending: no second message is coming
+        await outbox_is(archive, {"sent": 1})  # nothing left pending: no second message coming
 
     assert len(fake.messages) == 1
     [embed] = alert.embeds
@@ -107,10 +114,6 @@ async def test_new_matching_feed_entry_gives_exactly_one_alert_pinging_only_the_
     assert any(r.get("If-None-Match") for r in feed_server.requests[f"/{kind}"][1:])
 
 
-async def _sent_count(archive: Archive) -> bool:
-    return await archive.alerts.delivery_counts() == {"sent": 1}
-
-
 async def test_restart_neither_repeats_nor_loses_an_alert(
     tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
 ) -> None:
@@ -126,7 +129,7 @@ async def test_restart_neither_repeats_nor_loses_an_alert(
     async with running_bot(fake, settings) as bot:
         await fake.wait_for_messages(fake.channel_id, 2)
         await considered(bot.archive, 2)
-        assert await bot.archive.alerts.delivery_counts() == {"sent": 2}
+        await outbox_is(bot.archive, {"sent": 2})
     async with running_bot(fake, settings) as bot:  # and once more, with nothing new
         await considered(bot.archive, 2)
         await asyncio.sleep(3 * FAST["alert_interval"])
@@ -204,9 +207,7 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
         assert capped["content"].startswith("Can't subscribe: this channel already has 2")
         assert capped["flags"] == 64
 
-        refused = await command(
-            fake, "unsubscribe", {"topic": "nvidia"}, user=fake.member_user
-        )
+        refused = await command(fake, "unsubscribe", {"topic": "nvidia"}, user=fake.member_user)
         assert "Manage Channels" in refused["content"]
         assert [s.topic for s in await alerts.subscriptions()] == ["ai", "nvidia"]
 
@@ -240,19 +241,16 @@ async def test_forbidden_or_deleted_channel_pauses_its_subscriptions_with_the_re
         fake.delete_channel(gone)
 
         feed.publish(entry("a", "Nvidia opens a Tokyo lab"))
-        await eventually(
-            lambda: _all_paused(archive), what="both channels' subscriptions paused"
-        )
-        listed = await command(
-            fake, "subscriptions", {"everywhere": True}, user=fake.admin_user
-        )
+        await eventually(lambda: _all_paused(archive), what="both channels' subscriptions paused")
+        listed = await command(fake, "subscriptions", {"everywhere": True}, user=fake.admin_user)
         lines = listed["embeds"][0]["description"]
         assert f"**nvidia** in <#{fake.channel_id}>\n⏸ paused: I lost permission" in lines
         assert f"**nvidia** in <#{gone.id}>\n⏸ paused: the channel no longer exists" in lines
         here = await command(fake, "subscriptions", {}, user=fake.member_user)
-        assert "⏸ paused: I lost permission to post in this channel" in here["embeds"][0][
-            "description"
-        ]
+        assert (
+            "⏸ paused: I lost permission to post in this channel"
+            in here["embeds"][0]["description"]
+        )
 
         # Paused: a new match is not even tried.
         attempts = len(fake.requests_to(MESSAGES))
@@ -290,14 +288,35 @@ async def test_a_burst_of_matches_arrives_as_paced_digests(
         )
         first, second = await fake.wait_for_messages(fake.channel_id, 2)
         await considered(bot.archive, 4)
-        assert await bot.archive.alerts.delivery_counts() == {"sent": 3}
+        await outbox_is(bot.archive, {"sent": 3})
     assert len(fake.messages) == 2
     digest = first.embeds[0]
     assert digest["title"] == "2 new articles on ai, nvidia"
-    assert alert_titles(first) == ["Google's new A.I. model tops benchmarks", "Nvidia opens a Tokyo lab"]
+    assert alert_titles(first) == [
+        "Google's new A.I. model tops benchmarks",
+        "Nvidia opens a Tokyo lab",
+    ]
     assert "[Nvidia opens a Tokyo lab](https://chips.example/3)" in digest["description"]
     assert "matched “ai” (ai)" in digest["description"]
     assert "matched “nvidia” (nvidia)" in digest["description"]
     assert alert_titles(second) == ["Artificial intelligence rules adopted in Brussels"]
     assert "Matched “artificial intelligence” for topic **ai**" in second.embeds[0]["description"]
     assert not first.content and not first.pings_anyone
+
+
+async def test_an_alert_discord_rejects_does_not_block_the_channel(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/rss")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        await follow(fake, bot.archive, feed, 0)
+        await subscribe(fake, {"topic": "nvidia"})
+        rejected = fake.fail_next(MESSAGES, 400)  # e.g. an embed Discord will not take
+        feed.publish(entry("a", "Nvidia opens a Tokyo lab"))
+        await fake.wait_for(lambda: rejected.hits, what="the rejected send")
+        feed.publish(entry("b", "Nvidia ships Rubin"))
+        [alert] = await fake.wait_for_messages(fake.channel_id, 1)
+        await considered(bot.archive, 2)
+        await outbox_is(bot.archive, {"undeliverable": 1, "sent": 1})
+    assert alert_titles(alert) == ["Nvidia ships Rubin"]
+    assert len(fake.requests_to(MESSAGES)) == 2  # the rejected one was not retried

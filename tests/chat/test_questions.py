@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
-from bot.chat.bot import NewsBot
+from bot.chat.bot import NewsBot, ShardedNewsBot, create_bot
 from bot.chat.exts.ask import HOW_TO_ASK, MAX_QUESTION_LENGTH
+from bot.settings import Settings
 from tests.fakes import FakeDiscord
 
 from .helpers import (
@@ -17,6 +19,7 @@ from .helpers import (
     ask_by_mention,
     embed_text,
     link_buttons,
+    new_bot,
     reply_to,
 )
 
@@ -138,3 +141,28 @@ async def test_slash_ask_without_words_is_answered_privately(
     response = await fake.wait_for_interaction_response(interaction["id"])
     assert response.type == 4 and response.data is not None
     assert response.data["content"] == HOW_TO_ASK and response.data["flags"] == 64
+
+
+async def test_listed_channels_take_plain_questions_with_message_content(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    other = fake.add_text_channel("random")
+    settings = Settings(
+        db_path=tmp_path / "newsbot.db",
+        message_content=True,
+        question_channels=(int(fake.channel_id),),
+    )
+    async with fake.run_bot(new_bot(settings)):
+        await fake.send_message("chatting about Meta's AI spending", channel_id=other.id)
+        incoming = await fake.send_message(SEED_QUESTION)
+        reply = await reply_to(fake, incoming)
+    assert fake.identify_payloads[0]["intents"] & (1 << 15)  # asked for Message Content
+    assert reply.embeds and len(fake.messages) == 1  # only the listed channel was answered
+
+
+async def test_sharded_bot_answers_too(fake: FakeDiscord, tmp_path: Path) -> None:
+    settings = Settings(db_path=tmp_path / "newsbot.db", sharded=True)
+    assert isinstance(create_bot(settings), ShardedNewsBot)
+    async with fake.run_bot(ShardedNewsBot(settings, guild_ready_timeout=0.05)):
+        reply = await ask_by_mention(fake, SEED_QUESTION)
+    assert reply.embeds and fake.identify_payloads[0]["shard"] == [0, 1]

@@ -1,5 +1,5 @@
 """``newsbot run``: a clear error for a missing or rejected token, and a real process that answers
-a question and stops cleanly on SIGTERM."""
+a question and stops cleanly on SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.chat.endpoints import current_discord_endpoints, use_discord_endpoints
-from bot.chat.runner import MISSING_TOKEN, REJECTED_TOKEN, run_bot
+from bot.chat.runner import MISSING_TOKEN, REJECTED_TOKEN, configure_logging, run_bot
 from bot.cli import main
 from bot.settings import Settings
 from tests.fakes import FakeDiscord
@@ -82,7 +82,10 @@ def _env(fake: FakeDiscord, db: Path) -> dict[str, str]:
     return env
 
 
-async def test_newsbot_run_process_answers_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+async def test_newsbot_run_process_answers_then_stops_cleanly(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     db, log_path = tmp_path / "newsbot.db", tmp_path / "newsbot.log"
     async with FakeDiscord(token=TOKEN) as fake:
         with log_path.open("wb") as log_file:
@@ -106,7 +109,7 @@ async def test_newsbot_run_process_answers_then_stops_cleanly_on_sigterm(tmp_pat
                 assert SEED_TITLE in reply.embeds[0]["fields"][0]["value"]
 
                 # A second question is being answered (Discord is slow to take the reply) when
-                # SIGTERM arrives: the reply is still sent, then the process exits.
+                # the signal arrives: the reply is still sent, then the process exits.
                 fake.delay_next("POST /channels/{id}/messages", 0.5)
                 await fake.send_message(
                     f"{fake.bot_user.mention} did Nvidia beat earnings?", author=fake.admin_user
@@ -117,7 +120,7 @@ async def test_newsbot_run_process_answers_then_stops_cleanly_on_sigterm(tmp_pat
                     what="the second reply being sent",
                 )
                 started = time.monotonic()
-                process.send_signal(signal.SIGTERM)
+                process.send_signal(stop)
                 code = await asyncio.wait_for(process.wait(), 15)
                 stopped_in = time.monotonic() - started
             finally:
@@ -146,3 +149,20 @@ def assert_archive_intact(db: Path) -> None:
         assert archive.execute("SELECT count(*) FROM articles").fetchone()[0] > 20
     wal = Path(f"{db}-wal")
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_log_lines_redact_the_token_should_anything_log_it(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("INFO", TOKEN)
+    logger = logging.getLogger("bot.test")
+    logger.info("connecting with %s", TOKEN)
+    try:
+        raise RuntimeError(f"bad header Bot {TOKEN}")
+    except RuntimeError:
+        logger.exception("failed")
+
+    err = capfd.readouterr().err
+    assert "connecting with [token]" in err and "RuntimeError: bad header Bot [token]" in err
+    assert TOKEN not in err
+    assert err.count("connecting with") == 1

@@ -15,6 +15,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from tests.fakes import FakeDiscord
+
 FIXTURES = Path(__file__).parent / "fixtures"
 # Ceiling on how long any handler of the test server waits or streams, so nothing outlives a test
 # even if a client never hangs up.
@@ -199,3 +201,10 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 def fixture_bytes() -> Callable[[str], bytes]:
     """Read a file of ``tests/feeds/fixtures``."""
     return lambda name: (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A started fake Discord server (see tests/fakes) for tests that run the whole bot."""
+    async with FakeDiscord() as server:
+        yield server

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.alerts.conftest import Publisher, entry
+from tests.alerts.harness import Publisher, entry
 from tests.conftest import REPO
 from tests.feeds.conftest import FeedServer
 

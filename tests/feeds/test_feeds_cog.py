@@ -8,14 +8,13 @@ from pathlib import Path
 
 import discord
 
-from tests.alerts.conftest import (  # noqa: F401 - fake is a fixture
+from tests.alerts.harness import (
     FAST,
     Publisher,
     bot_settings,
     command,
     entry,
     eventually,
-    fake,
     running_bot,
 )
 from tests.fakes import FakeDiscord
@@ -104,7 +103,9 @@ async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_wo
         poller = bot.get_cog("Feeds").poller
         poller.limits = replace(poller.limits, backoff_base_seconds=0.0, max_failures=3)
         for url in (down, good.url):
-            await command(fake, "feeds add", {"url": url}, user=fake.admin_user, channel_id=admins.id)
+            await command(
+                fake, "feeds add", {"url": url}, user=fake.admin_user, channel_id=admins.id
+            )
 
         [notice] = await fake.wait_for_messages(admins.id, 1)
         assert notice.content == (
@@ -134,9 +135,7 @@ async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_wo
             fake, "feeds add", {"url": down}, user=fake.admin_user, channel_id=admins.id
         )
         assert reply["content"].startswith(f"Re-enabled {down}")
-        await eventually(
-            lambda: _titles(bot), what="the re-enabled feed's article"
-        )
+        await eventually(lambda: _titles(bot), what="the re-enabled feed's article")
     assert len(fake.messages) == 1
 
 

@@ -238,7 +238,9 @@ async def test_full_text_is_fetched_once_for_new_short_entries(
         "<item><title>Chipmaker unveils a 2 nm process</title><link>{link}</link>"
         "<description>A short teaser.</description></item>"
     ).format(link=feed_server.url("/article"))
-    feed = '<?xml version="1.0"?><rss version="2.0"><channel><title>Fab News</title>{}</channel></rss>'
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Fab News</title>{}</channel></rss>'
+    )
     feed_server.serve("/rss", feed.format(entry).encode(), etag='"1"')
     await archive.feeds.add(feed_server.url("/rss"), interval_seconds=60, now=NOW)
     poller = FeedPoller(archive, fetch_full_text=True, limits=LIMITS)
@@ -247,9 +249,11 @@ async def test_full_text_is_fetched_once_for_new_short_entries(
     assert first.added == 1
     assert "fifteen percent faster" in await _body_text(archive)
 
-    later = "<item><title>Fab opens</title><link>https://fab.example/2</link><description>" + (
-        "A long entry. " * 40
-    ) + "</description></item>"
+    later = (
+        "<item><title>Fab opens</title><link>https://fab.example/2</link><description>"
+        + ("A long entry. " * 40)
+        + "</description></item>"
+    )
     feed_server.serve("/rss", feed.format(later + entry).encode(), etag='"2"')
     (second,) = await poller.poll_due(NOW + timedelta(minutes=1))
     assert second.added == 1
@@ -258,7 +262,5 @@ async def test_full_text_is_fetched_once_for_new_short_entries(
 
 
 async def _body_text(archive: Archive) -> str:
-    async with archive.db.reader.execute(
-        "SELECT group_concat(text, ' ') FROM snippets"
-    ) as cursor:
+    async with archive.db.reader.execute("SELECT group_concat(text, ' ') FROM snippets") as cursor:
         return (await cursor.fetchone())[0] or ""

@@ -1,0 +1,52 @@
+"""Warm engine latency over the dev questions (each asked as of its quiz day), and answer
+quality on those whose answer is in the archive."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from benchmarks import quality
+from benchmarks.corpus import BenchQuestion
+from benchmarks.timing import current_rss_mb, latency_figures
+from bot.search import Engine, Filters
+
+UNTIMED_WARM_QUESTIONS = 5
+
+
+def judged_questions(questions: Sequence[BenchQuestion], present: set[str]) -> set[str]:
+    """Ids of the questions quality is measured on: answer in the corpus, and at least one of
+    the question's source articles in this archive (smaller sizes hold a sample)."""
+    return {
+        q.id
+        for q in questions
+        if q.answer_in_corpus and (not q.article_ids or present.intersection(q.article_ids))
+    }
+
+
+async def warm_answers(
+    engine: Engine, questions: Sequence[BenchQuestion], judged: set[str]
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Ask every question once with a warm engine; latency of all, quality of ``judged``.
+
+    Returns the figures and each question's milliseconds (by question id)."""
+    await engine.warm_up()
+    for question in questions[:UNTIMED_WARM_QUESTIONS]:
+        await engine.respond(question.text, Filters(now=question.now))
+    latencies: dict[str, float] = {}
+    outcomes: list[quality.Judged] = []
+    for question in questions:
+        started = time.perf_counter()
+        response = await engine.respond(question.text, Filters(now=question.now))
+        milliseconds = (time.perf_counter() - started) * 1000
+        latencies[question.id] = milliseconds
+        if question.id in judged:
+            outcomes.append(quality.judge(question, response, milliseconds))
+    figures = {
+        "answer_questions": len(latencies),
+        **latency_figures("answer_ms", list(latencies.values())),
+        **quality.summarise(outcomes),
+        "rss_mb_engine_warm": round(current_rss_mb(), 1),
+    }
+    return figures, latencies

@@ -1,0 +1,40 @@
+"""Running a benchmark module in a fresh Python process, from the repository root."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def environment() -> dict[str, str]:
+    """The current environment with the repository first on ``PYTHONPATH``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_json(module: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
+    """Run ``python -m module args...``; its last stdout line is a JSON object, returned.
+
+    The child's stderr (progress lines) goes to ours. A failing child raises
+    ``CalledProcessError``.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    if not lines:
+        raise RuntimeError(f"python -m {module} printed no result")
+    return json.loads(lines[-1])

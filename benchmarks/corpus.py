@@ -1,0 +1,97 @@
+"""The source material: RealTimeQA's articles and dev questions, or a synthetic stand-in.
+
+Articles stay plain records in the ``articles.jsonl`` format (``id``, ``url``, ``title``,
+``source``, ``published_at``, ``text``): the archive is filled from them through the product's
+own record parser, exactly as ``newsbot ingest`` reads a JSON Lines file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import synthetic
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BenchQuestion:
+    """A quiz question asked of the archive, as of its quiz day."""
+
+    id: str
+    asked_on: date
+    text: str
+    choices: tuple[str, ...]
+    answer: str
+    answer_index: int
+    article_ids: tuple[str, ...]  # the source articles retrieved for it
+    answer_in_corpus: bool
+    tech_related: bool
+
+    @property
+    def now(self) -> datetime:
+        """The moment the question counts as asked: the end of its quiz day, UTC."""
+        return datetime.combine(self.asked_on, time.max, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Source articles and the dev questions about them."""
+
+    name: str  # "realtimeqa" or "synthetic"
+    articles: list[Record]
+    questions: list[BenchQuestion]
+
+    @property
+    def raw_text_bytes(self) -> int:
+        """UTF-8 bytes of every article's title and text."""
+        return sum(record_bytes(r) for r in self.articles)
+
+
+def record_bytes(record: Record) -> int:
+    """The UTF-8 size of a record's title and text: what "raw text" means here."""
+    return len(record["title"].encode()) + len(record["text"].encode())
+
+
+def _read_lines(path: Path) -> list[Record]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def _question(record: Record) -> BenchQuestion:
+    return BenchQuestion(
+        id=str(record["id"]),
+        asked_on=date.fromisoformat(record["date"]),
+        text=str(record["question"]),
+        choices=tuple(str(c) for c in record["choices"]),
+        answer=str(record["answer"]),
+        answer_index=int(record["answer_index"]),
+        article_ids=tuple(record.get("article_ids") or ()),
+        answer_in_corpus=bool(record.get("answer_in_corpus")),
+        tech_related=bool(record.get("tech_related")),
+    )
+
+
+def load(folder: Path, *, seed: int) -> Corpus:
+    """RealTimeQA from ``folder`` (``articles.jsonl`` and ``questions.jsonl``, dev split), or
+    the synthetic corpus when either file is missing."""
+    articles_path, questions_path = folder / "articles.jsonl", folder / "questions.jsonl"
+    if not (articles_path.is_file() and questions_path.is_file()):
+        print(
+            f"benchmarks: no articles.jsonl/questions.jsonl in {folder}; using the synthetic "
+            "corpus",
+            file=sys.stderr,
+        )
+        articles, questions = synthetic.corpus(seed=seed)
+        return Corpus("synthetic", articles, [_question(q) for q in questions])
+    articles = [
+        {key: record.get(key) for key in ("id", "url", "title", "source", "published_at", "text")}
+        for record in _read_lines(articles_path)
+    ]
+    questions = [_question(q) for q in _read_lines(questions_path) if q.get("split") == "dev"]
+    return Corpus("realtimeqa", articles, questions)

@@ -1,0 +1,106 @@
+"""The benchmark's command line, and the options a per-size subprocess receives as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA = "../shared/eval/realtimeqa"
+PHASES = ("cold", "answers", "baselines", "alerts", "lag", "e2e")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Everything one run needs; the parent passes it to each size's subprocess."""
+
+    sizes: tuple[int, ...] = (1000, 10000, 100000)
+    data: str = DEFAULT_DATA
+    json_out: str | None = None
+    workdir: str | None = None  # where archives are built (default: a temporary folder)
+    keep: bool = False  # keep the built archives
+    seed: int = 6
+    chunk: int = 5000  # articles generated and handed to ingest_articles per call
+    questions: int | None = None  # at most this many dev questions (default: all)
+    cold_runs: int = 3
+    baseline_questions: int = 20
+    baseline_budget_s: float = 60.0  # per baseline and size; at least 3 questions are timed
+    extra_articles: int = 2000  # ingested during the loop-lag phase and during the e2e phase
+    e2e_asks: int = 50
+    skip: tuple[str, ...] = field(default_factory=tuple)
+    strict: bool = False  # exit 1 when a target fails
+
+    def to_json(self) -> str:
+        """The options as JSON (for a subprocess)."""
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Options:
+        """Options written by :meth:`to_json`."""
+        raw = json.loads(text)
+        raw["sizes"] = tuple(raw["sizes"])
+        raw["skip"] = tuple(raw["skip"])
+        return cls(**raw)
+
+    def runs(self, phase: str) -> bool:
+        """Whether a phase runs (not named in ``--skip``)."""
+        return phase not in self.skip
+
+
+DEFAULTS = Options()
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes must be whole numbers, got {text!r}") from None
+    if not sizes or any(size < 10 for size in sizes):
+        raise argparse.ArgumentTypeError("every size must be at least 10 articles")
+    return sizes
+
+
+def _skip(text: str) -> tuple[str, ...]:
+    phases = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [p for p in phases if p not in PHASES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown phase(s) {unknown}; known: {', '.join(PHASES)}")
+    return phases
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``python -m benchmarks`` argument parser."""
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Benchmark newsbot at several archive sizes; prints a table, writes JSON.",
+    )
+    p.add_argument("--sizes", type=_sizes, default=DEFAULTS.sizes, help="e.g. 1000,10000,100000")
+    p.add_argument("--data", default=DEFAULT_DATA, help="folder with articles.jsonl")
+    p.add_argument("--json", dest="json_out", help="write the figures here")
+    p.add_argument("--workdir", help="build archives here (default: a temporary folder)")
+    p.add_argument("--keep", action="store_true", help="keep the built archives")
+    p.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    p.add_argument("--chunk", type=int, default=DEFAULTS.chunk, help="articles per ingest call")
+    p.add_argument("--questions", type=int, help="at most this many dev questions")
+    p.add_argument("--cold-runs", type=int, default=DEFAULTS.cold_runs)
+    p.add_argument("--baseline-questions", type=int, default=DEFAULTS.baseline_questions)
+    p.add_argument("--baseline-budget-s", type=float, default=DEFAULTS.baseline_budget_s)
+    p.add_argument("--extra-articles", type=int, default=DEFAULTS.extra_articles)
+    p.add_argument("--e2e-asks", type=int, default=DEFAULTS.e2e_asks)
+    p.add_argument(
+        "--skip", type=_skip, default=(), help=f"phases to leave out: {','.join(PHASES)}"
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    return p
+
+
+def parse(argv: list[str] | None = None) -> Options:
+    """Options from the command line."""
+    args = parser().parse_args(argv)
+    return Options(**vars(args))
+
+
+def resolve_data(options: Options) -> Path:
+    """The data folder as a path (relative paths are read from the current directory)."""
+    return Path(options.data).expanduser()

@@ -1,0 +1,101 @@
+"""The printed table (one column per size, PASS/FAIL next to each targeted figure) and the
+JSON document."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.targets import BY_KEY, failures
+
+# The figures in the table, in order (the JSON holds every figure).
+ROWS = (
+    "articles",
+    "corpus",
+    "ingest_articles_per_s",
+    "ingest_first_chunk_per_s",
+    "ingest_last_chunk_per_s",
+    "ingest_loop_lag_ms_p99",
+    "raw_text_bytes",
+    "db_bytes",
+    "db_to_raw_ratio",
+    "snippets",
+    "answer_ms_p50",
+    "answer_ms_p99",
+    "answer_ms_max",
+    "cold_first_answer_ms",
+    "cold_first_answer_ms_max",
+    "cold_process_ms",
+    "naive_rapidfuzz_ms_p50",
+    "naive_fts5_ms_p50",
+    "engine_ms_p50_baseline_sample",
+    "speedup_vs_rapidfuzz",
+    "speedup_vs_fts5",
+    "rss_mb_after_ingest",
+    "rss_mb_engine_warm",
+    "peak_rss_mb",
+    "loop_lag_ms_p99",
+    "loop_lag_ms_max",
+    "answer_ms_p99_during_ingest",
+    "alert_match_1000x1000_s",
+    "alert_matches",
+    "e2e_ask_ms_p50",
+    "e2e_ask_ms_p99",
+    "e2e_failures",
+    "e2e_startup_scan_s",
+    "answer_recall_at_3",
+    "mc_at_5",
+    "quality_n",
+)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 1 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    """The figures as text: a row per figure, a column per size."""
+    width = max(len(name) for name in ROWS) + 2
+    header = "".ljust(width) + "".join(f"{run['articles']:>22,}" for run in runs)
+    lines = [header]
+    for name in ROWS:
+        cells = []
+        for run in runs:
+            cell = _cell(run.get(name))
+            verdict = run.get("targets", {}).get(name)
+            if verdict and verdict["pass"] is not None:
+                cell += " PASS" if verdict["pass"] else " FAIL"
+            cells.append(cell.rjust(22))
+        lines.append(name.ljust(width) + "".join(cells))
+    lines.append("")
+    lines.append("targets: " + ", ".join(f"{t.key}: {t.label}" for t in BY_KEY.values()))
+    failed = failures(runs)
+    lines.append("failed targets: " + ("none" if not failed else ""))
+    lines += [f"  - {line}" for line in failed]
+    return "\n".join(lines)
+
+
+def document(runs: list[dict[str, Any]], argv: list[str]) -> dict[str, Any]:
+    """The JSON document: ``{"runs": [...]}`` plus how it was made."""
+    return {
+        "runs": runs,
+        "command": " ".join(["python -m benchmarks", *argv]),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
+
+
+def write(path: str, doc: dict[str, Any]) -> None:
+    """Write the document as indented JSON."""
+    Path(path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,122 @@
+"""Archives of any size from the source articles, deterministic for a seed.
+
+Up to the source's size, a seeded sample of the real articles. Beyond it, every real article
+plus variants: each variant takes an article and a second one from the same period (neighbours
+in date order), keeps the first one's lede, mixes and shuffles paragraphs of both, shifts the
+date by up to ten days, varies the title the way outlets do, and gets a URL of its own. The text
+stays real sentences; only their combination is new.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+
+from benchmarks.corpus import Record
+
+PERIOD = 40  # a variant's second article is at most this many places away in date order
+MAX_SHIFT_DAYS = 10
+# Extra articles for the phases that ingest while measuring come from a separate index range.
+EXTRA_START = 10_000_000
+_TRUNCATION = re.compile(
+    r"\s*(?:\.\.\.|…)\s*$|\s+[-|]\s+(?:USA Today|CNN[\w ]*|The Week[\w ]*)\s*$", re.I
+)
+_SLUG = re.compile(r"[^a-z0-9]+")
+PREFIXES = ("Update: ", "Analysis: ", "Explainer: ", "What to know: ", "Live updates: ")
+SUFFIXES = (" — what we know", " (updated)", ", report says", ": 5 takeaways")
+
+
+class Scaler:
+    """Makes the article records of an archive of a given size from the source records."""
+
+    def __init__(self, articles: Sequence[Record], *, seed: int):
+        self.articles = articles
+        self.seed = seed
+        self._by_date = sorted(
+            range(len(articles)),
+            key=lambda i: (articles[i]["published_at"] or "", articles[i]["id"] or ""),
+        )
+
+    def records(self, size: int) -> Iterator[Record]:
+        """The ``size`` records of an archive: a sample, or everything plus variants."""
+        if size <= len(self.articles):
+            order = list(range(len(self.articles)))
+            random.Random(f"sample:{self.seed}").shuffle(order)
+            for i in sorted(order[:size]):
+                yield self.articles[i]
+            return
+        yield from self.articles
+        yield from self.variants(0, size - len(self.articles))
+
+    def variants(self, start: int, count: int) -> Iterator[Record]:
+        """``count`` variants numbered from ``start`` (the same number, the same variant)."""
+        for number in range(start, start + count):
+            yield self.variant(number)
+
+    def variant(self, number: int) -> Record:
+        """Variant ``number``: two same-period articles mixed into a new one."""
+        rng = random.Random(f"variant:{self.seed}:{number}")
+        at = rng.randrange(len(self._by_date))
+        near = min(max(at + rng.randint(-PERIOD, PERIOD), 0), len(self._by_date) - 1)
+        if near == at:
+            near = (at + 1) % len(self._by_date)
+        first, second = self.articles[self._by_date[at]], self.articles[self._by_date[near]]
+        published = _shifted(first["published_at"], rng)
+        title = _title(first["title"], rng)
+        source = first["source"] or "example.com"
+        day = published or "undated"
+        slug = _SLUG.sub("-", title.lower()).strip("-")[:60]
+        return {
+            "id": f"v{number}",
+            "url": f"https://www.{source}/bench/{day.replace('-', '/')}/{slug}-{number}",
+            "title": title,
+            "source": first["source"],
+            "published_at": published,
+            "text": "\n\n".join(_mixed(first["text"], second["text"], rng)),
+        }
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _mixed(first: str, second: str, rng: random.Random) -> list[str]:
+    """The first text's lede, then a shuffled mix of both texts' paragraphs, of about the
+    first text's length."""
+    own, other = _paragraphs(first), _paragraphs(second)
+    if len(own) < 2:
+        return own + other[: max(1, len(other) // 2)]
+    lede, rest = own[0], own[1:]
+    kept = rng.sample(rest, k=max(1, round(len(rest) * rng.uniform(0.5, 0.8))))
+    borrowed = rng.sample(other, k=min(len(other), max(1, len(rest) - len(kept))))
+    body = kept + borrowed
+    rng.shuffle(body)
+    return [lede, *body]
+
+
+def _shifted(published: str | None, rng: random.Random) -> str | None:
+    if not published:
+        return None
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return published
+    return (day + timedelta(days=rng.randint(-MAX_SHIFT_DAYS, MAX_SHIFT_DAYS))).isoformat()
+
+
+def _title(title: str, rng: random.Random) -> str:
+    """The title as another edition might run it: untruncated, prefixed or suffixed."""
+    plain = _TRUNCATION.sub("", title).strip() or title
+    roll = rng.random()
+    if roll < 0.3:
+        return plain
+    if roll < 0.6:
+        return rng.choice(PREFIXES) + plain
+    if roll < 0.9:
+        return plain + rng.choice(SUFFIXES)
+    words = plain.split()
+    if len(words) > 4:  # a shortened headline
+        return " ".join(words[: len(words) - rng.randint(1, 2)])
+    return plain

@@ -1,0 +1,133 @@
+"""One archive size, start to finish, in its own process (so its peak memory is its own).
+
+Run as ``python -m benchmarks.size OPTIONS_JSON SIZE``; progress goes to stderr and the figures
+to stdout as one JSON line. The phases, in order: build (ingest), size on disk, cold first
+answer, warm answers and quality, naive baselines, alert matching, loop lag while ingesting,
+and end to end through the fake Discord (the last two add ``--extra-articles`` each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import alerts, answers, build, cold, corpus, e2e, lag
+from benchmarks.child import run_json
+from benchmarks.options import Options, resolve_data
+from benchmarks.scale import EXTRA_START, Scaler
+from benchmarks.timing import current_rss_mb, peak_rss_mb
+from bot.archive import Archive
+from bot.search import Engine
+
+_STARTED = time.perf_counter()
+
+
+def say(size: int, message: str) -> None:
+    """A progress line on stderr."""
+    elapsed = time.perf_counter() - _STARTED
+    print(f"[{size:>7}] {elapsed:7.1f}s {message}", file=sys.stderr, flush=True)
+
+
+def baseline_sample(questions: Sequence[corpus.BenchQuestion], n: int) -> list:
+    """``n`` questions spread evenly over the list."""
+    if not questions or n <= 0:
+        return []
+    step = max(len(questions) // n, 1)
+    return list(questions[::step][:n])
+
+
+def _fresh(db: Path) -> None:
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        path.unlink(missing_ok=True)
+
+
+def _speedups(figures: dict[str, Any], engine_ms: float | None) -> dict[str, Any]:
+    if not engine_ms:
+        return {}
+    out: dict[str, Any] = {"engine_ms_p50_baseline_sample": round(engine_ms, 3)}
+    for name, key in (("rapidfuzz", "naive_rapidfuzz_ms_p50"), ("fts5", "naive_fts5_ms_p50")):
+        if figures.get(key) is not None:
+            out[f"speedup_vs_{name}"] = round(figures[key] / engine_ms, 1)
+    return out
+
+
+async def run(options: Options, size: int) -> dict[str, Any]:
+    """Every phase for one size; returns the figures."""
+    source = corpus.load(resolve_data(options), seed=options.seed)
+    scaler = Scaler(source.articles, seed=options.seed)
+    questions = source.questions[: options.questions]
+    workdir = Path(options.workdir or ".")
+    db = workdir / f"archive-{size}.db"
+    _fresh(db)
+    figures: dict[str, Any] = {"articles": size, "corpus": source.name}
+    archive = await Archive.open(db)
+    try:
+        say(size, f"ingesting {size} {source.name} articles into {db}")
+        built = await build.build(archive, scaler.records(size), chunk=options.chunk)
+        figures.update(built.figures)
+        figures.update(await build.disk_usage(archive))
+        figures["db_to_raw_ratio"] = round(figures["db_bytes"] / figures["raw_text_bytes"], 3)
+        figures["rss_mb_after_ingest"] = round(current_rss_mb(), 1)
+        say(size, f"ingested at {figures['ingest_articles_per_s']} articles/s")
+        if options.runs("cold") and questions:
+            say(size, f"cold first answer, {options.cold_runs} fresh processes")
+            figures.update(await asyncio.to_thread(cold.measure, db, questions, options.cold_runs))
+        engine = Engine(archive)
+        latencies: dict[str, float] = {}
+        if options.runs("answers") and questions:
+            say(size, f"warm answers to {len(questions)} dev questions")
+            judged = answers.judged_questions(questions, built.source_ids)
+            answered, latencies = await answers.warm_answers(engine, questions, judged)
+            figures.update(answered)
+        if options.runs("baselines") and questions:
+            sample = baseline_sample(questions, options.baseline_questions)
+            say(size, f"naive baselines on {len(sample)} questions (budget per baseline)")
+            listed = workdir / f"baseline-questions-{size}.json"
+            listed.write_text(json.dumps([q.text for q in sample]), encoding="utf-8")
+            figures.update(
+                await asyncio.to_thread(
+                    run_json,
+                    "benchmarks.baselines",
+                    str(db),
+                    str(listed),
+                    str(len(sample)),
+                    str(options.baseline_budget_s),
+                )
+            )
+            timed = [latencies[q.id] for q in sample if q.id in latencies]
+            figures.update(_speedups(figures, statistics.median(timed) if timed else None))
+        if options.runs("alerts"):
+            say(size, "alert matching")
+            figures.update(await alerts.measure(archive, source.articles, options.seed))
+        if options.runs("lag") and options.extra_articles > 0:
+            say(size, f"loop lag: answering while ingesting {options.extra_articles} articles")
+            extra = build.articles_of(scaler.variants(EXTRA_START, options.extra_articles))
+            figures.update(await lag.measure(archive, engine, questions, extra))
+    finally:
+        await archive.close()
+    if options.runs("e2e") and options.e2e_asks > 0:
+        say(size, f"end to end: {options.e2e_asks} concurrent /ask while ingesting")
+        start = EXTRA_START + options.extra_articles
+        extra = build.articles_of(scaler.variants(start, options.extra_articles))
+        figures.update(await e2e.measure(db, questions, extra, options.e2e_asks))
+    figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    figures["run_seconds"] = round(time.perf_counter() - _STARTED, 1)
+    say(size, "done")
+    return figures
+
+
+def main(argv: Sequence[str]) -> None:
+    """Entry point of the child process."""
+    options_json, size = argv
+    figures = asyncio.run(run(Options.from_json(options_json), int(size)))
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

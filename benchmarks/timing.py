@@ -1,0 +1,104 @@
+"""Measuring helpers: percentiles, resident memory, and the event-loop lag ticker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from types import TracebackType
+
+TICK_SECONDS = 0.010
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` in 0..1); 0 when there are no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
+
+
+def latency_figures(prefix: str, milliseconds: Sequence[float]) -> dict[str, float]:
+    """``{prefix}_p50`` / ``_p99`` / ``_max`` of a list of latencies, rounded."""
+    return {
+        f"{prefix}_p50": round(percentile(milliseconds, 0.50), 3),
+        f"{prefix}_p99": round(percentile(milliseconds, 0.99), 3),
+        f"{prefix}_max": round(max(milliseconds, default=0.0), 3),
+    }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MiB (``ru_maxrss``)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def current_rss_mb() -> float:
+    """This process's resident memory now, in MiB (0 where /proc is unavailable)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * resource.getpagesize() / (1024 * 1024)
+
+
+class Stopwatch:
+    """Accumulates the wall time spent inside ``with watch:`` blocks."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        self._started = time.perf_counter()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.seconds += time.perf_counter() - self._started
+
+
+class LoopLag:
+    """A 10 ms ticker on the running loop: each tick records how late it woke, in ms.
+
+    Use ``async with LoopLag() as lag: ...``; afterwards ``lag.figures(prefix)`` gives p50, p99
+    and max. A blocked event loop shows as one long late tick.
+    """
+
+    def __init__(self, interval: float = TICK_SECONDS) -> None:
+        self.interval = interval
+        self.lags_ms: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        expected = loop.time() + self.interval
+        while True:
+            await asyncio.sleep(self.interval)
+            now = loop.time()
+            self.lags_ms.append(max(now - expected, 0.0) * 1000)
+            expected = now + self.interval
+
+    async def __aenter__(self) -> LoopLag:
+        self._task = asyncio.create_task(self._tick(), name="benchmark-loop-lag")
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def figures(self, prefix: str) -> dict[str, float]:
+        """``{prefix}_p99`` and ``{prefix}_max`` (and p50) of the recorded lags, in ms."""
+        return latency_figures(prefix, self.lags_ms)
