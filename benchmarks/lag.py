@@ -46,5 +46,4 @@ async def measure(
     during = latency_figures("answer_ms", latencies)
     figures["answer_ms_p50_during_ingest"] = during["answer_ms_p50"]
     figures["answer_ms_p99_during_ingest"] = during["answer_ms_p99"]
-    figures["loop_lag_ticks"] = len(lag.lags_ms)
     return figures

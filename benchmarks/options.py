@@ -21,7 +21,7 @@ class Options:
     workdir: str | None = None  # where archives are built (default: a temporary folder)
     keep: bool = False  # keep the built archives
     seed: int = 6
-    chunk: int = 5000  # articles generated and handed to ingest_articles per call
+    chunk: int = 2000  # articles generated and handed to ingest_articles per call
     questions: int | None = None  # at most this many dev questions (default: all)
     cold_runs: int = 3
     baseline_questions: int = 20

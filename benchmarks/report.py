@@ -79,6 +79,11 @@ def table(runs: list[dict[str, Any]]) -> str:
             cells.append(cell.rjust(22))
         lines.append(name.ljust(width) + "".join(cells))
     lines.append("")
+    for run in runs:
+        for key in ("loop_lag_ms_blame", "ingest_loop_lag_ms_blame"):
+            if run.get(key):
+                lines.append(f"{run['articles']:,} articles, {key} (where the loop was blocked):")
+                lines += [f"  {b['blocked_ms']:>6} ms  {b['where']}" for b in run[key][:3]]
     lines.append("targets: " + ", ".join(f"{t.key}: {t.label}" for t in BY_KEY.values()))
     failed = failures(runs)
     lines.append("failed targets: " + ("none" if not failed else ""))

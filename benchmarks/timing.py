@@ -10,6 +10,9 @@ import sys
 import time
 from collections.abc import Sequence
 from types import TracebackType
+from typing import Any
+
+from benchmarks.blame import LagBlame
 
 TICK_SECONDS = 0.010
 
@@ -72,12 +75,14 @@ class LoopLag:
     """A 10 ms ticker on the running loop: each tick records how late it woke, in ms.
 
     Use ``async with LoopLag() as lag: ...``; afterwards ``lag.figures(prefix)`` gives p50, p99
-    and max. A blocked event loop shows as one long late tick.
+    and max. A blocked event loop shows as one long late tick; ``LagBlame`` says where the
+    loop thread was while it was blocked.
     """
 
     def __init__(self, interval: float = TICK_SECONDS) -> None:
         self.interval = interval
         self.lags_ms: list[float] = []
+        self.blame = LagBlame()
         self._task: asyncio.Task[None] | None = None
 
     async def _tick(self) -> None:
@@ -91,14 +96,21 @@ class LoopLag:
 
     async def __aenter__(self) -> LoopLag:
         self._task = asyncio.create_task(self._tick(), name="benchmark-loop-lag")
+        self.blame.start()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        self.blame.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def figures(self, prefix: str) -> dict[str, float]:
-        """``{prefix}_p99`` and ``{prefix}_max`` (and p50) of the recorded lags, in ms."""
-        return latency_figures(prefix, self.lags_ms)
+    def figures(self, prefix: str) -> dict[str, Any]:
+        """``{prefix}_p50`` / ``_p99`` / ``_max`` of the recorded lags in ms, the number of
+        ticks, and ``{prefix}_blame``: where the loop was blocked most."""
+        return {
+            **latency_figures(prefix, self.lags_ms),
+            f"{prefix}_ticks": len(self.lags_ms),
+            f"{prefix}_blame": self.blame.top(),
+        }

@@ -38,6 +38,17 @@ class SnippetRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleHead:
+    """What a citation shows of an article: its title, outlet, date and link."""
+
+    id: int
+    title: str
+    source: str | None
+    published_at: str | None  # ISO 8601 UTC, None when unknown
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SnippetHit:
     """A snippet that matched a full-text query, with its article's date and bm25 rank."""
 
@@ -130,6 +141,18 @@ class SnippetIndex:
             ) as cursor:
                 rows += [SnippetRow(*row) for row in await cursor.fetchall()]
         return rows
+
+    async def heads(self, article_ids: Iterable[int]) -> dict[int, ArticleHead]:
+        """Title, outlet, date and link of these articles (one light query, for citations)."""
+        wanted = list(dict.fromkeys(article_ids))[:_MAX_PARAMETERS]
+        if not wanted:
+            return {}
+        async with self._db.reader.execute(
+            "SELECT id, title, source, published_at, url FROM articles "
+            f"WHERE id IN ({','.join('?' * len(wanted))})",
+            wanted,
+        ) as cursor:
+            return {row[0]: ArticleHead(*row) for row in await cursor.fetchall()}
 
     async def spans(self, after_id: int = 0) -> list[ArticleSpan]:
         """The runs of snippet ids above ``after_id``, per article, with article dates and

@@ -7,8 +7,9 @@ BM25, recency, a named outlet), and returns the ids of their matching snippets t
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import repeat
 from dataclasses import dataclass, field
 
 from bot.search import rank
@@ -43,33 +44,48 @@ class ArticleEvidence:
 
     facts: ArticleFacts
     counts: dict[int, int] = field(default_factory=dict)  # group index -> matching snippets
-    snippet_groups: dict[int, list[int]] = field(default_factory=dict)  # snippet id -> groups
-    relevance: float = 0.0  # rank.article_relevance
+    relevance: float = 0.0  # rank.ArticleRelevance, relative to the best article
     recency: float = 0.0  # rank.recency
     outlet: float = 0.0  # rank.outlet_match
     prior: float = 0.0  # the weighted sum of the three
 
 
-def collect(
-    postings: Sequence[tuple[int, list[int]]], catalogue: Catalogue, window: Window
-) -> dict[int, ArticleEvidence]:
-    """Group the matching snippet ids by article, keeping articles inside the window."""
+@dataclass(slots=True)
+class Matches:
+    """The postings of the searched groups, with the article of each matching snippet."""
+
+    groups: list[int]  # the term group each posting list belongs to
+    ids: list[list[int]]  # matching snippet ids, per searched group
+    owners: list[list[int]]  # the article of each of those snippets (0 = unknown)
+
+
+def match(postings: Sequence[tuple[int, list[int]]], catalogue: Catalogue) -> Matches:
+    """Look up the article of every matching snippet."""
+    return Matches(
+        groups=[group for group, _ in postings],
+        ids=[ids for _, ids in postings],
+        owners=[catalogue.owners(ids) for _, ids in postings],
+    )
+
+
+def collect(matches: Matches, catalogue: Catalogue, window: Window) -> dict[int, ArticleEvidence]:
+    """Count, per article inside the window, how many of its snippets match each group."""
+    pairs: Counter[tuple[int, int]] = Counter()
+    for group, owners in zip(matches.groups, matches.owners, strict=True):
+        pairs.update(zip(owners, repeat(group)))  # counted in C: this is the hot loop
     found: dict[int, ArticleEvidence] = {}
-    refused: set[int] = set()
-    for group, ids in postings:
-        for snippet_id in ids:
-            article_id = catalogue.article_of(snippet_id)
-            if article_id is None or article_id in refused:
+    refused: set[int] = {0}
+    facts = catalogue.articles
+    for (article_id, group), count in pairs.items():
+        if article_id in refused:
+            continue
+        evidence = found.get(article_id)
+        if evidence is None:
+            if not window.admits(facts[article_id]):
+                refused.add(article_id)
                 continue
-            evidence = found.get(article_id)
-            if evidence is None:
-                facts = catalogue.articles[article_id]
-                if not window.admits(facts):
-                    refused.add(article_id)
-                    continue
-                evidence = found[article_id] = ArticleEvidence(facts)
-            evidence.counts[group] = evidence.counts.get(group, 0) + 1
-            evidence.snippet_groups.setdefault(snippet_id, []).append(group)
+            evidence = found[article_id] = ArticleEvidence(facts[article_id])
+        evidence.counts[group] = count
     return found
 
 
@@ -84,15 +100,16 @@ def choose_articles(
     config: RankConfig,
 ) -> list[ArticleEvidence]:
     """Score every matching article and keep the ``article_pool`` best, best first."""
+    relevance = rank.ArticleRelevance(
+        groups, catalogue.mean_snippets, k1=config.bm25_k1, b=config.bm25_b
+    )
     for evidence in found.values():
-        evidence.relevance = rank.article_relevance(
-            evidence.counts,
-            groups,
-            evidence.facts.snippets,
-            catalogue.mean_snippets,
-            k1=config.bm25_k1,
-            b=config.bm25_b,
-        )
+        evidence.relevance = relevance(evidence.counts, evidence.facts.snippets)
+    # Relative to the best match, so that relevance and recency trade off on one scale
+    # whatever the question's length.
+    best = max((e.relevance for e in found.values()), default=0.0) or 1.0
+    for evidence in found.values():
+        evidence.relevance /= best
         evidence.recency = rank.recency(evidence.facts.timestamp, now, half_life_days)
         evidence.outlet = rank.outlet_match(evidence.facts.source, outlets)
         evidence.prior = (
@@ -105,16 +122,24 @@ def choose_articles(
 
 
 def snippet_pool(
-    articles: Sequence[ArticleEvidence], groups: Sequence[TermGroup], limit: int
+    matches: Matches,
+    articles: Sequence[ArticleEvidence],
+    groups: Sequence[TermGroup],
+    limit: int,
 ) -> list[int]:
     """The ids of the chosen articles' matching snippets (and their titles), at most ``limit``,
     preferring snippets that hold more of the rare words in better articles."""
     total = sum(g.weight for g in groups) or 1.0
-    scored: dict[int, float] = defaultdict(float)
+    prior = {e.facts.article_id: e.prior for e in articles}
+    share: dict[int, float] = defaultdict(float)  # snippet id -> weight of the groups it holds
+    owner: dict[int, int] = {}
+    for group, ids, owners in zip(matches.groups, matches.ids, matches.owners, strict=True):
+        weight = groups[group].weight / total
+        for snippet_id, article_id in zip(ids, owners, strict=True):
+            if article_id in prior:
+                share[snippet_id] += weight
+                owner[snippet_id] = article_id
+    scored = {snippet_id: prior[owner[snippet_id]] + 3 * w for snippet_id, w in share.items()}
     for evidence in articles:
-        for snippet_id, matched in evidence.snippet_groups.items():
-            share = sum(groups[i].weight for i in matched) / total
-            scored[snippet_id] = max(scored[snippet_id], evidence.prior + 3 * share)
         scored.setdefault(evidence.facts.title_id, evidence.prior)
-    best = sorted(scored, key=scored.__getitem__, reverse=True)
-    return best[:limit]
+    return sorted(scored, key=scored.__getitem__, reverse=True)[:limit]

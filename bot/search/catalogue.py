@@ -35,6 +35,7 @@ class Catalogue:
         self._ends: list[int] = []
         self._owners: list[int] = []
         self.articles: dict[int, ArticleFacts] = {}
+        self.sources: set[str] = set()  # every outlet the archive has articles from
         self._loaded_to = 0
         self._lock = asyncio.Lock()
         self.mean_snippets = 1.0
@@ -62,9 +63,20 @@ class Catalogue:
                     timestamp=datetime.fromisoformat(span.sort_at).timestamp(),
                     source=span.source,
                 )
+                if span.source:
+                    self.sources.add(span.source)
             self._loaded_to = max([newest_snippet, *self._ends[-1:]])
             sizes = [facts.snippets for facts in self.articles.values()]
             self.mean_snippets = sum(sizes) / len(sizes) if sizes else 1.0
+
+    def owners(self, snippet_ids: list[int]) -> list[int]:
+        """The article of each snippet id, 0 for an id the catalogue does not know yet."""
+        starts, ends, owners, newest = self._starts, self._ends, self._owners, self._loaded_to
+        found = []
+        for snippet_id in snippet_ids:
+            at = bisect_right(starts, snippet_id) - 1
+            found.append(owners[at] if at >= 0 and snippet_id <= ends[at] <= newest else 0)
+        return found
 
     def article_of(self, snippet_id: int) -> int | None:
         """The id of the article a snippet belongs to, or None if it is unknown."""

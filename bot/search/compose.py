@@ -12,13 +12,16 @@ from bot.search.scoring import Scored
 SAME_TEXT_SIMILARITY = 90.0
 
 
-def confidence(scored: Sequence[Scored]) -> float:
-    """How sure the engine is that the best snippet answers the question, 0..1: the share of
-    the question's weighted words that the best snippet and its article hold together."""
+def confidence(scored: Sequence[Scored], unknown_names: float) -> float:
+    """How sure the engine is that the archive answers the question, 0..1.
+
+    The share of the question's (idf-weighted) words that the best snippet's article holds,
+    scaled down by the share of the question's names the archive has never seen: an article
+    that matches "capital" is no answer to "the capital of Peru" when "Peru" is unknown.
+    """
     if not scored:
         return 0.0
-    best = scored[0]
-    return round((best.coverage + best.support) / 2, 3)
+    return round(scored[0].support * (1 - unknown_names), 3)
 
 
 def supporting(scored: Sequence[Scored], *, share: float, limit: int = 3) -> list[Scored]:

@@ -17,25 +17,25 @@ class RankConfig:
     postings_budget: int = 3000  # index entries read per question, at most
     max_term_share: float = 0.02  # a word in more snippets than this share never drives a search
     article_pool: int = 30  # articles whose matching snippets are reranked
-    snippet_pool: int = 240  # snippets scored in full, at most
+    snippet_pool: int = 120  # snippets scored in full, at most
     # -- article relevance (BM25 over an article's snippets) ------------------------------
     bm25_k1: float = 1.2
     bm25_b: float = 0.5
     # -- snippet score: a weighted sum of the rules in bot.search.rank --------------------
-    coverage: float = 3.0
-    article: float = 1.5
+    coverage: float = 2.0
+    article: float = 1.0
     article_coverage: float = 1.0
     title: float = 0.5
-    kind: float = 1.0
+    kind: float = 1.5
     intent: float = 0.5
     recency: float = 1.0
-    fuzzy: float = 0.5
+    fuzzy: float = 0.0
     outlet: float = 1.0
-    name_weight: float = 1.5  # names and numbers in the question count this much more
+    name_weight: float = 1.0  # names and numbers in the question count this much more
     related_weight: float = 0.6  # a related word ("invest" for "spend") counts this much
-    half_life_days: float = 60.0  # recency prior: an article's weight halves every N days
-    recent_half_life_days: float = 7.0  # ... when the question says "this week", "recently"
+    half_life_days: float = 30.0  # recency prior: an article's weight halves every N days
+    recent_half_life_days: float = 14.0  # ... when the question says "this week", "recently"
     # -- answer -----------------------------------------------------------------------------
-    per_article_top: int = 2  # snippets of one article in the top five, at most
-    supporting_share: float = 0.8  # a supporting citation scores at least this share of the best
-    abstain_below: float = 0.5
+    per_article_top: int = 3  # snippets of one article in the top five, at most
+    supporting_share: float = 0.5  # a supporting citation scores at least this share of the best
+    abstain_below: float = 0.11  # see compose.confidence; set on MultiHop-RAG dev

@@ -9,8 +9,6 @@ compose the answer or abstain (``compose``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
 from bot.archive import Archive
 from bot.search import candidates, compose, rank
 from bot.search.answer import Answer, Citation, Filters, Headline
@@ -19,7 +17,7 @@ from bot.search.config import RankConfig
 from bot.search.outlets import named_outlets
 from bot.search.question import MAX_QUESTION_CHARS, Question, analyse
 from bot.search.scoring import Scored, diversify, score_snippets
-from bot.search.terms import TermGroup, search_groups, term_groups
+from bot.search.terms import TermGroup, search_groups, term_groups, unknown_name_share
 from bot.search.text import fold, tokens
 from bot.search.vocabulary import Vocabulary
 
@@ -33,7 +31,8 @@ class Ranking:
     question: Question
     groups: list[TermGroup]
     scored: list[Scored]
-    outlets: list[str]
+    outlets: list[str]  # outlets the question names (their articles rank higher)
+    unknown_names: float = 0.0  # share of the question's names the archive has never seen
 
     def top(self, k: int) -> list[Scored]:
         """The ``k`` best candidates."""
@@ -81,8 +80,7 @@ class Engine:
         config = self.config
         await self.warm_up()
         question = analyse(text, now=filters.now)
-        sources = {facts.source for facts in self.catalogue.articles.values() if facts.source}
-        outlets = named_outlets(question.text, sorted(sources))
+        outlets = named_outlets(question.text, sorted(self.catalogue.sources))
         groups = term_groups(question, self.vocabulary, name_weight=config.name_weight)
         searched = search_groups(
             groups,
@@ -92,11 +90,13 @@ class Engine:
         postings = await self.archive.index.postings(
             [expression for _, expression in searched], limit=config.postings_budget
         )
-        matched = list(zip((i for i, _ in searched), postings, strict=True))
-        found = candidates.collect(matched, self.catalogue, _window(filters, question))
+        matches = candidates.match(
+            list(zip((i for i, _ in searched), postings, strict=True)), self.catalogue
+        )
+        found = candidates.collect(matches, self.catalogue, _window(filters, question))
         if not found and (question.since or question.until):
             # The period the question names holds nothing ("founded in 1994"): search all.
-            found = candidates.collect(matched, self.catalogue, _window(filters, None))
+            found = candidates.collect(matches, self.catalogue, _window(filters, None))
         now = filters.now.timestamp()
         half_life = config.recent_half_life_days if question.recent else config.half_life_days
         articles = candidates.choose_articles(
@@ -108,13 +108,15 @@ class Engine:
             outlets=outlets,
             config=config,
         )
-        ids = candidates.snippet_pool(articles, groups, config.snippet_pool)
+        ids = candidates.snippet_pool(matches, articles, groups, config.snippet_pool)
         rows = await self.archive.index.fetch(ids)
         scored = score_snippets(
             question, groups, rows, {e.facts.article_id: e for e in articles}, config
         )
         scored = diversify(scored, per_article=config.per_article_top)
-        return Ranking(question, groups, scored, outlets)
+        known = {word for source in self.catalogue.sources for word in tokens(source)}
+        unknown = unknown_name_share(question, groups, known)
+        return Ranking(question, groups, scored, outlets, unknown)
 
     async def _answer(self, text: str, ranking: Ranking) -> Answer:
         searched = [g.word for g in ranking.groups]
@@ -127,7 +129,7 @@ class Engine:
                 searched_terms=searched,
                 message="Nothing in the archive matches this question.",
             )
-        confidence = compose.confidence(ranking.scored)
+        confidence = compose.confidence(ranking.scored, ranking.unknown_names)
         if confidence < self.config.abstain_below:
             return Answer(
                 question=text,
@@ -150,7 +152,7 @@ class Engine:
         )
 
     async def _citations(self, cited: list[Scored]) -> list[Citation]:
-        articles = await self.archive.articles.get_many(c.hit.article_id for c in cited)
+        articles = await self.archive.index.heads(c.hit.article_id for c in cited)
         previous = await self.archive.index.snippets(
             (c.hit.article_id, c.hit.position - 1)
             for c in cited
@@ -167,7 +169,7 @@ class Engine:
                     text=c.hit.text,
                     title=article.title,
                     source=article.source,
-                    published_at=_isoformat(article.published_at),
+                    published_at=article.published_at,
                     url=article.url,
                     score=round(c.score, 4),
                     article_id=article.id,
@@ -179,9 +181,9 @@ class Engine:
 
     async def _headlines(self, scored: list[Scored], limit: int = 3) -> list[Headline]:
         ids = list(dict.fromkeys(s.hit.article_id for s in scored))[:limit]
-        articles = await self.archive.articles.get_many(ids)
+        articles = await self.archive.index.heads(ids)
         return [
-            Headline(a.title, a.source, _isoformat(a.published_at), a.url, a.id)
+            Headline(a.title, a.source, a.published_at, a.url, a.id)
             for a in (articles[i] for i in ids if i in articles)
         ]
 
@@ -207,6 +209,3 @@ def _unanswerable(text: str) -> str | None:
         return "The question has no words to search for."
     return None
 
-
-def _isoformat(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None

@@ -80,6 +80,11 @@ class Question:
     names: frozenset[str] = frozenset()  # words that name something: capitalised, acronyms, figures
     recent: bool = False  # "this week", "recently": recent articles count more
 
+    @property
+    def asked(self) -> frozenset[str]:
+        """The question's words as a set."""
+        return frozenset(self.words)
+
 
 def analyse(text: str, *, now: datetime) -> Question:
     """Words to search for, the kind of answer wanted, and a time window named in the question."""

@@ -86,8 +86,12 @@ def intent_bonus(question: Question, text: str) -> float:
 
 def _new_names(question: Question, matches: Iterable[re.Match[str]]) -> bool:
     """Whether a text names something the question does not (the likely answer)."""
-    asked = set(question.words)
-    return any(not set(tokens(m.group(0))) <= asked for m in matches)
+    asked = question.asked
+    return any(not set(_words(m.group(0))) <= asked for m in matches)
+
+
+def _words(name: str) -> list[str]:
+    return name.lower().split() if name.isascii() and name.isalpha() else tokens(name)
 
 
 def recency(timestamp: float, now: float, half_life_days: float) -> float:
@@ -96,21 +100,27 @@ def recency(timestamp: float, now: float, half_life_days: float) -> float:
     return 0.5 ** (age_days / half_life_days)
 
 
-def article_relevance(
-    counts: dict[int, int],
-    groups: Sequence[TermGroup],
-    snippets: int,
-    mean_snippets: float,
-    *,
-    k1: float,
-    b: float,
-) -> float:
-    """Rule "the whole article is about it": BM25 over the article's snippets (a word's count
-    is how many of its snippets hold it), as a share of the best possible score."""
-    total = sum(g.weight for g in groups) or 1.0
-    norm = k1 * (1 - b + b * snippets / max(mean_snippets, 1.0))
-    score = sum(groups[i].weight * n * (k1 + 1) / (n + norm) for i, n in counts.items())
-    return score / (total * (k1 + 1))
+class ArticleRelevance:
+    """Rule "the whole article is about it": BM25 over an article's snippets (a word's count
+    is how many of its snippets hold it), as a share of the best possible score.
+
+    A class so that the per-question constants are worked out once for all articles.
+    """
+
+    def __init__(
+        self, groups: Sequence[TermGroup], mean_snippets: float, *, k1: float, b: float
+    ):
+        self._weights = [g.weight for g in groups]
+        self._k1, self._b = k1, b
+        self._mean = max(mean_snippets, 1.0)
+        self._best = (sum(self._weights) or 1.0) * (k1 + 1)
+
+    def __call__(self, counts: dict[int, int], snippets: int) -> float:
+        """The relevance of an article with ``counts`` matches among ``snippets`` snippets."""
+        norm = self._k1 * (1 - self._b + self._b * snippets / self._mean)
+        weights = self._weights
+        score = sum(weights[i] * n / (n + norm) for i, n in counts.items())
+        return score * (self._k1 + 1) / self._best
 
 
 def outlet_match(source: str | None, outlets: Sequence[str]) -> float:

@@ -17,6 +17,20 @@ from bot.search.terms import TermGroup
 from bot.search.text import tokens
 
 
+# The rules a snippet's score adds up, each weighted by the RankConfig field of the same name.
+_RULES = (
+    "coverage",
+    "article_coverage",
+    "title",
+    "kind",
+    "intent",
+    "fuzzy",
+    "article",
+    "recency",
+    "outlet",
+)
+
+
 @dataclass(slots=True)
 class Scored:
     """A candidate snippet with its score and each rule's part in it (for tuning and tests)."""
@@ -49,29 +63,33 @@ def score_snippets(
         if row.kind == "title":
             title_cover[row.article_id] = cover
         read.append((row, words, cover, matched))
+    weights = {name: getattr(config, name) for name in _RULES}
+    dates: dict[int, str] = {}
     scored = []
     for row, words, cover, matched in read:
         evidence = articles[row.article_id]
+        if row.article_id not in dates:
+            dates[row.article_id] = datetime.fromtimestamp(evidence.facts.timestamp, UTC).isoformat()
         support = sum(groups[i].weight for i in article_groups[row.article_id]) / total
         parts = {
             "coverage": cover,
             "article_coverage": support,
             "title": title_cover.get(row.article_id, 0.0),
             "kind": rank.kind_weight(row.kind),
-            "intent": rank.intent_bonus(question, row.text),
-            "fuzzy": rank.fuzzy_similarity(query, " ".join(words)),
+            "intent": rank.intent_bonus(question, row.text) if weights["intent"] else 0.0,
+            "fuzzy": rank.fuzzy_similarity(query, " ".join(words)) if weights["fuzzy"] else 0.0,
             "article": evidence.relevance,
             "recency": evidence.recency,
             "outlet": evidence.outlet,
         }
-        score = sum(getattr(config, name) * value for name, value in parts.items())
+        score = sum(weights[name] * value for name, value in parts.items())
         hit = SnippetHit(
             snippet_id=row.id,
             article_id=row.article_id,
             position=row.position,
             kind=row.kind,
             text=row.text,
-            sort_at=datetime.fromtimestamp(evidence.facts.timestamp, UTC).isoformat(),
+            sort_at=dates[row.article_id],
             source=evidence.facts.source,
             rank=0.0,
         )

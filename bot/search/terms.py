@@ -48,7 +48,8 @@ def term_groups(
         forms = vocabulary.variants(word) or [word]
         related = {
             variant
-            for like in RELATED_WORDS.get(word, ())
+            for form in dict.fromkeys([word, *forms])  # "spendng" -> "spending" -> "invest"
+            for like in RELATED_WORDS.get(form, ())
             for variant in vocabulary.variants(like)
         } - set(forms)
         documents = sum(vocabulary.frequency(f) for f in forms)
@@ -80,3 +81,17 @@ def search_groups(
         chosen.append(i)
         spent += documents
     return [(i, " OR ".join(fts_phrase(f) for f in sorted(groups[i].forms))) for i in chosen]
+
+
+def unknown_name_share(
+    question: Question, groups: list[TermGroup], known: set[str] | frozenset[str] = frozenset()
+) -> float:
+    """The share of the names in a question (capitalised words, acronyms) that the archive has
+    never seen: "the capital of Peru" in a tech archive. Outlet names (``known``) and figures
+    do not count: an archive may hold a story without quoting its outlet or its date."""
+    names = [
+        g for g in groups if g.word in question.names and g.word.isalpha() and g.word not in known
+    ]
+    if not names:
+        return 0.0
+    return sum(1 for g in names if g.documents == 0) / len(names)

@@ -9,11 +9,14 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz, process
 
 from bot.archive import Archive
+from bot.search.text import STOP_WORDS
 
 # A question word is corrected to an archive word at least this similar (rapidfuzz ratio).
 TYPO_SIMILARITY = 80.0
 # A known but rare word is also read as a much more common look-alike ("nvida" -> "nvidia").
 COMMON_FACTOR = 30
+# Shorter words are not corrected: one wrong letter in four is another word ("peru" -> "per").
+MIN_CORRECTED_LENGTH = 5
 _SUFFIXES = ("s", "es", "ed", "ing", "er", "ers", "'s")
 
 
@@ -59,7 +62,7 @@ class Vocabulary:
         """The word, its plural/singular and inflected forms, and typo corrections, as the archive
         spells them; empty when nothing close exists."""
         found = [form for form in _inflections(word) if form in self._frequency]
-        if not word.isalpha() or len(word) < 4:
+        if not word.isalpha() or len(word) < MIN_CORRECTED_LENGTH:
             return found
         best = max((self._frequency[f] for f in found), default=0)
         if best * COMMON_FACTOR < 1000:  # unknown or rare: look for a common look-alike
@@ -70,11 +73,21 @@ class Vocabulary:
         return list(dict.fromkeys(found))
 
     def _similar(self, word: str) -> Iterable[str]:
-        pool = [t for n in range(len(word) - 1, len(word) + 2) for t in self._by_length.get(n, ())]
-        matches = process.extract(
-            word, pool, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=3
-        )
-        return [term for term, _, _ in matches]
+        """Archive words one letter longer or shorter at most, and at least TYPO_SIMILARITY
+        alike, most alike first (searched per length so that no big list is built)."""
+        matches = [
+            match
+            for n in range(len(word) - 1, len(word) + 2)
+            for match in process.extract(
+                word,
+                self._by_length.get(n, ()),
+                scorer=fuzz.ratio,
+                score_cutoff=TYPO_SIMILARITY,
+                limit=3,
+            )
+        ]
+        matches.sort(key=lambda match: -match[1])
+        return [term for term, _, _ in matches[:3] if term not in STOP_WORDS]
 
 
 def _inflections(word: str) -> list[str]:

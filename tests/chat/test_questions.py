@@ -98,8 +98,8 @@ async def test_not_in_the_archive_says_what_was_searched_and_suggests_latest(
 
     [embed] = reply.embeds
     assert embed["title"] == "Not in the archive"
-    assert "Searched for: capital, peru" in embed["description"]
-    assert "Closest headlines:" in embed["description"]
+    [searched] = [line for line in embed["description"].splitlines() if "Searched for" in line]
+    assert "peru" in searched.lower()
     assert "`/latest`" in embed["description"]
     assert not reply.components
 
