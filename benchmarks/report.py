@@ -18,7 +18,6 @@ ROWS = (
     "ingest_articles_per_s",
     "ingest_first_chunk_per_s",
     "ingest_last_chunk_per_s",
-    "ingest_loop_lag_ms_p99",
     "raw_text_bytes",
     "db_bytes",
     "db_to_raw_ratio",
@@ -80,7 +79,7 @@ def table(runs: list[dict[str, Any]]) -> str:
         lines.append(name.ljust(width) + "".join(cells))
     lines.append("")
     for run in runs:
-        for key in ("loop_lag_ms_blame", "ingest_loop_lag_ms_blame"):
+        for key in ("loop_lag_ms_blame",):
             if run.get(key):
                 lines.append(f"{run['articles']:,} articles, {key} (where the loop was blocked):")
                 lines += [f"  {b['blocked_ms']:>6} ms  {b['where']}" for b in run[key][:3]]

@@ -58,9 +58,11 @@ def coverage(
     got = 0.0
     matched = []
     for i, group in enumerate(groups):
-        found = group.match(words, related_weight)
-        if found:
-            got += found * group.weight
+        if not words.isdisjoint(group.forms):
+            got += group.weight
+            matched.append(i)
+        elif group.related and not words.isdisjoint(group.related):
+            got += related_weight * group.weight
             matched.append(i)
     return got / total, frozenset(matched)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_POSSESSIVE = re.compile(r"['’]s$")
-_APOSTROPHE = re.compile(r"['’]")
+_WORD = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"(?<=[^\W_])['’]s\b")
 
 STOP_WORDS = frozenset(
     [
@@ -194,19 +193,12 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The words of a text, folded, possessives dropped ("Nvidia's" -> "nvidia")."""
+    """The words of a text, folded, possessives dropped ("Nvidia's" -> "nvidia"); other
+    apostrophes split a word, as in the full-text index ("don't" -> "don", "t")."""
     folded = fold(text)
-    words = _TOKEN.findall(folded)
-    if "'" not in folded and "’" not in folded:
-        return words
-    split = []
-    for word in words:
-        if "'" in word or "’" in word:
-            word = _POSSESSIVE.sub("", word)
-            split.extend(part for part in _APOSTROPHE.split(word) if part)
-        else:
-            split.append(word)
-    return split
+    if "'" in folded or "’" in folded:
+        folded = _POSSESSIVE.sub("", folded)
+    return _WORD.findall(folded)
 
 
 def content_words(text: str) -> list[str]:

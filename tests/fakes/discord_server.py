@@ -565,15 +565,21 @@ class Fault:
     after_handler: bool = False
     hits: int = 0
     """How many requests this fault has hit so far."""
+    where: Callable[[RecordedRequest], bool] | None = field(default=None, repr=False)
+    """Only requests this is true of (e.g. by their JSON body) are hit; None: every one."""
     _method: str | None = field(init=False, repr=False)
     _path_re: re.Pattern[str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._method, self._path_re = compile_route(self.route)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, request: RecordedRequest | None = None) -> bool:
         """Whether a request (path without the API prefix) is covered by this fault."""
-        return self.remaining > 0 and route_matches(self._method, self._path_re, method, path)
+        return (
+            self.remaining > 0
+            and route_matches(self._method, self._path_re, method, path)
+            and (self.where is None or request is None or self.where(request))
+        )
 
 
 def compile_route(route: str) -> tuple[str | None, re.Pattern[str] | None]:
@@ -1130,6 +1136,7 @@ class FakeDiscord:
         body: dict[str, Any] | None = None,
         delay: float = 0.0,
         after_handler: bool = False,
+        where: Callable[[RecordedRequest], bool] | None = None,
     ) -> Fault:
         """Answer the next ``count`` requests matching ``route`` with ``status``.
 
@@ -1139,21 +1146,37 @@ class FakeDiscord:
         ``retry_after`` in the body; ``global_`` makes it a global rate limit. Other statuses
         get Discord-style JSON error bodies unless ``body`` is given. ``after_handler`` runs the
         request normally first (the message *is* created) and then answers with the error,
-        like a response lost after Discord processed it. Faults apply in the order added.
+        like a response lost after Discord processed it. ``where`` narrows the fault to the
+        requests it is true of (it gets the :class:`RecordedRequest`, JSON body included), e.g.
+        ``lambda r: "message_reference" in r.json`` for replies only. Faults apply in the order
+        added; one that is used up is forgotten.
         """
-        fault = Fault(route, status, count, retry_after, global_, delay, body, after_handler)
+        fault = Fault(
+            route, status, count, retry_after, global_, delay, body, after_handler, where=where
+        )
         self._faults.append(fault)
         return fault
 
-    def delay_next(self, route: str, seconds: float, count: int = 1) -> Fault:
-        """Delay the next ``count`` responses to ``route`` by ``seconds`` (then answer normally)."""
-        fault = Fault(route, None, count, delay=seconds)
+    def delay_next(
+        self,
+        route: str,
+        seconds: float,
+        count: int = 1,
+        *,
+        where: Callable[[RecordedRequest], bool] | None = None,
+    ) -> Fault:
+        """Delay the next ``count`` responses to ``route`` by ``seconds`` (then answer normally);
+        ``where`` as for :meth:`fail_next`."""
+        fault = Fault(route, None, count, delay=seconds, where=where)
         self._faults.append(fault)
         return fault
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def _take_fault(
+        self, method: str, path: str, request: RecordedRequest | None = None
+    ) -> Fault | None:
+        self._faults = [fault for fault in self._faults if fault.remaining > 0]
         for fault in self._faults:
-            if fault.matches(method, path):
+            if fault.matches(method, path, request):
                 fault.remaining -= 1
                 fault.hits += 1
                 return fault
@@ -2061,7 +2084,7 @@ class FakeDiscord:
             and request.headers.get("Authorization") != f"Bot {self.token}"
         ):
             return json_response(DEFAULT_ERROR_BODIES[401], status=401)
-        fault = self._take_fault(record.method, record.path)
+        fault = self._take_fault(record.method, record.path, record)
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
         if fault is not None and fault.status is not None and not fault.after_handler:

@@ -70,4 +70,3 @@ async def test_questions_while_ingesting_and_polling(
     assert report.added == INGESTED and not report.failed
     assert polled.error is None and polled.added == 1
     assert await archive.articles.count() == bundled + INGESTED + 1
-

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -33,6 +35,10 @@ TOO_LONG = (
     "(one question at a time works best)."
 )
 SHUTTING_DOWN = "I'm restarting; please ask again in a minute."
+# A reply Discord did not take (503, connection lost, 5xx after discord.py's own retries) is
+# tried this many times in all, waiting 0.5 s, then 1 s, then 2 s: within the shutdown grace.
+REPLY_ATTEMPTS = 4
+REPLY_RETRY_SECONDS = 0.5
 
 
 def searchable(text: str) -> str:
@@ -140,32 +146,54 @@ class Ask(commands.Cog):
         )
 
     async def _send(self, message: discord.Message, **reply: object) -> None:
-        """Reply to ``message``; a channel the bot may not write to is logged, not fatal.
+        """Reply to ``message`` once; a channel the bot may not write to is logged, not fatal.
 
-        discord.py retries rate limits (429) and server errors (5xx) itself, and the nonce it
-        sends with every message keeps a retried send from posting twice.
+        discord.py retries rate limits (429) and 500/502/504 itself, but not a 503, a dropped
+        connection, or a 5xx that outlasted its retries: those are retried here, a bounded number
+        of times. Every attempt carries the same nonce, derived from the question's id, with
+        ``enforce_nonce``: when Discord created the message but its response was lost, the next
+        attempt gets that message back instead of posting a second one.
         """
         if isinstance(reply.get("content"), str):
             reply["content"] = render.plain(reply["content"])  # type: ignore[arg-type]
         reference = message.to_reference(fail_if_not_exists=False)
-        try:
-            await message.channel.send(reference=reference, mention_author=False, **reply)  # type: ignore[arg-type]
-        except discord.Forbidden as error:
-            log.warning(
-                "no permission to reply in channel %s (%s %s): %s",
+        nonce = reply_nonce(message.id)
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            try:
+                await message.channel.send(  # type: ignore[call-overload]
+                    reference=reference, mention_author=False, nonce=nonce, **reply
+                )
+                return
+            except discord.Forbidden as error:
+                log.warning(
+                    "no permission to reply in channel %s (%s %s): %s",
+                    message.channel.id,
+                    error.status,
+                    error.code,
+                    error.text,
+                )
+                return
+            except discord.HTTPException as error:
+                why = f"{error.status} {error.code}: {error.text}"
+                transient = error.status >= 500 or error.status == 429
+            except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                why, transient = f"{type(error).__name__}: {error}", True
+            if not transient or attempt == REPLY_ATTEMPTS or self.bot.is_closed():
+                log.warning("could not reply in channel %s (%s)", message.channel.id, why)
+                return
+            log.info(
+                "reply in channel %s failed (%s); retrying (attempt %d of %d)",
                 message.channel.id,
-                error.status,
-                error.code,
-                error.text,
+                why,
+                attempt + 1,
+                REPLY_ATTEMPTS,
             )
-        except discord.HTTPException as error:
-            log.warning(
-                "could not reply in channel %s (%s %s): %s",
-                message.channel.id,
-                error.status,
-                error.code,
-                error.text,
-            )
+            await asyncio.sleep(REPLY_RETRY_SECONDS * 2 ** (attempt - 1))
+
+
+def reply_nonce(message_id: int) -> str:
+    """The nonce of the reply to a message: the same for every attempt (at most 25 characters)."""
+    return f"re{message_id}"
 
 
 async def setup(bot: NewsBot) -> None:
