@@ -4,6 +4,8 @@
 Each asker is a separate guild member (so the per-user cooldown is not what is measured); the
 latency runs from sending the interaction to receiving the bot's follow-up. The fake keeps
 Discord's 3 s deadline for the first response: a reply that misses it counts as a failure.
+The same number of asks first runs with no ingest (``e2e_idle_*``), for comparison; the loop's
+lag (and what blocked it) is recorded while the asks run during the ingest.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from benchmarks.build import NOW
 from benchmarks.corpus import BenchQuestion
-from benchmarks.timing import latency_figures
+from benchmarks.timing import LoopLag, latency_figures
 from bot.chat.bot import NewsBot
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
@@ -48,6 +50,15 @@ async def _startup_scan(bot: NewsBot) -> float:
     return time.perf_counter() - started
 
 
+async def _round(
+    fake: FakeDiscord, users: Sequence[FakeUser], texts: Sequence[str]
+) -> list[float | BaseException]:
+    """Every question at once, one per user; milliseconds or the exception, per question."""
+    return await asyncio.gather(
+        *(_ask(fake, u, q) for u, q in zip(users, texts, strict=True)), return_exceptions=True
+    )
+
+
 async def measure(
     db: Path, questions: Sequence[BenchQuestion], extra: list[Article], asks: int
 ) -> dict[str, Any]:
@@ -56,7 +67,7 @@ async def measure(
     texts = [questions[i % len(questions)].text for i in range(asks)] if questions else []
     async with FakeDiscord() as fake:
         users = [fake.member_user]
-        for number in range(1, len(texts)):
+        for number in range(1, 2 * len(texts)):
             user = fake.add_user(f"reader{number}")
             fake.add_member(user)
             users.append(user)
@@ -65,19 +76,24 @@ async def measure(
         async with fake.run_bot(bot, ready_timeout=READY_TIMEOUT) as running:
             ready = time.perf_counter() - started
             scan = await _startup_scan(running)
-            ingest = asyncio.create_task(ingest_articles(running.archive, extra, now=NOW))
-            await asyncio.sleep(0.05)  # the ingest is under way
-            results = await asyncio.gather(
-                *(_ask(fake, u, q) for u, q in zip(users, texts, strict=True)),
-                return_exceptions=True,
-            )
-            overlapped = not ingest.done()
-            await ingest
+            idle = await _round(fake, users[len(texts) :], texts)
+            async with LoopLag() as lag:
+                ingest = asyncio.create_task(ingest_articles(running.archive, extra, now=NOW))
+                await asyncio.sleep(0.05)  # the ingest is under way
+                results = await _round(fake, users[: len(texts)], texts)
+                overlapped = not ingest.done()
+                await ingest
     latencies = [r for r in results if isinstance(r, float)]
+    idle_latencies = [r for r in idle if isinstance(r, float)]
+    idle_figures = latency_figures("e2e_idle_ask_ms", idle_latencies)
     return {
         **latency_figures("e2e_ask_ms", latencies),
         "e2e_asks": len(texts),
         "e2e_failures": len(results) - len(latencies),
+        "e2e_idle_ask_ms_p50": idle_figures["e2e_idle_ask_ms_p50"],
+        "e2e_idle_ask_ms_p99": idle_figures["e2e_idle_ask_ms_p99"],
+        "e2e_idle_failures": len(idle) - len(idle_latencies),
+        **lag.figures("e2e_loop_lag_ms"),
         "e2e_ingest_overlapped": overlapped,
         "e2e_ingest_articles": len(extra),
         "e2e_bot_ready_s": round(ready, 3),

@@ -44,6 +44,8 @@ ROWS = (
     "e2e_ask_ms_p50",
     "e2e_ask_ms_p99",
     "e2e_failures",
+    "e2e_idle_ask_ms_p99",
+    "e2e_loop_lag_ms_p99",
     "e2e_startup_scan_s",
     "answer_recall_at_3",
     "mc_at_5",
@@ -79,7 +81,7 @@ def table(runs: list[dict[str, Any]]) -> str:
         lines.append(name.ljust(width) + "".join(cells))
     lines.append("")
     for run in runs:
-        for key in ("loop_lag_ms_blame",):
+        for key in ("loop_lag_ms_blame", "e2e_loop_lag_ms_blame"):
             if run.get(key):
                 lines.append(f"{run['articles']:,} articles, {key} (where the loop was blocked):")
                 lines += [f"  {b['blocked_ms']:>6} ms  {b['where']}" for b in run[key][:3]]

@@ -34,7 +34,9 @@ def say(size: int, message: str) -> None:
     print(f"[{size:>7}] {elapsed:7.1f}s {message}", file=sys.stderr, flush=True)
 
 
-def baseline_sample(questions: Sequence[corpus.BenchQuestion], n: int) -> list:
+def baseline_sample(
+    questions: Sequence[corpus.BenchQuestion], n: int
+) -> list[corpus.BenchQuestion]:
     """``n`` questions spread evenly over the list."""
     if not questions or n <= 0:
         return []
@@ -111,6 +113,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
             figures.update(await lag.measure(archive, engine, questions, extra))
     finally:
         await archive.close()
+    del engine  # the e2e bot loads its own: keep one engine's memory at a time
     if options.runs("e2e") and options.e2e_asks > 0:
         say(size, f"end to end: {options.e2e_asks} concurrent /ask while ingesting")
         start = EXTRA_START + options.extra_articles

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 import threading
@@ -37,20 +38,37 @@ LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
 
 class RedactToken(logging.Filter):
-    """Replaces the bot token wherever it would appear in a log line (message or traceback)."""
+    """Keeps secrets out of log lines (message and traceback): the bot token, and the tokens of
+    interactions and webhooks, which discord.py's DEBUG logging shows in request URLs
+    (``/interactions/<id>/<token>/callback``, ``/webhooks/<id>/<token>``) and in the gateway
+    events it dumps (``'token': '...'``). Each grants 15 minutes of posting as the bot."""
+
+    URL_TOKEN = re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/?#\s'\"]+")
+    FIELD_TOKEN = re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+""")
 
     def __init__(self, token: str) -> None:
         super().__init__()
         self.token = token
 
+    def redact(self, text: str) -> str:
+        """``text`` with every secret it holds replaced by ``[token]``."""
+        if self.token:
+            text = text.replace(self.token, "[token]")
+        if "/webhooks/" in text or "/interactions/" in text:
+            text = self.URL_TOKEN.sub(r"\1[token]", text)
+        if "token" in text:
+            text = self.FIELD_TOKEN.sub(r"\1[token]", text)
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "[token]"), None
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "[token]")
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
         return True
 
 

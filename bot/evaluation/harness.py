@@ -74,7 +74,14 @@ def read_json_lines(path: Path) -> list[dict[str, Any]]:
 def format_table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     """Figures as a plain-text table: one column per group of results, one row per figure."""
     columns = list(rows)
-    names = list(dict.fromkeys(name for figures in rows.values() for name in figures))
+    names = list(
+        dict.fromkeys(
+            name
+            for figures in rows.values()
+            for name, value in figures.items()
+            if not isinstance(value, dict)  # nested groups get their own column
+        )
+    )
     width = max(len(n) for n in names) + 2
     lines = [title, "".ljust(width) + "".join(c.rjust(14) for c in columns)]
     for name in names:

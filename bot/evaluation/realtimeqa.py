@@ -16,7 +16,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,14 @@ from bot.evaluation.harness import (
     temporary_archive,
     write_json,
 )
-from bot.evaluation.metrics import earliest_choice, normalise_answer, normalise_text, occurs
-from bot.evaluation.metrics import percentile, rate
+from bot.evaluation.metrics import (
+    earliest_choice,
+    normalise_answer,
+    normalise_text,
+    occurs,
+    percentile,
+    rate,
+)
 from bot.ingest.parse import ParseError, article_from_record
 from bot.models import Article
 from bot.search import Engine, Filters
@@ -70,9 +76,7 @@ class Outcome:
     milliseconds: float
 
 
-def load_questions(
-    folder: Path, split: str, limit: int | None = None
-) -> list[QuizQuestion]:
+def load_questions(folder: Path, split: str, limit: int | None = None) -> list[QuizQuestion]:
     """The split's questions whose answer occurs in the corpus, in file order."""
     questions = []
     for record in read_json_lines(folder / "questions.jsonl"):

@@ -1,15 +1,15 @@
 """The archive's articles as the engine needs them at search time, held in memory.
 
-Maps a snippet id to its article (by the runs of consecutive ids each article's snippets take)
-and keeps each article's date, outlet and size, so that a search reads only snippet ids from the
-full-text index and never joins. Loaded once, then topped up with what was added since.
+Maps a snippet id to its article and keeps each article's date, outlet and size, so that a
+search reads only snippet ids from the full-text index and never joins. Loaded once, then
+topped up with what was added since (an article's snippets take consecutive ids, so the load
+reads one span per article, not one row per snippet).
 """
 
 from __future__ import annotations
 
 import asyncio
 from array import array
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,17 +32,14 @@ class Catalogue:
 
     def __init__(self, archive: Archive):
         self._archive = archive
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._owners: list[int] = []
         # Snippet id -> article id, 4 bytes a snippet (32 MB for 8 million snippets): mapping
-        # the postings of a search is then a C-level lookup per id, not a bisect.
+        # the postings of a search is then a C-level lookup per id.
         self._owner_of = array("I")
         self.articles: dict[int, ArticleFacts] = {}
         self.sources: set[str] = set()  # every outlet the archive has articles from
+        self.mean_snippets = 1.0
         self._loaded_to = 0
         self._lock = asyncio.Lock()
-        self.mean_snippets = 1.0
 
     async def refresh(self, newest_snippet: int) -> None:
         """Load the spans of snippets added since the last load (up to ``newest_snippet``)."""
@@ -52,16 +49,13 @@ class Catalogue:
             if newest_snippet <= self._loaded_to:
                 return
             spans = await self._archive.index.spans(after_id=self._loaded_to)
-            # Spans come in id order. A new or re-ingested article has all its snippets (title
-            # first) among them, so its first span here starts with its title.
             top = max([newest_snippet, *(span.last_id for span in spans)])
             self._owner_of.extend(array("I", [0]) * (top + 1 - len(self._owner_of)))
+            # Spans come in id order. A new or re-ingested article has all its snippets (title
+            # first) among them, so its first span here starts with its title.
             for span in spans:
-                size = span.last_id - span.first_id + 1
-                self._owner_of[span.first_id : span.last_id + 1] = array("I", [span.article_id]) * size
-                self._starts.append(span.first_id)
-                self._ends.append(span.last_id)
-                self._owners.append(span.article_id)
+                run = array("I", [span.article_id]) * (span.last_id - span.first_id + 1)
+                self._owner_of[span.first_id : span.last_id + 1] = run
                 known = self.articles.get(span.article_id)
                 fresh = known is None or known.title_id <= self._loaded_to
                 self.articles[span.article_id] = ArticleFacts(
@@ -73,7 +67,7 @@ class Catalogue:
                 )
                 if span.source:
                     self.sources.add(span.source)
-            self._loaded_to = max([newest_snippet, *self._ends[-1:]])
+            self._loaded_to = top
             sizes = [facts.snippets for facts in self.articles.values()]
             self.mean_snippets = sum(sizes) / len(sizes) if sizes else 1.0
 
@@ -83,11 +77,3 @@ class Catalogue:
         if snippet_ids and max(snippet_ids) >= len(owner_of):  # added since the last refresh
             return [owner_of[i] if i < len(owner_of) else 0 for i in snippet_ids]
         return list(map(owner_of.__getitem__, snippet_ids))
-
-    def article_of(self, snippet_id: int) -> int | None:
-        """The id of the article a snippet belongs to, or None if it is unknown."""
-        at = bisect_right(self._starts, snippet_id) - 1
-        if at < 0 or snippet_id > self._ends[at]:
-            return None
-        return self._owners[at]
-

@@ -17,7 +17,7 @@ class RankConfig:
     postings_budget: int = 3000  # index entries read per question, at most
     max_term_share: float = 0.02  # a word in more snippets than this share never drives a search
     article_pool: int = 30  # articles whose matching snippets are reranked
-    snippet_pool: int = 120  # snippets scored in full, at most
+    snippet_pool: int = 80  # snippets scored in full, at most
     # -- article relevance (BM25 over an article's snippets) ------------------------------
     bm25_k1: float = 1.2
     bm25_b: float = 0.5

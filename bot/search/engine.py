@@ -9,6 +9,7 @@ compose the answer or abstain (``compose``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from bot.archive import Archive
 from bot.search import candidates, compose, rank
 from bot.search.answer import Answer, Citation, Filters, Headline
@@ -208,4 +209,3 @@ def _unanswerable(text: str) -> str | None:
     if not tokens(fold(text)):
         return "The question has no words to search for."
     return None
-

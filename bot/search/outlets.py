@@ -11,8 +11,31 @@ from bot.search.text import tokens
 # CNN" or "Apple's TechCrunch Disrupt talk" is about something else.
 _BEFORE = frozenset(["to", "by", "from", "in", "did", "does", "on", "at", "per", "via"])
 _AFTER = frozenset(
-    "say said says report reported reports reporting article articles story stories piece "
-    "coverage wrote writes write claim claims claimed suggest suggests noted notes".split()
+    [
+        "say",
+        "said",
+        "says",
+        "report",
+        "reported",
+        "reports",
+        "reporting",
+        "article",
+        "articles",
+        "story",
+        "stories",
+        "piece",
+        "coverage",
+        "wrote",
+        "writes",
+        "write",
+        "claim",
+        "claims",
+        "claimed",
+        "suggest",
+        "suggests",
+        "noted",
+        "notes",
+    ]
 )
 _DOMAIN_END = re.compile(r"\.(?:com|org|net|co|co\.uk|uk|io|news|tv)$", re.I)
 

@@ -10,9 +10,7 @@ from typing import Literal
 
 from bot.search.text import content_words, tokens
 
-Intent = Literal[
-    "amount", "count", "year", "date", "person", "place", "name", "reason", "other"
-]
+Intent = Literal["amount", "count", "year", "date", "person", "place", "name", "reason", "other"]
 MAX_QUESTION_CHARS = 500
 
 # What kind of answer a question wants, first match wins (so "which year" is a year, not a name).
@@ -31,9 +29,7 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
 ]
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
-_IN_MONTH = re.compile(
-    r"\b(in|during|since) (" + "|".join(_MONTHS) + r")\b(?:\s+(\d{4}))?", re.I
-)
+_IN_MONTH = re.compile(r"\b(in|during|since) (" + "|".join(_MONTHS) + r")\b(?:\s+(\d{4}))?", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|during) ((?:19|20)\d\d)\b")
 # Relative times ask for recent news without naming a period: they make recency count more
 # (a soft window) rather than filter, since a story is often dated a few days off its week.

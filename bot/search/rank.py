@@ -21,7 +21,9 @@ from bot.search.text import tokens
 KIND_WEIGHT = {"key_point": 1.0, "summary": 0.8, "body": 0.6, "title": 0.4}
 
 _MAGNITUDE = r"(?:%|percent|million|billion|trillion|bn|mn|thousand|hundred)"
-_AMOUNT = re.compile(rf"[$£€¥]\s?\d|\d[\d,.]*\s?{_MAGNITUDE}\b|\b\d[\d,.]*\s?(?:dollars|euros)\b", re.I)
+_AMOUNT = re.compile(
+    rf"[$£€¥]\s?\d|\d[\d,.]*\s?{_MAGNITUDE}\b|\b\d[\d,.]*\s?(?:dollars|euros)\b", re.I
+)
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
     r"|forty|fifty|hundred|dozens?|hundreds|thousands|millions|half"
@@ -109,9 +111,7 @@ class ArticleRelevance:
     A class so that the per-question constants are worked out once for all articles.
     """
 
-    def __init__(
-        self, groups: Sequence[TermGroup], mean_snippets: float, *, k1: float, b: float
-    ):
+    def __init__(self, groups: Sequence[TermGroup], mean_snippets: float, *, k1: float, b: float):
         self._weights = [g.weight for g in groups]
         self._k1, self._b = k1, b
         self._mean = max(mean_snippets, 1.0)

@@ -16,7 +16,6 @@ from bot.search.question import Question
 from bot.search.terms import TermGroup
 from bot.search.text import tokens
 
-
 # The rules a snippet's score adds up, each weighted by the RankConfig field of the same name.
 _RULES = (
     "coverage",
@@ -69,7 +68,9 @@ def score_snippets(
     for row, words, cover, matched in read:
         evidence = articles[row.article_id]
         if row.article_id not in dates:
-            dates[row.article_id] = datetime.fromtimestamp(evidence.facts.timestamp, UTC).isoformat()
+            dates[row.article_id] = datetime.fromtimestamp(
+                evidence.facts.timestamp, UTC
+            ).isoformat()
         support = sum(groups[i].weight for i in article_groups[row.article_id]) / total
         parts = {
             "coverage": cover,
@@ -105,12 +106,14 @@ def diversify(scored: list[Scored], *, per_article: int, top: int = 5) -> list[S
     later: list[Scored] = []
     taken: dict[int, int] = defaultdict(int)
     seen: set[str] = set()
-    for item in scored:
+    for at, item in enumerate(scored):
+        if len(chosen) == top:
+            return chosen + later + scored[at:]
         key = " ".join(item.hit.text.casefold().split())
         if key in seen:
             continue
         seen.add(key)
-        if len(chosen) < top and taken[item.hit.article_id] < per_article:
+        if taken[item.hit.article_id] < per_article:
             chosen.append(item)
             taken[item.hit.article_id] += 1
         else:

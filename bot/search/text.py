@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"(?<=[^\W_])['’]s\b")
 
@@ -189,7 +190,13 @@ def fold(text: str) -> str:
     if text.isascii():  # most text: nothing to decompose (and this is the hot path)
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Only the non-ASCII characters (a few per sentence) are looked at for combining marks.
+    return _NON_ASCII.sub(_drop_combining, decomposed)
+
+
+def _drop_combining(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return "" if unicodedata.combining(char) else char
 
 
 def tokens(text: str) -> list[str]:

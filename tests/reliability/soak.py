@@ -125,37 +125,33 @@ def _is_alert(request: RecordedRequest) -> bool:
     return not _is_reply(request)
 
 
-# Where REST faults are aimed: (route, which of its requests, kinds of fault with their weights).
-TARGETS: dict[str, tuple[str, Callable[[RecordedRequest], bool] | None, dict[str, float]]] = {
-    "reply": (
-        MESSAGES,
-        _is_reply,
-        {
-            "429": 3,
-            "429 global": 1,
-            "500": 2,
-            "500 after the message was created": 2,
-            "503": 3,
-            "503 after the message was created": 3,
-            "delay": 2,
-        },
-    ),
-    "alert": (
-        MESSAGES,
-        _is_alert,
-        {
-            "429": 3,
-            "429 global": 1,
-            "500": 2,
-            "500 after the message was created": 2,
-            "503": 3,
-            "503 after the message was created": 3,
-            "delay": 1,
-        },
-    ),
+@dataclass(frozen=True)
+class Target:
+    """Where REST faults are aimed: a route, which of its requests, the kinds of fault (with
+    their weights), and the share of the soak's fault rate it gets."""
+
+    route: str
+    where: Callable[[RecordedRequest], bool] | None
+    kinds: dict[str, float]
+    share: float = 1.0
+
+
+MESSAGE_FAULTS = {
+    "429": 3,
+    "429 global": 1,
+    "500": 2,
+    "500 after the message was created": 2,
+    "503": 3,
+    "503 after the message was created": 3,
+    "delay": 2,
+}
+TARGETS = {
+    "reply": Target(MESSAGES, _is_reply, MESSAGE_FAULTS),
+    "alert": Target(MESSAGES, _is_alert, MESSAGE_FAULTS),
     # No fault after the handler here: a follow-up has no nonce, so Discord could not tell a
-    # retried one from a new one (discord.py retries 5xx on webhooks itself).
-    "follow-up": (FOLLOW_UPS, None, {"429": 2, "500": 1, "503": 2, "delay": 1}),
+    # retried one from a new one (discord.py retries 5xx on webhooks itself). Fewer faults, too:
+    # there are ten times fewer follow-ups than replies.
+    "follow-up": Target(FOLLOW_UPS, None, {"429": 2, "500": 1, "503": 2, "delay": 1}, 0.4),
 }
 
 
@@ -182,7 +178,7 @@ class Chaos:
 
     def _schedule(self, target: str, kind: str) -> Fault:
         rng, fake = self.rng, self.fake
-        route, where, _ = TARGETS[target]
+        route, where = TARGETS[target].route, TARGETS[target].where
         if kind == "delay":
             return fake.delay_next(route, rng.uniform(0.2, 1.2), where=where)
         return fake.fail_next(
@@ -201,12 +197,12 @@ class Chaos:
         next_slow = time.monotonic() + self.rng.uniform(1.0, 3.0)
         try:
             while not stop.is_set():
-                for target, (_, _, kinds) in TARGETS.items():
+                for target, aim in TARGETS.items():
                     pending = sum(1 for t, _, f in self.faults if t == target and f.remaining)
                     if pending < self.pending_limit and (
-                        self.rng.random() < self.rest_per_second * tick
+                        self.rng.random() < self.rest_per_second * aim.share * tick
                     ):
-                        kind = self._draw(target, kinds)
+                        kind = self._draw(target, aim.kinds)
                         self.faults.append((target, kind, self._schedule(target, kind)))
                 now = time.monotonic()
                 if now >= next_gateway:
@@ -266,7 +262,16 @@ def rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-    return int(match.group(1)) / 1024 if match else None
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+async def sample_rss(pid: int, samples: list[float], stop: asyncio.Event) -> None:
+    """Record the process's RSS every half second until ``stop`` is set."""
+    while not stop.is_set():
+        if (rss := rss_mb(pid)) is not None:
+            samples.append(rss)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
 
 
 @contextlib.asynccontextmanager
@@ -514,6 +519,7 @@ class SoakReport:
     scale: dict[str, Any]
     seed: int
     duration_s: float = 0.0
+    faults_s: float = 0.0  # how long faults were injected
     questions: int = 0
     asks: int = 0
     alerts: int = 0
@@ -617,9 +623,10 @@ async def run_soak(
                 report.rss_mb["after_warm_up"] = rss_mb(process.pid)
 
                 chaos = Chaos(fake, rng, scale.rest_faults_per_second)
-                stop = asyncio.Event()
+                stop, samples = asyncio.Event(), []
                 injecting = asyncio.create_task(chaos.run(stop))
-                peak = report.rss_mb["after_warm_up"] or 0.0
+                sampling = asyncio.create_task(sample_rss(process.pid, samples, stop))
+                faults_from = time.monotonic()
                 try:
                     left = scale.questions - warm_questions
                     gap = left / scale.questions_per_second / max(scale.bursts, 1)
@@ -634,10 +641,10 @@ async def run_soak(
                             gap,
                         ),
                     )
-                    peak = max(peak, rss_mb(process.pid) or 0.0)
                 finally:
                     stop.set()
-                    await injecting
+                    await asyncio.gather(injecting, sampling)
+                report.faults_s = round(time.monotonic() - faults_from, 1)
                 await wait_until(
                     all_delivered,
                     timeout=scale.deadline,
@@ -652,7 +659,7 @@ async def run_soak(
                 final = Tally.of(fake, traffic)
                 report.outbox = await archive.alerts.delivery_counts()
                 report.rss_mb["end"] = rss_mb(process.pid)
-                report.rss_mb["peak_sampled"] = max(peak, report.rss_mb["end"] or 0.0)
+                report.rss_mb["peak_while_faulting"] = max(samples, default=None)
             finally:
                 await archive.close()
             process.send_signal(signal.SIGTERM)

@@ -1,0 +1,244 @@
+"""One test per ranking rule: each named rule alone, then its effect on a small archive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.search import Filters, rank
+from bot.search.question import analyse
+from bot.search.terms import TermGroup
+from tests.search.conftest import NOW, Build, article
+
+
+def test_key_point_outweighs_body_sentence() -> None:
+    assert rank.kind_weight("key_point") > rank.kind_weight("summary") > rank.kind_weight("body")
+    assert rank.kind_weight("body") > rank.kind_weight("title")
+
+
+async def test_key_point_beats_body_sentence_with_the_same_words(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Acme factory news",
+                key_points=("Acme cuts 500 Ohio jobs at the Dayton factory.",),
+                body="Local officials met on Monday.\n"
+                "At the Dayton factory, Acme cuts 500 Ohio jobs.",
+            )
+        ]
+    )
+    answer = await engine.answer("Acme Ohio jobs Dayton factory", Filters(now=NOW))
+    assert answer.answered
+    assert answer.citations[0].kind == "key_point"
+
+
+def test_coverage_weighs_rare_words_and_related_words_less() -> None:
+    groups = [
+        TermGroup("nvidia", frozenset({"nvidia"}), weight=3.0),
+        TermGroup("spend", frozenset({"spend"}), frozenset({"invest"}), weight=1.0),
+    ]
+    assert rank.coverage(groups, {"nvidia", "spend"}, 0.5)[0] == 1.0
+    assert rank.coverage(groups, {"nvidia"}, 0.5)[0] == 0.75
+    assert rank.coverage(groups, {"nvidia", "invest"}, 0.5)[0] == 0.875
+
+
+def test_amount_intent_wants_an_amount() -> None:
+    question = analyse("How much did Acme pay for Widgetco?", now=NOW)
+    assert question.intent == "amount"
+    assert rank.intent_bonus(question, "Acme paid $2.1 billion for Widgetco.") == 1.0
+    assert rank.intent_bonus(question, "Acme paid 40 percent more than expected.") == 1.0
+    assert rank.intent_bonus(question, "Acme paid for Widgetco with cash.") == 0.0
+
+
+async def test_amount_intent_ranks_the_sentence_with_the_amount_first(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Acme buys Widgetco",
+                key_points=(
+                    "Acme agreed to buy Widgetco after months of talks with its founders.",
+                    "Acme will buy Widgetco for $2.1 billion in cash.",
+                ),
+            )
+        ]
+    )
+    answer = await engine.answer("how much will Acme pay to buy Widgetco?", Filters(now=NOW))
+    assert "$2.1 billion" in answer.citations[0].text
+
+
+def test_date_intent_wants_a_date() -> None:
+    question = analyse("When will Acme open the Dayton plant?", now=NOW)
+    assert question.intent == "date"
+    assert rank.intent_bonus(question, "The plant opens on March 3, officials said.") == 1.0
+    assert rank.intent_bonus(question, "The plant opens soon, officials said.") == 0.0
+    year = analyse("What year did Internet Explorer debut?", now=NOW)
+    assert year.intent == "year"
+    assert rank.intent_bonus(year, "It debuted in 1995 with Windows 95.") == 1.0
+
+
+async def test_date_intent_ranks_the_sentence_with_the_date_first(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Acme Dayton plant",
+                key_points=(
+                    "Acme will open its Dayton plant soon, executives told reporters.",
+                    "Acme will open its Dayton plant on March 3.",
+                ),
+            )
+        ]
+    )
+    answer = await engine.answer("When will Acme open the Dayton plant?", Filters(now=NOW))
+    assert "March 3" in answer.citations[0].text
+
+
+def test_person_intent_wants_a_new_name() -> None:
+    question = analyse("Who will lead Acme?", now=NOW)
+    assert question.intent == "person"
+    assert rank.intent_bonus(question, "The board named Jane Doe to lead Acme.") == 1.0
+    assert rank.intent_bonus(question, "The board will pick a leader for Acme.") == 0.0
+
+
+def test_recency_halves_every_half_life() -> None:
+    now = NOW.timestamp()
+    assert rank.recency(now, now, 30) == 1.0
+    assert abs(rank.recency(now - 30 * 86400, now, 30) - 0.5) < 1e-9
+    assert rank.recency(now + 86400, now, 30) == 1.0  # never above 1
+
+
+async def test_recency_breaks_a_tie_between_equal_articles(build: Build) -> None:
+    text = "Acme recalls its Zephyr scooters after battery fires."
+    engine = await build(
+        [
+            article("Acme Zephyr recall (old)", days_ago=40, key_points=(text,)),
+            article("Acme Zephyr recall (new)", days_ago=2, key_points=(text,)),
+        ]
+    )
+    answer = await engine.answer("Why is Acme recalling Zephyr scooters?", Filters(now=NOW))
+    assert answer.citations[0].title == "Acme Zephyr recall (new)"
+
+
+async def test_articles_after_now_do_not_exist_yet(build: Build) -> None:
+    engine = await build(
+        [article("Acme Zephyr launch", days_ago=1, key_points=("Acme launched Zephyr.",))]
+    )
+    before = await engine.answer("Acme Zephyr launch", Filters(now=NOW - timedelta(days=5)))
+    after = await engine.answer("Acme Zephyr launch", Filters(now=NOW))
+    assert not before.answered and after.answered
+
+
+async def test_typo_is_corrected_against_the_archive_vocabulary(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Nvidia results",
+                key_points=("Nvidia reported record spending on data centers this quarter.",),
+            )
+        ]
+    )
+    await engine.warm_up()
+    assert "nvidia" in engine.vocabulary.variants("nvida")
+    assert "spending" in engine.vocabulary.variants("spendng")
+    answer = await engine.answer("nvida spendng", Filters(now=NOW))
+    assert answer.answered
+    assert "Nvidia" in answer.citations[0].text
+    assert answer.searched_terms == ["nvida", "spendng"]
+
+
+def test_short_words_are_not_corrected_into_other_words() -> None:
+    from bot.search.vocabulary import MIN_CORRECTED_LENGTH
+
+    assert len("peru") < MIN_CORRECTED_LENGTH
+
+
+def test_outlet_named_as_a_source_is_recognised() -> None:
+    from bot.search.outlets import named_outlets
+
+    sources = ["The Verge", "cnn.com", "usatoday.com"]
+    assert named_outlets("what did the verge say about Apple", sources) == ["the verge"]
+    assert named_outlets("According to CNN, who won?", sources) == ["cnn.com"]
+    assert named_outlets("Ted Turner, who founded CNN, died this week", sources) == []
+    assert rank.outlet_match("The Verge", ["the verge"]) == 1.0
+    assert rank.outlet_match("Wired", ["the verge"]) == 0.0
+
+
+async def test_outlet_named_in_the_question_ranks_its_articles_first(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Acme unveils the Zephyr robot",
+                source="Gadget Weekly",
+                days_ago=1,
+                key_points=("Acme unveiled the Zephyr robot, a home robot that folds laundry.",),
+            ),
+            article(
+                "Hands-on with Acme's Zephyr",
+                source="The Verge",
+                days_ago=3,
+                key_points=("The Zephyr robot from Acme is slow but charming.",),
+            ),
+        ]
+    )
+    answer = await engine.answer(
+        "what did the verge say about the Acme Zephyr robot", Filters(now=NOW)
+    )
+    assert answer.citations[0].source == "The Verge"
+    plain = await engine.answer("the Acme Zephyr robot", Filters(now=NOW))
+    assert plain.citations[0].source == "Gadget Weekly"
+
+
+async def test_outlet_filter_keeps_only_that_outlet(build: Build) -> None:
+    engine = await build(
+        [
+            article("Acme Zephyr A", source="Gadget Weekly", key_points=("Acme Zephyr ships.",)),
+            article("Acme Zephyr B", source="The Verge", key_points=("Acme Zephyr ships late.",)),
+        ]
+    )
+    answer = await engine.answer("Acme Zephyr", Filters(now=NOW, sources=("verge",)))
+    assert {c.source for c in answer.citations} == {"The Verge"}
+
+
+async def test_month_named_in_the_question_filters_by_time(build: Build) -> None:
+    october = NOW.replace(month=10, day=15)
+    engine = await build(
+        [
+            article(
+                "Acme Zephyr price cut",
+                days_ago=(NOW - october).days,
+                key_points=("Acme cut the Zephyr price to $499.",),
+            ),
+            article(
+                "Acme Zephyr price rise",
+                days_ago=3,
+                key_points=("Acme raised the Zephyr price to $599 for the holidays.",),
+            ),
+        ]
+    )
+    answer = await engine.answer(
+        "what happened to the Acme Zephyr price in October", Filters(now=NOW)
+    )
+    assert answer.citations[0].title == "Acme Zephyr price cut"
+    assert all(c.title != "Acme Zephyr price rise" for c in answer.citations)
+
+
+def test_relative_time_is_a_recency_preference_not_a_filter() -> None:
+    question = analyse("Which company laid off staff this week?", now=NOW)
+    assert question.recent
+    assert question.since is None and question.until is None
+
+
+async def test_dependent_sentence_is_cited_with_its_context(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Acme layoffs",
+                key_points=("Acme is reorganising its factories.",),
+                body="Acme announced 500 layoffs on Monday. It said the cuts would hit "
+                "the Dayton plant hardest.",
+            )
+        ]
+    )
+    answer = await engine.answer("Which plant will the Acme cuts hit hardest?", Filters(now=NOW))
+    cited = answer.citations[0]
+    assert cited.text.startswith("It said the cuts")
+    assert cited.context == "Acme announced 500 layoffs on Monday."
+    assert rank.needs_context(cited.text)
