@@ -12,6 +12,9 @@ from bot.archive import Archive
 from bot.ingest.pipeline import ingest_paths
 from bot.settings import bundled_data_dir
 
+# The fakes' fixtures (a fake Discord server, a local feed server) are available to every test.
+pytest_plugins = ["tests.fakes.fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -26,6 +26,7 @@ class PreparedArticle:
     article: Article
     url_key: str | None
     snippets: Sequence[tuple[SnippetKind, str]]
+    content_hash: str  # the article's, computed once: dedup compares it several times
 
 
 def title_key(title: str) -> str:
@@ -217,7 +218,7 @@ async def _known_rows(
 ) -> list[_Known]:
     """Stored articles a batch could collide with: same URL, same content, or same day."""
     urls = list({i.url_key for i in items if i.url_key})
-    hashes = list({i.article.content_hash for i in items})
+    hashes = list({i.content_hash for i in items})
     days = list({_day(i.article, now) for i in items})
     columns = "id, content_hash, url_key, title_key, source, story_day, story_id"
     found: dict[int, _Known] = {}
@@ -264,7 +265,7 @@ class _BatchPlan:
     def _same_article(self, item: PreparedArticle, key: str, day: str) -> _Known | None:
         if item.url_key and (row := self.by_url.get(item.url_key)):
             return row
-        row = self.by_hash.get(item.article.content_hash)
+        row = self.by_hash.get(item.content_hash)
         if row and (row.url_key is None or item.url_key is None or row.url_key == item.url_key):
             return row
         if item.url_key is None:
@@ -294,18 +295,18 @@ class _BatchPlan:
         article = item.article
         key, day = title_key(article.title), _day(article, self.now)
         row = self._same_article(item, key, day)
-        if row is not None and row.content_hash == article.content_hash:
+        if row is not None and row.content_hash == item.content_hash:
             self.report.unchanged += 1
         elif row is not None:
             self.report.updated += 1
             (self.inserts if row.id in self.inserts else self.updates)[row.id] = item
-            row.content_hash = article.content_hash
-            self.by_hash.setdefault(article.content_hash, row)
+            row.content_hash = item.content_hash
+            self.by_hash.setdefault(item.content_hash, row)
         else:
             self.report.added += 1
             row = _Known(
                 self.next_id,
-                article.content_hash,
+                item.content_hash,
                 item.url_key,
                 key,
                 article.source,
@@ -347,7 +348,7 @@ async def _write(conn: aiosqlite.Connection, plan: _BatchPlan, now: datetime) ->
                     _iso(item.article.published_at),
                     item.article.summary,
                     json.dumps(item.article.source_links),
-                    item.article.content_hash,
+                    item.content_hash,
                     article_id,
                 )
                 for article_id, item in plan.updates.items()
@@ -372,7 +373,7 @@ async def _write(conn: aiosqlite.Connection, plan: _BatchPlan, now: datetime) ->
                 plan.stories[article_id],
                 item.article.summary,
                 json.dumps(item.article.source_links),
-                item.article.content_hash,
+                item.content_hash,
             )
             for article_id, item in plan.inserts.items()
         ],

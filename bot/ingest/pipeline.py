@@ -60,7 +60,12 @@ def prepare(article: Article) -> PreparedArticle:
             if key not in seen:
                 seen.add(key)
                 snippets.append((kind, sentence))  # type: ignore[arg-type]
-    return PreparedArticle(article=article, url_key=canonical_url(article.url), snippets=snippets)
+    return PreparedArticle(
+        article=article,
+        url_key=canonical_url(article.url),
+        snippets=snippets,
+        content_hash=article.content_hash,
+    )
 
 
 async def ingest_articles(

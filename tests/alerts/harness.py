@@ -17,7 +17,7 @@ from bot.archive import Archive
 from bot.chat.bot import NewsBot
 from bot.settings import Settings
 from tests.fakes import FakeDiscord
-from tests.feeds.conftest import FeedServer
+from tests.fakes.feed_server import FeedServer
 
 T = TypeVar("T")
 # Fast ticks: the alert scan every 0.2 s, due feeds looked for every 0.1 s, each feed every 1 s.

@@ -26,7 +26,7 @@ from tests.alerts.harness import (
 )
 from tests.conftest import REPO
 from tests.fakes import FakeDiscord, SentMessage
-from tests.feeds.conftest import FeedServer
+from tests.fakes.feed_server import FeedServer
 
 MESSAGES = "POST /channels/{id}/messages"
 

@@ -81,6 +81,7 @@ async def test_a_failing_batch_leaves_the_archive_as_it_was(archive: Archive) ->
         article=replace(META, url="https://example.com/broken", title="Broken"),
         url_key="https://example.com/broken",
         snippets=[("not-a-kind", "text")],  # type: ignore[list-item]
+        content_hash="broken",
     )
     with pytest.raises(sqlite3.IntegrityError):
         await archive.articles.upsert([good, broken], now=NOW)

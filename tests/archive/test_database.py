@@ -28,16 +28,19 @@ async def test_reopening_does_not_migrate_again_or_lose_data(tmp_path: Path) -> 
     path = tmp_path / "a.db"
     async with await Archive.open(path) as archive, archive.db.transaction() as conn:
         await conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
-    async with await Archive.open(path) as archive:
-        async with archive.db.reader.execute("SELECT value FROM settings") as cursor:
-            assert [row[0] for row in await cursor.fetchall()] == ["v"]
+    async with (
+        await Archive.open(path) as archive,
+        archive.db.reader.execute("SELECT value FROM settings") as cursor,
+    ):
+        assert [row[0] for row in await cursor.fetchall()] == ["v"]
 
 
 async def test_foreign_keys_are_enforced(archive: Archive) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         async with archive.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO snippets (article_id, position, kind, text) VALUES (999, 0, 'body', 'x')"
+                "INSERT INTO snippets (article_id, position, kind, text) "
+                "VALUES (999, 0, 'body', 'x')"
             )
 
 

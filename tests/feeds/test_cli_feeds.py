@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.alerts.harness import Publisher, entry
 from tests.conftest import REPO
-from tests.feeds.conftest import FeedServer
+from tests.fakes.feed_server import FeedServer
 
 
 async def newsbot(db: Path, *args: str) -> tuple[int, str, str]:

@@ -18,7 +18,7 @@ from tests.alerts.harness import (
     running_bot,
 )
 from tests.fakes import FakeDiscord
-from tests.feeds.conftest import FeedServer
+from tests.fakes.feed_server import FeedServer
 
 
 async def test_feeds_add_refuses_private_addresses_unless_allowed(

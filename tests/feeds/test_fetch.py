@@ -21,7 +21,7 @@ from bot.feeds.fetch import (
     fetch_article_text,
     fetch_feed,
 )
-from tests.feeds.conftest import FeedServer
+from tests.fakes.feed_server import FeedServer
 
 RSS = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
 MB = 1024 * 1024

@@ -13,7 +13,7 @@ from bot.feeds.poller import FeedPoller, PollLimits
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
 from tests.conftest import NOW
-from tests.feeds.conftest import FeedServer
+from tests.fakes.feed_server import FeedServer
 from tests.feeds.test_fetch import ARTICLE_PAGE
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Chip Wire</title>

@@ -50,7 +50,10 @@ def test_header_gives_url_date_and_topics() -> None:
 
 
 def test_windows_line_endings_and_extra_blank_lines() -> None:
-    text = "Title\r\n\r\n\r\nThe summary.\r\n\r\nKey points\r\n- A point.\r\n\r\n- B point.\r\n\r\nBody."
+    text = (
+        "Title\r\n\r\n\r\nThe summary.\r\n\r\n"
+        "Key points\r\n- A point.\r\n\r\n- B point.\r\n\r\nBody."
+    )
     article = parse_text(text)
     assert article.title == "Title"
     assert article.summary == "The summary."

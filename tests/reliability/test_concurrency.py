@@ -14,10 +14,23 @@ from bot.models import Article
 from bot.search import Engine, Filters
 from bot.settings import bundled_data_dir
 from tests.conftest import NOW
-from tests.feeds.conftest import FeedServer, feed_server  # noqa: F401 - fixture
+from tests.fakes.feed_server import FeedServer
 
 INGESTED = 10_000
-WORDS = "nvidia apple chips cloud revenue launch robot data center model users app".split()
+WORDS = [
+    "nvidia",
+    "apple",
+    "chips",
+    "cloud",
+    "revenue",
+    "launch",
+    "robot",
+    "data",
+    "center",
+    "model",
+    "users",
+    "app",
+]
 FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
 <item><title>Quantum startup QubitCo raises $300 million</title>
 <link>https://wire.example/qubitco</link>

@@ -20,10 +20,33 @@ from tests.conftest import REPO
 SLOW = os.environ.get("NEWSBOT_SLOW") == "1"
 KILLS = 200 if SLOW else 50
 ARTICLES = 6000 if SLOW else 2500
-WORDS = (
-    "nvidia apple google meta chips cloud spending billion revenue quarter launch robot data "
-    "center model market shares users app security breach startup funding regulators court"
-).split()
+WORDS = [
+    "nvidia",
+    "apple",
+    "google",
+    "meta",
+    "chips",
+    "cloud",
+    "spending",
+    "billion",
+    "revenue",
+    "quarter",
+    "launch",
+    "robot",
+    "data",
+    "center",
+    "model",
+    "market",
+    "shares",
+    "users",
+    "app",
+    "security",
+    "breach",
+    "startup",
+    "funding",
+    "regulators",
+    "court",
+]
 
 
 def write_corpus(path: Path, count: int, seed: int = 7) -> None:

@@ -20,7 +20,7 @@ import pytest
 
 from tests.alerts.harness import Publisher, bot_settings, command, entry, running_bot
 from tests.fakes import FakeDiscord
-from tests.feeds.conftest import FeedServer, fake, feed_server  # noqa: F401 - fixtures
+from tests.fakes.feed_server import FeedServer
 
 from .soak import SMALL, TOKEN, run_soak
 
@@ -63,8 +63,8 @@ ADMIN_COMMANDS = [
 @pytest.mark.parametrize(("name", "options", "needed"), ADMIN_COMMANDS)
 async def test_admin_commands_need_their_permission_on_this_interaction(
     tmp_path: Path,
-    fake: FakeDiscord,  # noqa: F811 - fixture
-    feed_server: FeedServer,  # noqa: F811 - fixture
+    fake: FakeDiscord,
+    feed_server: FeedServer,
     name: str,
     options: dict[str, str],
     needed: str,
