@@ -320,6 +320,29 @@ class _BatchPlan:
         self.report.article_ids.append(row.id)
 
 
+def _columns(
+    article_id: int, item: PreparedArticle, now: datetime, story_id: int | None = None
+) -> dict[str, object]:
+    """An article's row, as named parameters for INSERT and UPDATE alike."""
+    article = item.article
+    return {
+        "id": article_id,
+        "url": article.url,
+        "url_key": item.url_key,
+        "title": article.title,
+        "title_key": title_key(article.title),
+        "source": article.source,
+        "published_at": _iso(article.published_at),
+        "ingested_at": _iso(now),
+        "sort_at": _iso(article.published_at or now),
+        "story_day": _day(article, now),
+        "story_id": story_id,
+        "summary": article.summary,
+        "source_links": json.dumps(article.source_links),
+        "content_hash": item.content_hash,
+    }
+
+
 async def _write(conn: aiosqlite.Connection, plan: _BatchPlan, now: datetime) -> None:
     """Apply a batch plan with bulk statements."""
     changed = [*plan.updates, *plan.inserts]
@@ -331,50 +354,21 @@ async def _write(conn: aiosqlite.Connection, plan: _BatchPlan, now: datetime) ->
             "DELETE FROM article_topics WHERE article_id = ?", [(i,) for i in plan.updates]
         )
         await conn.executemany(
-            """UPDATE articles SET url = coalesce(?, url), url_key = coalesce(?, url_key),
-               title = ?, title_key = ?, source = coalesce(?, source),
-               published_at = coalesce(?, published_at), sort_at = coalesce(?, sort_at),
-               story_day = substr(coalesce(?, sort_at), 1, 10), summary = ?, source_links = ?,
-               content_hash = ? WHERE id = ?""",
-            [
-                (
-                    item.article.url,
-                    item.url_key,
-                    item.article.title,
-                    title_key(item.article.title),
-                    item.article.source,
-                    _iso(item.article.published_at),
-                    _iso(item.article.published_at),
-                    _iso(item.article.published_at),
-                    item.article.summary,
-                    json.dumps(item.article.source_links),
-                    item.content_hash,
-                    article_id,
-                )
-                for article_id, item in plan.updates.items()
-            ],
+            """UPDATE articles SET url = coalesce(:url, url), url_key = coalesce(:url_key, url_key),
+               title = :title, title_key = :title_key, source = coalesce(:source, source),
+               published_at = coalesce(:published_at, published_at),
+               sort_at = coalesce(:published_at, sort_at),
+               story_day = substr(coalesce(:published_at, sort_at), 1, 10), summary = :summary,
+               source_links = :source_links, content_hash = :content_hash WHERE id = :id""",
+            [_columns(article_id, item, now) for article_id, item in plan.updates.items()],
         )
     await conn.executemany(
         """INSERT INTO articles (id, url, url_key, title, title_key, source, published_at,
            ingested_at, sort_at, story_day, story_id, summary, source_links, content_hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (:id, :url, :url_key, :title, :title_key, :source, :published_at, :ingested_at,
+           :sort_at, :story_day, :story_id, :summary, :source_links, :content_hash)""",
         [
-            (
-                article_id,
-                item.article.url,
-                item.url_key,
-                item.article.title,
-                title_key(item.article.title),
-                item.article.source,
-                _iso(item.article.published_at),
-                _iso(now),
-                _iso(item.article.published_at or now),
-                _day(item.article, now),
-                plan.stories[article_id],
-                item.article.summary,
-                json.dumps(item.article.source_links),
-                item.content_hash,
-            )
+            _columns(article_id, item, now, story_id=plan.stories[article_id])
             for article_id, item in plan.inserts.items()
         ],
     )
