@@ -143,3 +143,22 @@ def snippet_pool(
     for evidence in articles:
         scored.setdefault(evidence.facts.title_id, evidence.prior)
     return sorted(scored, key=scored.__getitem__, reverse=True)[:limit]
+
+
+def with_neighbours(
+    ids: Sequence[int], catalogue: Catalogue, *, best: int, reach: int
+) -> list[int]:
+    """``ids`` and, for the ``best`` first of them, the snippets up to ``reach`` places before
+    and after in the same article: the sentence that answers often follows (or precedes) the
+    one that names the story without repeating its words ("It will spend $600 billion...")."""
+    if reach <= 0 or best <= 0:
+        return list(ids)
+    sources = list(ids[:best])
+    pairs = [(i, n) for i in sources for n in range(i - reach, i + reach + 1) if n > 0 and n != i]
+    article_of = dict(zip(sources, catalogue.owners(sources), strict=True))
+    near_owners = catalogue.owners([n for _, n in pairs])
+    wanted = dict.fromkeys(ids)
+    for (source, snippet_id), article_id in zip(pairs, near_owners, strict=True):
+        if article_id and article_id == article_of[source]:
+            wanted.setdefault(snippet_id)
+    return list(wanted)

@@ -18,11 +18,14 @@ class RankConfig:
     max_term_share: float = 0.02  # a word in more snippets than this share never drives a search
     article_pool: int = 30  # articles whose matching snippets are reranked
     snippet_pool: int = 80  # snippets scored in full, at most
+    context_pool: int = 20  # the best of those also bring their neighbouring sentences
+    context_reach: int = 1  # ... this many places before and after
     # -- article relevance (BM25 over an article's snippets) ------------------------------
     bm25_k1: float = 1.2
     bm25_b: float = 0.5
     # -- snippet score: a weighted sum of the rules in bot.search.rank --------------------
     coverage: float = 2.0
+    context: float = 1.0  # what a sentence's neighbours add to its coverage (rank.context_gain)
     article: float = 1.0
     article_coverage: float = 1.0
     title: float = 0.5

@@ -110,6 +110,9 @@ class Engine:
             config=config,
         )
         ids = candidates.snippet_pool(matches, articles, groups, config.snippet_pool)
+        ids = candidates.with_neighbours(
+            ids, self.catalogue, best=config.context_pool, reach=config.context_reach
+        )
         rows = await self.archive.index.fetch(ids)
         scored = score_snippets(
             question, groups, rows, {e.facts.article_id: e for e in articles}, config

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
+from bot.archive.index import SnippetRow
 from bot.search.question import Question
 from bot.search.terms import TermGroup
 from bot.search.text import tokens
@@ -19,6 +20,8 @@ from bot.search.text import tokens
 # Key points are the article's own summary of its facts, so they count more than a sentence
 # picked out of the body; a title names the story but rarely holds the answer.
 KIND_WEIGHT = {"key_point": 1.0, "summary": 0.8, "body": 0.6, "title": 0.4}
+# Kinds whose snippets are consecutive sentences of the text, so a neighbour is context.
+RUNNING_TEXT = frozenset({"summary", "body"})
 
 _MAGNITUDE = r"(?:%|percent|million|billion|trillion|bn|mn|thousand|hundred)"
 _AMOUNT = re.compile(
@@ -67,6 +70,35 @@ def coverage(
             got += related_weight * group.weight
             matched.append(i)
     return got / total, frozenset(matched)
+
+
+def context_gain(
+    groups: Sequence[TermGroup],
+    row: SnippetRow,
+    running: Mapping[int, SnippetRow],
+    word_sets: Mapping[int, set[str]],
+    reach: int,
+    related_weight: float,
+) -> float:
+    """Rule "the passage says what was asked": the share of the question's (weighted) words
+    that a sentence leaves to its neighbours, up to ``reach`` places around it in the same
+    article (those that were fetched), i.e. its passage's coverage less its own.
+
+    The sentence that holds the answer often leaves the story's names to the one before it
+    ("It will spend $600 billion"); a sentence that says it all, or a title or key point
+    (which stands alone), gains nothing.
+    """
+    if row.kind not in RUNNING_TEXT:
+        return 0.0
+    own = word_sets[row.id]
+    window = set(own)
+    for other in range(row.id - reach, row.id + reach + 1):
+        near = running.get(other)
+        if near is not None and near.article_id == row.article_id:
+            window |= word_sets[other]
+    if window == own:
+        return 0.0
+    return coverage(groups, window, related_weight)[0] - coverage(groups, own, related_weight)[0]
 
 
 def intent_bonus(question: Question, text: str) -> float:

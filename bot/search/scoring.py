@@ -19,6 +19,7 @@ from bot.search.text import tokens
 # The rules a snippet's score adds up, each weighted by the RankConfig field of the same name.
 _RULES = (
     "coverage",
+    "context",
     "article_coverage",
     "title",
     "kind",
@@ -55,9 +56,12 @@ def score_snippets(
     read: list[tuple[SnippetRow, list[str], float, frozenset[int]]] = []
     article_groups: dict[int, set[int]] = defaultdict(set)
     title_cover: dict[int, float] = {}
+    running = {row.id: row for row in rows if row.kind in rank.RUNNING_TEXT}
+    word_sets: dict[int, set[str]] = {}
     for row in rows:
         words = tokens(row.text)
-        cover, matched = rank.coverage(groups, set(words), config.related_weight)
+        word_sets[row.id] = set(words)
+        cover, matched = rank.coverage(groups, word_sets[row.id], config.related_weight)
         article_groups[row.article_id] |= matched
         if row.kind == "title":
             title_cover[row.article_id] = cover
@@ -74,6 +78,11 @@ def score_snippets(
         support = sum(groups[i].weight for i in article_groups[row.article_id]) / total
         parts = {
             "coverage": cover,
+            "context": rank.context_gain(
+                groups, row, running, word_sets, config.context_reach, config.related_weight
+            )
+            if weights["context"]
+            else 0.0,
             "article_coverage": support,
             "title": title_cover.get(row.article_id, 0.0),
             "kind": rank.kind_weight(row.kind),

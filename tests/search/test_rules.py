@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.archive.index import SnippetRow
 from bot.search import Filters, rank
 from bot.search.question import analyse
 from bot.search.terms import TermGroup
@@ -242,3 +243,34 @@ async def test_dependent_sentence_is_cited_with_its_context(build: Build) -> Non
     assert cited.text.startswith("It said the cuts")
     assert cited.context == "Acme announced 500 layoffs on Monday."
     assert rank.needs_context(cited.text)
+
+
+def test_context_gain_credits_what_the_neighbouring_sentence_adds() -> None:
+    groups = [
+        TermGroup("nvidia", frozenset({"nvidia"}), weight=3.0),
+        TermGroup("spend", frozenset({"spend"}), weight=1.0),
+    ]
+    rows = {
+        1: SnippetRow(1, 7, 5, "body", "Nvidia met investors."),
+        2: SnippetRow(2, 7, 6, "body", "It will spend $5 billion."),
+        3: SnippetRow(3, 7, 1, "key_point", "It will spend $5 billion."),
+    }
+    words = {1: {"nvidia", "met", "investors"}, 2: {"spend", "billion"}, 3: {"spend", "billion"}}
+    running = {i: row for i, row in rows.items() if row.kind in rank.RUNNING_TEXT}
+    assert rank.context_gain(groups, rows[2], running, words, 1, 0.5) == 0.75
+    assert rank.context_gain(groups, rows[1], running, words, 1, 0.5) == 0.25
+    assert rank.context_gain(groups, rows[3], running, words, 1, 0.5) == 0.0  # stands alone
+
+
+async def test_answer_sentence_after_the_naming_sentence_is_a_candidate(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Zorblax earnings",
+                body="Zorblax reported results for the quarter on Tuesday.\n"
+                "Revenue rose to $41 billion, beating forecasts.",
+            )
+        ]
+    )
+    ranking = await engine.rank("How much did Zorblax report?", Filters(now=NOW))
+    assert any("$41 billion" in s.hit.text for s in ranking.top(5))
