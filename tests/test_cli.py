@@ -47,8 +47,13 @@ def test_first_ask_fills_the_archive_and_quotes_the_figure(db: Path, question: s
 def test_unknown_topic_says_not_in_the_archive(db: Path) -> None:
     result = newsbot(db, "ask", "what is the capital of Peru?")
     assert result.returncode == 0
-    assert result.stdout.startswith("The archive has no article that answers this question.")
+    assert "in the archive" in result.stdout.splitlines()[0]
+    assert "Searched for: capital, peru" in result.stdout
     assert "newsbot latest" in result.stdout
+    assert (
+        json.loads(newsbot(db, "ask", "--json", "what is the capital of Peru?").stdout)["answered"]
+        is False
+    )
 
 
 def test_ask_json_is_one_document(db: Path) -> None:
