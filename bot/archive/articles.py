@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -61,11 +62,12 @@ class ArticleStore:
         """
         items = list(items)
         async with self._db.transaction() as conn:
-            plan = _BatchPlan(await _known_rows(conn, items, now), await _next_id(conn), now)
-            for item in items:
-                plan.add(item)
-            await _write(conn, plan, now)
-        return plan.report
+            known = await _known_rows(conn, items, now)
+            first_id = await _next_id(conn)
+            # Planning is pure Python: off the event loop, so the bot keeps answering meanwhile.
+            report, rows = await asyncio.to_thread(_plan, known, first_id, now, items)
+            await _write(conn, rows)
+        return report
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, StoredArticle]:
         """The stored articles with these ids (missing ids are left out)."""
@@ -152,9 +154,15 @@ class ArticleStore:
         articles, newest, oldest = await _one(
             conn, "SELECT count(*), max(sort_at), min(sort_at) FROM articles"
         )
-        kinds = {}
-        async with conn.execute("SELECT kind, count(*) FROM snippets GROUP BY kind") as cursor:
-            kinds = {kind: n for kind, n in await cursor.fetchall()}
+        # Summed in one pass: a GROUP BY on the unindexed kind would sort every snippet.
+        names = ("title", "key_point", "summary", "body")
+        totals = await _one(
+            conn,
+            "SELECT "
+            + ", ".join(f"coalesce(sum(kind = '{k}'), 0)" for k in names)
+            + " FROM snippets",
+        )
+        kinds = {kind: n for kind, n in zip(names, totals, strict=True) if n}
         sources = await _one(conn, "SELECT count(DISTINCT source) FROM articles")
         return {
             "articles": articles,
@@ -215,22 +223,21 @@ def _day(article: Article, now: datetime) -> str:
 
 async def _known_rows(
     conn: aiosqlite.Connection, items: Sequence[PreparedArticle], now: datetime
-) -> list[_Known]:
+) -> list[aiosqlite.Row]:
     """Stored articles a batch could collide with: same URL, same content, or same day."""
     urls = list({i.url_key for i in items if i.url_key})
     hashes = list({i.content_hash for i in items})
     days = list({_day(i.article, now) for i in items})
     columns = "id, content_hash, url_key, title_key, source, story_day, story_id"
-    found: dict[int, _Known] = {}
+    found: list[aiosqlite.Row] = []
     for column, values in (("url_key", urls), ("content_hash", hashes), ("story_day", days)):
         for start in range(0, len(values), 500):
             chunk = values[start : start + 500]
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT {columns} FROM articles WHERE {column} IN ({marks})"
             async with conn.execute(sql, chunk) as cursor:
-                for row in await cursor.fetchall():
-                    found[row[0]] = _Known(*row)
-    return list(found.values())
+                found += await cursor.fetchall()
+    return found
 
 
 async def _next_id(conn: aiosqlite.Connection) -> int:
@@ -343,16 +350,46 @@ def _columns(
     }
 
 
-async def _write(conn: aiosqlite.Connection, plan: _BatchPlan, now: datetime) -> None:
-    """Apply a batch plan with bulk statements."""
-    changed = [*plan.updates, *plan.inserts]
-    if plan.updates:
-        await conn.executemany(
-            "DELETE FROM snippets WHERE article_id = ?", [(i,) for i in plan.updates]
-        )
-        await conn.executemany(
-            "DELETE FROM article_topics WHERE article_id = ?", [(i,) for i in plan.updates]
-        )
+@dataclass(slots=True)
+class _Rows:
+    """A planned batch as the parameters of its bulk statements."""
+
+    updated_ids: list[tuple[int]]
+    updates: list[dict[str, object]]
+    inserts: list[dict[str, object]]
+    topics: list[tuple[int, str]]
+    snippets: list[tuple[int, int, str, str]]
+
+
+def _plan(
+    known: Sequence[aiosqlite.Row], first_id: int, now: datetime, items: Sequence[PreparedArticle]
+) -> tuple[IngestReport, _Rows]:
+    """Decide what the batch does, and turn that into statement parameters."""
+    plan = _BatchPlan({row[0]: _Known(*row) for row in known}.values(), first_id, now)
+    for item in items:
+        plan.add(item)
+    changed = {**plan.updates, **plan.inserts}
+    rows = _Rows(
+        updated_ids=[(i,) for i in plan.updates],
+        updates=[_columns(i, item, now) for i, item in plan.updates.items()],
+        inserts=[
+            _columns(i, item, now, story_id=plan.stories[i]) for i, item in plan.inserts.items()
+        ],
+        topics=[(i, t) for i, item in changed.items() for t in dict.fromkeys(item.article.topics)],
+        snippets=[
+            (i, position, kind, text)
+            for i, item in changed.items()
+            for position, (kind, text) in enumerate(item.snippets)
+        ],
+    )
+    return plan.report, rows
+
+
+async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
+    """Apply a planned batch with bulk statements."""
+    if rows.updates:
+        await conn.executemany("DELETE FROM snippets WHERE article_id = ?", rows.updated_ids)
+        await conn.executemany("DELETE FROM article_topics WHERE article_id = ?", rows.updated_ids)
         await conn.executemany(
             """UPDATE articles SET url = coalesce(:url, url), url_key = coalesce(:url_key, url_key),
                title = :title, title_key = :title_key, source = coalesce(:source, source),
@@ -360,32 +397,23 @@ async def _write(conn: aiosqlite.Connection, plan: _BatchPlan, now: datetime) ->
                sort_at = coalesce(:published_at, sort_at),
                story_day = substr(coalesce(:published_at, sort_at), 1, 10), summary = :summary,
                source_links = :source_links, content_hash = :content_hash WHERE id = :id""",
-            [_columns(article_id, item, now) for article_id, item in plan.updates.items()],
+            rows.updates,
         )
     await conn.executemany(
         """INSERT INTO articles (id, url, url_key, title, title_key, source, published_at,
            ingested_at, sort_at, story_day, story_id, summary, source_links, content_hash)
            VALUES (:id, :url, :url_key, :title, :title_key, :source, :published_at, :ingested_at,
            :sort_at, :story_day, :story_id, :summary, :source_links, :content_hash)""",
-        [
-            _columns(article_id, item, now, story_id=plan.stories[article_id])
-            for article_id, item in plan.inserts.items()
-        ],
+        rows.inserts,
     )
-    items = {**plan.updates, **plan.inserts}
     await conn.executemany(
-        "INSERT INTO article_topics (article_id, topic) VALUES (?, ?)",
-        [(i, topic) for i in changed for topic in dict.fromkeys(items[i].article.topics)],
+        "INSERT INTO article_topics (article_id, topic) VALUES (?, ?)", rows.topics
     )
     async with conn.execute("SELECT coalesce(max(id), 0) FROM snippets") as cursor:
         (last_indexed,) = await cursor.fetchone()
     await conn.executemany(
         "INSERT INTO snippets (article_id, position, kind, text) VALUES (?, ?, ?, ?)",
-        [
-            (i, position, kind, text)
-            for i in changed
-            for position, (kind, text) in enumerate(items[i].snippets)
-        ],
+        rows.snippets,
     )
     await conn.execute(
         "INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets WHERE id > ?",
