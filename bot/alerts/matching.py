@@ -8,6 +8,7 @@ articles' words, so 1,000 x 1,000 stays well under a second.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,7 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@functools.lru_cache(maxsize=65536)
 def singular(word: str) -> str:
     """A plain English singular, enough for topic words ("chips" -> "chip", "batteries")."""
     if len(word) > 4 and word.endswith("ies"):
@@ -53,17 +55,24 @@ def singular(word: str) -> str:
     return word
 
 
+def _spelled(phrase: str) -> tuple[str, ...]:
+    return tuple(singular(w) for w in words_of(phrase))
+
+
+# Each spelling of SAME_MEANING -> all spellings of its group, as matched word tuples.
+_SPELLINGS: dict[tuple[str, ...], list[tuple[str, ...]]] = {
+    spelling: spellings
+    for spellings in ([_spelled(p) for p in group] for group in SAME_MEANING)
+    for spelling in spellings
+}
+
+
 def _phrases(topic: str) -> list[tuple[str, ...]]:
     """The topic as word tuples, with every other spelling of the same meaning."""
-    own = tuple(singular(w) for w in words_of(topic))
+    own = _spelled(topic)
     if not own:
         return []
-    phrases = [own]
-    for group in SAME_MEANING:
-        spelled = [tuple(singular(w) for w in words_of(p)) for p in group]
-        if own in spelled:
-            phrases += [p for p in spelled if p != own]
-    return list(dict.fromkeys(phrases))
+    return list(dict.fromkeys([own, *_SPELLINGS.get(own, ())]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +115,9 @@ class ArticleIndex:
             self._surface[article.article_id] = words
             for position, word in enumerate(words):
                 self._positions[word][article.article_id].append(position)
-        self._vocabulary = list(self._positions)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in self._positions:
+            self._by_length[len(word)].append(word)
         self._similar_cache: dict[str, list[str]] = {}
 
     def _forms(self, word: str) -> list[str]:
@@ -114,16 +125,14 @@ class ArticleIndex:
         if word not in self._similar_cache:
             forms = [word] if word in self._positions else []
             if len(word) >= MIN_TYPO_LENGTH and not word.isdigit():
+                # A typo changes the length by two letters at most: compare only those words.
+                near = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length[n]]
                 forms += [
                     candidate
                     for candidate, _, _ in process.extract(
-                        word,
-                        self._vocabulary,
-                        scorer=fuzz.ratio,
-                        score_cutoff=TYPO_SIMILARITY,
-                        limit=None,
+                        word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=None
                     )
-                    if candidate != word and abs(len(candidate) - len(word)) <= 2
+                    if candidate != word
                 ]
             self._similar_cache[word] = forms
         return self._similar_cache[word]
