@@ -10,33 +10,22 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from benchmarks import synthetic
+from bot.evaluation.realtimeqa import QuizQuestion
 
 Record = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class BenchQuestion:
-    """A quiz question asked of the archive, as of its quiz day."""
+class BenchQuestion(QuizQuestion):
+    """A quiz question as the evaluation reads it, plus which source articles it came with."""
 
-    id: str
-    asked_on: date
-    text: str
-    choices: tuple[str, ...]
-    answer: str
-    answer_index: int
-    article_ids: tuple[str, ...]  # the source articles retrieved for it
-    answer_in_corpus: bool
-    tech_related: bool
-
-    @property
-    def now(self) -> datetime:
-        """The moment the question counts as asked: the end of its quiz day, UTC."""
-        return datetime.combine(self.asked_on, time.max, tzinfo=UTC)
+    article_ids: tuple[str, ...] = ()  # the source articles retrieved for it
+    answer_in_corpus: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bot.archive.database import Database
 
@@ -217,7 +216,14 @@ class SnippetIndex:
         a connection of its own in a worker thread: the shared reader, which answers questions
         one query at a time, is never held up behind it.
         """
-        return await asyncio.to_thread(_read_vocabulary, self._db.path, min_documents)
+        connection = sqlite3.connect(self._db.path, timeout=30.0, check_same_thread=False)
+        try:
+            return await asyncio.to_thread(_read_vocabulary, connection, min_documents)
+        except asyncio.CancelledError:
+            # Stop the scan, so that the thread (which closes the connection) ends promptly
+            # and a process shutting down does not wait for it.
+            connection.interrupt()
+            raise
 
     async def snippet_count(self) -> int:
         """How many snippets are indexed."""
@@ -238,9 +244,8 @@ class SnippetIndex:
             return {(a, p): text for a, p, text in await cursor.fetchall()}
 
 
-def _read_vocabulary(path: Path, min_documents: int) -> list[tuple[str, int]]:
-    """``SnippetIndex.vocabulary`` on a short-lived connection of its own (it only reads)."""
-    connection = sqlite3.connect(path, timeout=30.0)
+def _read_vocabulary(connection: sqlite3.Connection, min_documents: int) -> list[tuple[str, int]]:
+    """``SnippetIndex.vocabulary`` on a connection of its own (in a worker thread); closes it."""
     try:
         return connection.execute(
             "SELECT term, doc FROM snippets_vocab WHERE doc >= ?", (min_documents,)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import Iterable
+import logging
+import time
+from collections import ChainMap, defaultdict
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
 from bot.archive import Archive
+from bot.search.question import RELATED_WORDS
 from bot.search.text import STOP_WORDS
+
+log = logging.getLogger(__name__)
 
 # A question word is corrected to an archive word at least this similar (rapidfuzz ratio).
 TYPO_SIMILARITY = 80.0
@@ -19,20 +24,38 @@ COMMON_FACTOR = 30
 MIN_CORRECTED_LENGTH = 5
 _SUFFIXES = ("s", "es", "ed", "ing", "er", "ers", "'s")
 
+# When the whole vocabulary is loaded. An archive with fewer snippets than SYNC_LOAD_SNIPPETS
+# (about 2,500 articles) loads it before answering, whenever it is out of date: that takes a
+# fraction of a second, so every question, even the first of a fresh `newsbot ask` process,
+# gets typo correction and exact word counts. A larger archive never makes a question wait for
+# the load (seconds at millions of snippets): it loads in the background, on the first question
+# and then at most once every RELOAD_SECONDS while the archive grows; meanwhile each question
+# looks up the counts of its own words in the index (one query, milliseconds), so answers stay
+# exact and see new articles at once, and only typo correction waits for the load.
+SYNC_LOAD_SNIPPETS = 200_000
+RELOAD_SECONDS = 30.0
+
 
 class Vocabulary:
     """Term -> snippet count for the archive, loaded on first use and reloaded when it grows."""
 
     def __init__(self, archive: Archive):
         self._archive = archive
-        self._frequency: dict[str, int] = {}
+        self._frequency: Mapping[str, int] = {}
         self._by_length: dict[int, list[str]] = {}
-        self._loaded_at = -1
+        self._loaded_at = -1  # the newest snippet id when loaded; -1 = never loaded
         self._lock = asyncio.Lock()
+        self._loading: asyncio.Task[None] | None = None
+        self._load_started = -float("inf")  # time.monotonic() of the last background load
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the whole vocabulary has been loaded at least once."""
+        return self._loaded_at >= 0
 
     async def refresh(self, count: int | None = None) -> None:
-        """Reload the vocabulary if snippets were added since it was loaded (``count`` is the
-        newest snippet id, when the caller has just read it)."""
+        """Reload the vocabulary now if snippets were added since it was loaded (``count`` is
+        the newest snippet id, when the caller has just read it). Waits for the whole load."""
         if count is None:
             count = await self._archive.index.snippet_count()
         if count == self._loaded_at:
@@ -40,14 +63,70 @@ class Vocabulary:
         async with self._lock:
             if count == self._loaded_at:
                 return
-            terms = await self._archive.index.vocabulary()
-            by_length: dict[int, list[str]] = defaultdict(list)
-            for term, _ in terms:
-                if term.isalpha():
-                    by_length[len(term)].append(term)
-            self._frequency = dict(terms)
-            self._by_length = dict(by_length)
-            self._loaded_at = count
+            await self._load(count)
+
+    async def current(self, count: int, words: Iterable[str]) -> Vocabulary:
+        """The vocabulary to read a question with ``words`` by, now (``count`` is the newest
+        snippet id): never waits for a full load of a large archive (see SYNC_LOAD_SNIPPETS)."""
+        if count == self._loaded_at:
+            return self
+        if count < SYNC_LOAD_SNIPPETS:
+            await self.refresh(count)
+            return self
+        self._reload_in_background()
+        fresh = await self._archive.index.document_frequencies(self._lookups(words))
+        return self._overlaid(fresh, count)
+
+    async def settled(self) -> None:
+        """Wait for a background load, if one is running (for tests and benchmarks)."""
+        if self._loading is not None:
+            await asyncio.shield(self._loading)
+
+    async def _load(self, count: int) -> None:
+        terms = await self._archive.index.vocabulary()
+        frequency, by_length = await asyncio.to_thread(_tables, terms)
+        if count >= self._loaded_at:  # a slower, older load never replaces a newer one
+            self._frequency, self._by_length, self._loaded_at = frequency, by_length, count
+
+    def _reload_in_background(self) -> None:
+        """Start a full load unless one is running or the last one started too recently."""
+        if self._loading is not None and not self._loading.done():
+            return
+        now = time.monotonic()
+        if self.loaded and now - self._load_started < RELOAD_SECONDS:
+            return
+        self._load_started = now
+        self._loading = asyncio.create_task(self._load_quietly(), name="vocabulary-load")
+
+    async def _load_quietly(self) -> None:
+        try:
+            count = await self._archive.index.snippet_count()  # read first: the load sees it all
+            async with self._lock:
+                if count != self._loaded_at:
+                    await self._load(count)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the next question tries again; answers go on meanwhile
+            log.warning("loading the vocabulary failed", exc_info=True)
+
+    def _lookups(self, words: Iterable[str]) -> list[str]:
+        """The terms whose counts reading these words needs: inflections and related words."""
+        wanted: list[str] = []
+        for word in words:
+            forms = _inflections(word)
+            wanted += forms
+            for form in forms:
+                for like in RELATED_WORDS.get(form, ()):
+                    wanted += _inflections(like)
+        return list(dict.fromkeys(wanted))
+
+    def _overlaid(self, fresh: dict[str, int], count: int) -> Vocabulary:
+        """This vocabulary with up-to-date counts for some terms, as of snippet id ``count``."""
+        view = Vocabulary(self._archive)
+        view._frequency = ChainMap(fresh, self._frequency) if self._frequency else fresh
+        view._by_length = self._by_length
+        view._loaded_at = count
+        return view
 
     @property
     def snippets(self) -> int:
@@ -88,6 +167,15 @@ class Vocabulary:
         ]
         matches.sort(key=lambda match: -match[1])
         return [term for term, _, _ in matches[:3] if term not in STOP_WORDS]
+
+
+def _tables(terms: list[tuple[str, int]]) -> tuple[dict[str, int], dict[int, list[str]]]:
+    """Term -> count, and the alphabetic terms by length (built in a worker thread)."""
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for term, _ in terms:
+        if term.isalpha():
+            by_length[len(term)].append(term)
+    return dict(terms), dict(by_length)
 
 
 def _inflections(word: str) -> list[str]:
