@@ -160,11 +160,14 @@ class SnippetIndex:
         """The runs of snippet ids above ``after_id``, per article, with article dates and
         outlets; an article whose new snippets are not consecutive yields one span per run.
 
-        A full load (``after_id`` 0) groups the (article_id, position) index in order, which
-        is fastest for the whole table; a top-up reads only the id range above ``after_id``
-        (NOT INDEXED keeps SQLite on the rowid range instead of scanning that whole index:
-        24 ms instead of 0.35 s for a 500-article batch at 7 million snippets).
+        A full load (``after_id`` 0) reads each article's ends (``_all_spans``), or else groups
+        the (article_id, position) index in order; a top-up groups only the id range above
+        ``after_id`` (NOT INDEXED keeps SQLite on the rowid range instead of scanning that
+        whole index: 24-40 ms instead of 0.3-0.4 s for a 500-article batch at 7.6 million
+        snippets).
         """
+        if after_id <= 0 and (spans := await self._all_spans()) is not None:
+            return spans
         source = "snippets s NOT INDEXED" if after_id > 0 else "snippets s"
         async with self._db.reader.execute(
             f"""SELECT s.article_id, min(s.id), max(s.id), count(*), a.sort_at,
@@ -183,6 +186,45 @@ class SnippetIndex:
                 ArticleSpan(article_id, a, b, count, sort_at, bool(dated), source) for a, b in runs
             ]
         return sorted(spans, key=lambda span: span.first_id)
+
+    async def _all_spans(self) -> list[ArticleSpan] | None:
+        """Every article's span, read with two index look-ups per article (its first and last
+        snippet by position) instead of grouping every snippet: 0.3 s instead of 1.9 s at 7
+        million snippets. None when the archive is not laid out as that read assumes.
+
+        It assumes what the write path does: an article's snippets are inserted together, in
+        position order, so they take consecutive ids. That is checked as a whole: the spans
+        must not overlap and must cover exactly as many ids as there are snippets (so none of
+        them has a gap or a snippet of another article). Otherwise the caller groups instead.
+        """
+        async with self._db.reader.execute(  # one statement: one snapshot of the archive
+            """SELECT a.id,
+                      (SELECT s.id FROM snippets s WHERE s.article_id = a.id
+                       ORDER BY s.position LIMIT 1),
+                      (SELECT s.id FROM snippets s WHERE s.article_id = a.id
+                       ORDER BY s.position DESC LIMIT 1),
+                      a.sort_at, a.published_at IS NOT NULL, a.source,
+                      (SELECT count(*) FROM snippets)
+               FROM articles a"""
+        ) as cursor:
+            rows = await cursor.fetchall()
+        if not rows:
+            return None  # (grouping an empty archive costs nothing)
+        total = rows[0][6]
+        # Filtered and ordered here: in SQL the filter would run the first look-up twice.
+        rows = [row for row in rows if row[1] is not None]
+        if any(rows[i][1] > rows[i + 1][1] for i in range(len(rows) - 1)):
+            rows.sort(key=lambda row: row[1])
+        spans, covered, previous = [], 0, 0
+        for article_id, first, last, sort_at, dated, source, _ in rows:
+            if first <= previous or last < first:
+                return None
+            covered += last - first + 1
+            previous = last
+            spans.append(
+                ArticleSpan(article_id, first, last, last - first + 1, sort_at, bool(dated), source)
+            )
+        return spans if covered == total else None
 
     async def _runs(self, article_id: int, after_id: int) -> list[tuple[int, int]]:
         async with self._db.reader.execute(

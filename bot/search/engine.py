@@ -58,7 +58,8 @@ class Engine:
         self.catalogue = Catalogue(archive)
 
     async def warm_up(self) -> None:
-        """Load the vocabulary and the article catalogue now rather than on the first question."""
+        """Load the vocabulary and the article catalogue now rather than on the first question
+        (waiting for the whole vocabulary, whatever the archive's size)."""
         newest = await self.archive.index.snippet_count()
         await self.vocabulary.refresh(newest)
         await self.catalogue.refresh(newest)
@@ -79,14 +80,17 @@ class Engine:
         """Every candidate snippet for a question, scored and ordered best first."""
         filters = filters or Filters()
         config = self.config
-        await self.warm_up()
         question = analyse(text, now=filters.now)
+        newest = await self.archive.index.snippet_count()
+        # Never waits for a full vocabulary load of a large archive (see vocabulary.py).
+        vocabulary = await self.vocabulary.current(newest, question.words)
+        await self.catalogue.refresh(newest)
         outlets = named_outlets(question.text, sorted(self.catalogue.sources))
-        groups = term_groups(question, self.vocabulary, name_weight=config.name_weight)
+        groups = term_groups(question, vocabulary, name_weight=config.name_weight)
         searched = search_groups(
             groups,
             budget=config.postings_budget,
-            max_documents=max(int(config.max_term_share * self.vocabulary.snippets), 50),
+            max_documents=max(int(config.max_term_share * vocabulary.snippets), 50),
         )
         postings = await self.archive.index.postings(
             [expression for _, expression in searched], limit=config.postings_budget

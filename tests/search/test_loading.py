@@ -1,0 +1,113 @@
+"""Loading the engine's vocabulary and catalogue without making answers wait on large archives."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.archive import Archive
+from bot.ingest.pipeline import ingest_articles
+from bot.search import Filters, vocabulary
+from tests.search.conftest import NOW, Build, article
+
+NVIDIA = article(
+    "Nvidia results",
+    key_points=("Nvidia reported record spending on data centers this quarter.",),
+)
+
+
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat every archive as large: the vocabulary loads in the background."""
+    monkeypatch.setattr(vocabulary, "SYNC_LOAD_SNIPPETS", 0)
+
+
+@pytest.mark.usefixtures("large")
+async def test_large_archive_answers_while_the_vocabulary_loads(
+    build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await build([NVIDIA])
+    release = asyncio.Event()
+    full_load = engine.archive.index.vocabulary
+
+    async def slow_vocabulary(min_documents: int = 1) -> list[tuple[str, int]]:
+        await release.wait()
+        return await full_load(min_documents)
+
+    monkeypatch.setattr(engine.archive.index, "vocabulary", slow_vocabulary)
+    answer = await asyncio.wait_for(engine.answer("Nvidia spending", Filters(now=NOW)), 5)
+    assert answer.answered  # from per-question word counts, not the (blocked) full load
+    assert "Nvidia" in answer.citations[0].text
+    assert not engine.vocabulary.loaded
+    release.set()
+    await engine.vocabulary.settled()
+    assert engine.vocabulary.loaded
+    # Typo correction needs the whole vocabulary: it works once the load is done.
+    typo = await engine.answer("nvida spendng", Filters(now=NOW))
+    assert typo.answered
+    assert "Nvidia" in typo.citations[0].text
+
+
+@pytest.mark.usefixtures("large")
+async def test_large_archive_sees_new_words_before_the_throttled_reload(
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vocabulary, "RELOAD_SECONDS", 3600.0)
+    engine = await build([NVIDIA])
+    await engine.answer("Nvidia spending", Filters(now=NOW))
+    await engine.vocabulary.settled()
+    loaded_at = engine.vocabulary.snippets
+    await ingest_articles(
+        archive,
+        [
+            article(
+                "Zorblax unveils a quantum toaster", key_points=("Zorblax announced a toaster.",)
+            )
+        ],
+        now=NOW,
+    )
+    answer = await engine.answer("What did Zorblax announce?", Filters(now=NOW))
+    assert answer.answered and "Zorblax" in answer.citations[0].text
+    await engine.vocabulary.settled()
+    assert engine.vocabulary.snippets == loaded_at  # not reloaded within RELOAD_SECONDS
+    assert engine.vocabulary.frequency("zorblax") == 0
+
+
+async def test_small_archive_corrects_typos_on_the_first_question(build: Build) -> None:
+    engine = await build([NVIDIA])  # a fresh engine, as in a new `newsbot ask` process
+    answer = await engine.answer("nvida spendng", Filters(now=NOW))
+    assert answer.answered and "Nvidia" in answer.citations[0].text
+    assert engine.vocabulary.loaded
+
+
+async def test_incremental_spans_read_only_the_new_snippets(build: Build, archive: Archive) -> None:
+    await build([NVIDIA])
+    before = await archive.index.spans(0)
+    newest = await archive.index.snippet_count()
+    await ingest_articles(
+        archive, [article("Acme launches", body="Acme launched a rocket. It flew.")], now=NOW
+    )
+    every = await archive.index.spans(0)
+    added = await archive.index.spans(newest)
+    assert every[: len(before)] == before
+    assert added == [span for span in every if span.first_id > newest]
+    assert added and added[0].snippets == added[0].last_id - added[0].first_id + 1
+
+
+async def test_full_span_load_checks_its_layout_assumption(build: Build, archive: Archive) -> None:
+    await build([NVIDIA])
+    spans = await archive.index.spans(0)
+    assert await archive.index._all_spans() == spans
+    # A gap inside an article (a deleted middle snippet) breaks the one-run-per-article
+    # assumption of the fast read: it declines, and grouping gives the exact runs.
+    longest = max(spans, key=lambda span: span.snippets)
+    middle = longest.first_id + 1
+    async with archive.db.transaction() as conn:
+        await conn.execute("DELETE FROM snippets WHERE id = ?", (middle,))
+    assert await archive.index._all_spans() is None
+    runs = [s for s in await archive.index.spans(0) if s.article_id == longest.article_id]
+    assert [(s.first_id, s.last_id) for s in runs] == [
+        (longest.first_id, middle - 1),
+        (middle + 1, longest.last_id),
+    ]
