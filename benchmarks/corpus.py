@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from benchmarks import synthetic
-from bot.evaluation.realtimeqa import QuizQuestion
+from bot.evaluation.realtimeqa import QuizQuestion, question_fields
 
 Record = dict[str, Any]
 
@@ -54,15 +53,9 @@ def _read_lines(path: Path) -> list[Record]:
 
 def _question(record: Record) -> BenchQuestion:
     return BenchQuestion(
-        id=str(record["id"]),
-        asked_on=date.fromisoformat(record["date"]),
-        text=str(record["question"]),
-        choices=tuple(str(c) for c in record["choices"]),
-        answer=str(record["answer"]),
-        answer_index=int(record["answer_index"]),
+        **question_fields(record),
         article_ids=tuple(record.get("article_ids") or ()),
         answer_in_corpus=bool(record.get("answer_in_corpus")),
-        tech_related=bool(record.get("tech_related")),
     )
 
 

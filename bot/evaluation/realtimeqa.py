@@ -76,6 +76,19 @@ class Outcome:
     milliseconds: float
 
 
+def question_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """A ``questions.jsonl`` record as :class:`QuizQuestion` fields (raises on missing ones)."""
+    return {
+        "id": str(record["id"]),
+        "asked_on": date.fromisoformat(record["date"]),
+        "text": str(record["question"]),
+        "choices": tuple(str(c) for c in record["choices"]),
+        "answer": str(record["answer"]),
+        "answer_index": int(record["answer_index"]),
+        "tech_related": bool(record.get("tech_related")),
+    }
+
+
 def load_questions(folder: Path, split: str, limit: int | None = None) -> list[QuizQuestion]:
     """The split's questions whose answer occurs in the corpus, in file order."""
     questions = []
@@ -83,17 +96,7 @@ def load_questions(folder: Path, split: str, limit: int | None = None) -> list[Q
         if record.get("split") != split or not record.get("answer_in_corpus"):
             continue
         try:
-            questions.append(
-                QuizQuestion(
-                    id=str(record["id"]),
-                    asked_on=date.fromisoformat(record["date"]),
-                    text=str(record["question"]),
-                    choices=tuple(str(c) for c in record["choices"]),
-                    answer=str(record["answer"]),
-                    answer_index=int(record["answer_index"]),
-                    tech_related=bool(record.get("tech_related")),
-                )
-            )
+            questions.append(QuizQuestion(**question_fields(record)))
         except (KeyError, TypeError, ValueError) as error:
             raise BenchmarkDataError(f"question {record.get('id')!r}: {error}") from error
     return questions[:limit] if limit is not None else questions
