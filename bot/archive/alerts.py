@@ -101,13 +101,7 @@ class AlertStore:
         """Add (or replace) a channel's subscription to a topic, starting after the newest
         stored article. Raises ``LimitReached`` when a cap would be exceeded."""
         async with self._db.transaction() as conn:
-            existing = await _scalar(
-                conn,
-                "SELECT id FROM subscriptions WHERE channel_id = ? AND topic = ?",
-                channel_id,
-                topic,
-            )
-            if existing is None:
+            if await _subscription_id(conn, channel_id, topic) is None:
                 in_channel = await _scalar(
                     conn, "SELECT count(*) FROM subscriptions WHERE channel_id = ?", channel_id
                 )
@@ -136,12 +130,7 @@ class AlertStore:
         """Remove a channel's subscription and its alerts not yet being sent; False when there
         was none. (A batch already 'sending' still goes out: it may have been posted.)"""
         async with self._db.transaction() as conn:
-            subscription_id = await _scalar(
-                conn,
-                "SELECT id FROM subscriptions WHERE channel_id = ? AND topic = ?",
-                channel_id,
-                topic,
-            )
+            subscription_id = await _subscription_id(conn, channel_id, topic)
             if subscription_id is None:
                 return False
             await conn.execute(
@@ -317,6 +306,12 @@ def _nonce(channel_id: int, article_ids: Sequence[int]) -> str:
     # Discord accepts nonces of up to 25 characters.
     digest = hashlib.sha256(f"{channel_id}:{article_ids}".encode()).hexdigest()
     return "nb" + digest[:23]
+
+
+async def _subscription_id(conn: aiosqlite.Connection, channel_id: int, topic: str) -> int | None:
+    return await _scalar(
+        conn, "SELECT id FROM subscriptions WHERE channel_id = ? AND topic = ?", channel_id, topic
+    )
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str, *params: object) -> int:
