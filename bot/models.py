@@ -53,17 +53,6 @@ class StoredArticle:
         return self.published_at or self.ingested_at
 
 
-@dataclass(frozen=True, slots=True)
-class Snippet:
-    """One citable piece of an article: a key point, a summary or body sentence, or the title."""
-
-    id: int
-    article_id: int
-    position: int
-    kind: SnippetKind
-    text: str
-
-
 @dataclass(slots=True)
 class IngestReport:
     """What one ingest call did, counted per article, with a reason for each failure."""

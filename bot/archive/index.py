@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.archive.database import Database
 
@@ -78,36 +77,6 @@ class SnippetIndex:
 
     def __init__(self, db: Database):
         self._db = db
-
-    async def search(
-        self,
-        terms: Sequence[str],
-        *,
-        limit: int,
-        until: datetime | None = None,
-        since: datetime | None = None,
-        sources: Sequence[str] = (),
-    ) -> list[SnippetHit]:
-        """Snippets matching any of ``terms`` (each matched as a quoted phrase), best bm25 first."""
-        if not terms:
-            return []
-        clauses, params = ["snippets_fts MATCH ?"], [" OR ".join(fts_phrase(t) for t in terms)]
-        if until is not None:
-            clauses.append("a.sort_at <= ?")
-            params.append(until.astimezone(UTC).isoformat(timespec="seconds"))
-        if since is not None:
-            clauses.append("a.sort_at >= ?")
-            params.append(since.astimezone(UTC).isoformat(timespec="seconds"))
-        if sources:
-            clauses.append("(" + " OR ".join("a.source LIKE ?" for _ in sources) + ")")
-            params += [f"%{s}%" for s in sources]
-        sql = f"""SELECT s.id, s.article_id, s.position, s.kind, s.text, a.sort_at, a.source,
-                         bm25(snippets_fts) AS rank
-                  FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid
-                  JOIN articles a ON a.id = s.article_id
-                  WHERE {" AND ".join(clauses)} ORDER BY rank LIMIT ?"""
-        async with self._db.reader.execute(sql, [*params, limit]) as cursor:
-            return [SnippetHit(*row) for row in await cursor.fetchall()]
 
     async def postings(self, expressions: Sequence[str], *, limit: int) -> list[list[int]]:
         """For each FTS5 expression, the ids of the snippets it matches, newest first and at
