@@ -94,9 +94,8 @@ class SnippetIndex:
         )
         params = [value for expression in expressions for value in (expression, limit)]
         found: list[list[int]] = [[] for _ in expressions]
-        async with self._db.reader.execute(sql, params) as cursor:
-            for group, rowid in await cursor.fetchall():
-                found[group].append(rowid)
+        for group, rowid in await self._db.reader.execute_fetchall(sql, params):
+            found[group].append(rowid)
         return found
 
     async def fetch(self, ids: Iterable[int]) -> list[SnippetRow]:
@@ -105,12 +104,12 @@ class SnippetIndex:
         rows: list[SnippetRow] = []
         for start in range(0, len(wanted), _MAX_PARAMETERS):
             chunk = wanted[start : start + _MAX_PARAMETERS]
-            async with self._db.reader.execute(
+            found = await self._db.reader.execute_fetchall(
                 "SELECT id, article_id, position, kind, text FROM snippets "
                 f"WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id",
                 chunk,
-            ) as cursor:
-                rows += [SnippetRow(*row) for row in await cursor.fetchall()]
+            )
+            rows += [SnippetRow(*row) for row in found]
         return rows
 
     async def heads(self, article_ids: Iterable[int]) -> dict[int, ArticleHead]:
@@ -118,12 +117,12 @@ class SnippetIndex:
         wanted = list(dict.fromkeys(article_ids))[:_MAX_PARAMETERS]
         if not wanted:
             return {}
-        async with self._db.reader.execute(
+        rows = await self._db.reader.execute_fetchall(
             "SELECT id, title, source, published_at, url FROM articles "
             f"WHERE id IN ({','.join('?' * len(wanted))})",
             wanted,
-        ) as cursor:
-            return {row[0]: ArticleHead(*row) for row in await cursor.fetchall()}
+        )
+        return {row[0]: ArticleHead(*row) for row in rows}
 
     async def spans(self, after_id: int = 0) -> list[ArticleSpan]:
         """The runs of snippet ids above ``after_id``, per article, with article dates and
@@ -138,14 +137,13 @@ class SnippetIndex:
         if after_id <= 0 and (spans := await self._all_spans()) is not None:
             return spans
         source = "snippets s NOT INDEXED" if after_id > 0 else "snippets s"
-        async with self._db.reader.execute(
+        rows = await self._db.reader.execute_fetchall(
             f"""SELECT s.article_id, min(s.id), max(s.id), count(*), a.sort_at,
                       a.published_at IS NOT NULL, a.source
                FROM {source} JOIN articles a ON a.id = s.article_id
                WHERE s.id > ? GROUP BY s.article_id""",
             (after_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         spans = []
         for article_id, first, last, count, sort_at, dated, source in rows:
             runs = [(first, last)]
@@ -166,7 +164,8 @@ class SnippetIndex:
         must not overlap and must cover exactly as many ids as there are snippets (so none of
         them has a gap or a snippet of another article). Otherwise the caller groups instead.
         """
-        async with self._db.reader.execute(  # one statement: one snapshot of the archive
+        # One statement: one snapshot of the archive.
+        rows = await self._db.reader.execute_fetchall(
             """SELECT a.id,
                       (SELECT s.id FROM snippets s WHERE s.article_id = a.id
                        ORDER BY s.position LIMIT 1),
@@ -175,8 +174,7 @@ class SnippetIndex:
                       a.sort_at, a.published_at IS NOT NULL, a.source,
                       (SELECT count(*) FROM snippets)
                FROM articles a"""
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         if not rows:
             return None  # (grouping an empty archive costs nothing)
         total = rows[0][6]
@@ -196,11 +194,11 @@ class SnippetIndex:
         return spans if covered == total else None
 
     async def _runs(self, article_id: int, after_id: int) -> list[tuple[int, int]]:
-        async with self._db.reader.execute(
+        rows = await self._db.reader.execute_fetchall(
             "SELECT id FROM snippets WHERE article_id = ? AND id > ? ORDER BY id",
             (article_id, after_id),
-        ) as cursor:
-            ids = [row[0] for row in await cursor.fetchall()]
+        )
+        ids = [row[0] for row in rows]
         runs: list[tuple[int, int]] = []
         for snippet_id in ids:
             if runs and runs[-1][1] == snippet_id - 1:
@@ -215,10 +213,10 @@ class SnippetIndex:
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        async with self._db.reader.execute(
+        rows = await self._db.reader.execute_fetchall(
             f"SELECT term, doc FROM snippets_vocab WHERE term IN ({marks})", wanted
-        ) as cursor:
-            return {term: doc for term, doc in await cursor.fetchall()}
+        )
+        return {term: doc for term, doc in rows}
 
     async def vocabulary(self, min_documents: int = 1) -> list[tuple[str, int]]:
         """Every indexed term with its snippet count.
@@ -238,9 +236,8 @@ class SnippetIndex:
 
     async def snippet_count(self) -> int:
         """How many snippets are indexed."""
-        async with self._db.reader.execute("SELECT max(id) FROM snippets") as cursor:
-            row = await cursor.fetchone()
-        return row[0] or 0 if row else 0
+        rows = await self._db.reader.execute_fetchall("SELECT max(id) FROM snippets")
+        return rows[0][0] or 0 if rows else 0
 
     async def snippets(self, ids: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """Snippet texts by (article id, position), e.g. the sentence before a cited one."""
@@ -249,10 +246,10 @@ class SnippetIndex:
             return {}
         clause = " OR ".join("(article_id = ? AND position = ?)" for _ in wanted)
         params = [value for pair in wanted for value in pair]
-        async with self._db.reader.execute(
+        rows = await self._db.reader.execute_fetchall(
             f"SELECT article_id, position, text FROM snippets WHERE {clause}", params
-        ) as cursor:
-            return {(a, p): text for a, p, text in await cursor.fetchall()}
+        )
+        return {(a, p): text for a, p, text in rows}
 
 
 def _read_vocabulary(connection: sqlite3.Connection, min_documents: int) -> list[tuple[str, int]]:
