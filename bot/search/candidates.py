@@ -3,14 +3,16 @@
 Reads only snippet ids from the full-text index (bounded by ``RankConfig.postings_budget``),
 maps them to articles in memory, keeps the articles that match best overall (article-level
 BM25, recency, a named outlet), and returns the ids of their matching snippets to rerank.
+The postings are handled as arrays (numpy): a question's thousands of postings cost a few
+array operations rather than a Python loop each.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+
+import numpy as np
 
 from bot.search import rank
 from bot.search.catalogue import ArticleFacts, Catalogue
@@ -26,16 +28,18 @@ class Window:
     until: float | None = None
     sources: tuple[str, ...] = ()  # lower-case; an article's outlet must contain one of them
 
-    def admits(self, facts: ArticleFacts) -> bool:
-        """Whether an article is inside the window."""
-        if self.until is not None and facts.timestamp > self.until:
-            return False
-        if self.since is not None and facts.timestamp < self.since:
-            return False
+    def admits(self, catalogue: Catalogue, articles: np.ndarray) -> np.ndarray:
+        """Which of these articles (ids) are inside the window, as a boolean array."""
+        keep = np.ones(len(articles), dtype=bool)
+        if self.until is not None:
+            keep &= catalogue.timestamps[articles] <= self.until
+        if self.since is not None:
+            keep &= catalogue.timestamps[articles] >= self.since
         if self.sources:
-            source = (facts.source or "").casefold()
-            return any(s in source for s in self.sources)
-        return True
+            named = [(name or "").casefold() for name in catalogue.source_names]
+            allowed = np.array([any(s in name for s in self.sources) for name in named])
+            keep &= allowed[catalogue.source_codes[articles]]
+        return keep
 
 
 @dataclass(slots=True)
@@ -52,73 +56,73 @@ class ArticleEvidence:
 
 @dataclass(slots=True)
 class Matches:
-    """The postings of the searched groups, with the article of each matching snippet."""
+    """The postings of the searched groups: one entry per matching snippet and group."""
 
-    groups: list[int]  # the term group each posting list belongs to
-    ids: list[list[int]]  # matching snippet ids, per searched group
-    owners: list[list[int]]  # the article of each of those snippets (0 = unknown)
+    groups: np.ndarray  # the term group of each posting
+    ids: np.ndarray  # the matching snippet id
+    owners: np.ndarray  # the article of that snippet (0 = unknown)
 
 
 def match(postings: Sequence[tuple[int, list[int]]], catalogue: Catalogue) -> Matches:
     """Look up the article of every matching snippet."""
-    return Matches(
-        groups=[group for group, _ in postings],
-        ids=[ids for _, ids in postings],
-        owners=[catalogue.owners(ids) for _, ids in postings],
+    ids = np.fromiter((i for _, found in postings for i in found), dtype=np.int64)
+    groups = np.repeat(
+        np.array([group for group, _ in postings], dtype=np.int64),
+        [len(found) for _, found in postings],
     )
-
-
-def collect(matches: Matches, catalogue: Catalogue, window: Window) -> dict[int, ArticleEvidence]:
-    """Count, per article inside the window, how many of its snippets match each group."""
-    pairs: Counter[tuple[int, int]] = Counter()
-    for group, owners in zip(matches.groups, matches.owners, strict=True):
-        pairs.update(zip(owners, repeat(group)))  # counted in C: this is the hot loop
-    found: dict[int, ArticleEvidence] = {}
-    refused: set[int] = {0}
-    facts = catalogue.articles
-    for (article_id, group), count in pairs.items():
-        if article_id in refused:
-            continue
-        evidence = found.get(article_id)
-        if evidence is None:
-            if not window.admits(facts[article_id]):
-                refused.add(article_id)
-                continue
-            evidence = found[article_id] = ArticleEvidence(facts[article_id])
-        evidence.counts[group] = count
-    return found
+    return Matches(groups=groups, ids=ids, owners=catalogue.owners(ids).astype(np.int64))
 
 
 def choose_articles(
-    found: dict[int, ArticleEvidence],
+    matches: Matches,
     groups: Sequence[TermGroup],
     *,
     catalogue: Catalogue,
+    window: Window,
     now: float,
     half_life_days: float,
     outlets: Sequence[str],
     config: RankConfig,
 ) -> list[ArticleEvidence]:
-    """Score every matching article and keep the ``article_pool`` best, best first."""
+    """Score every matching article inside the window and keep the ``article_pool`` best,
+    best first (ties: the newer, then the later stored)."""
+    owners, group_of = matches.owners, matches.groups
+    inside = owners != 0
+    inside[inside] = window.admits(catalogue, owners[inside])
+    owners, group_of = owners[inside], group_of[inside]
+    if not owners.size:
+        return []
+    # Per (article, group): how many of the article's snippets hold the group's words.
+    pairs, counts = np.unique(owners * len(groups) + group_of, return_counts=True)
+    pair_articles, pair_groups = np.divmod(pairs, len(groups))
     relevance = rank.ArticleRelevance(
         groups, catalogue.mean_snippets, k1=config.bm25_k1, b=config.bm25_b
     )
-    for evidence in found.values():
-        evidence.relevance = relevance(evidence.counts, evidence.facts.snippets)
+    parts = relevance.parts(pair_groups, counts, catalogue.sizes[pair_articles])
+    articles, pair_article = np.unique(pair_articles, return_inverse=True)
+    scores = np.bincount(pair_article, weights=parts)
     # Relative to the best match, so that relevance and recency trade off on one scale
     # whatever the question's length.
-    best = max((e.relevance for e in found.values()), default=0.0) or 1.0
-    for evidence in found.values():
-        evidence.relevance /= best
-        evidence.recency = rank.recency(evidence.facts.timestamp, now, half_life_days)
-        evidence.outlet = rank.outlet_match(evidence.facts.source, outlets)
-        evidence.prior = (
-            config.article * evidence.relevance
-            + config.recency * evidence.recency
-            + config.outlet * evidence.outlet
+    scores /= scores.max() or 1.0
+    timestamps = catalogue.timestamps[articles]
+    recency = rank.recency(timestamps, now, half_life_days)
+    by_outlet = np.array([rank.outlet_match(n, outlets) for n in catalogue.source_names])
+    outlet = by_outlet[catalogue.source_codes[articles]]
+    prior = config.article * scores + config.recency * recency + config.outlet * outlet
+    best = np.lexsort((-articles, -timestamps, -prior))[: config.article_pool]
+    chosen = {
+        int(articles[i]): ArticleEvidence(
+            catalogue.facts(int(articles[i])),
+            relevance=float(scores[i]),
+            recency=float(recency[i]),
+            outlet=float(outlet[i]),
+            prior=float(prior[i]),
         )
-    ranked = sorted(found.values(), key=lambda e: (e.prior, e.facts.timestamp), reverse=True)
-    return ranked[: config.article_pool]
+        for i in best
+    }
+    for i in np.flatnonzero(np.isin(pair_article, best)):
+        chosen[int(pair_articles[i])].counts[int(pair_groups[i])] = int(counts[i])
+    return list(chosen.values())
 
 
 def snippet_pool(
@@ -129,20 +133,24 @@ def snippet_pool(
 ) -> list[int]:
     """The ids of the chosen articles' matching snippets (and their titles), at most ``limit``,
     preferring snippets that hold more of the rare words in better articles."""
+    if not articles:
+        return []
     total = sum(g.weight for g in groups) or 1.0
-    prior = {e.facts.article_id: e.prior for e in articles}
-    share: dict[int, float] = defaultdict(float)  # snippet id -> weight of the groups it holds
-    owner: dict[int, int] = {}
-    for group, ids, owners in zip(matches.groups, matches.ids, matches.owners, strict=True):
-        weight = groups[group].weight / total
-        for snippet_id, article_id in zip(ids, owners, strict=True):
-            if article_id in prior:
-                share[snippet_id] += weight
-                owner[snippet_id] = article_id
-    scored = {snippet_id: prior[owner[snippet_id]] + 3 * w for snippet_id, w in share.items()}
-    for evidence in articles:
-        scored.setdefault(evidence.facts.title_id, evidence.prior)
-    return sorted(scored, key=scored.__getitem__, reverse=True)[:limit]
+    weights = np.array([g.weight / total for g in groups], dtype=np.float64)
+    chosen = np.array([e.facts.article_id for e in articles], dtype=np.int64)
+    priors = np.array([e.prior for e in articles], dtype=np.float64)
+    order = np.argsort(chosen)
+    at = np.minimum(np.searchsorted(chosen[order], matches.owners), len(chosen) - 1)
+    held = chosen[order][at] == matches.owners
+    # A snippet's share: the weight of the groups it holds (one posting per group).
+    ids, first, which = np.unique(matches.ids[held], return_index=True, return_inverse=True)
+    share = np.bincount(which, weights=weights[matches.groups[held]])
+    scores = priors[order][at[held]][first] + 3 * share
+    titles = np.array([e.facts.title_id for e in articles], dtype=np.int64)
+    untouched = ~np.isin(titles, ids)
+    ids = np.concatenate([ids, titles[untouched]])
+    scores = np.concatenate([scores, priors[untouched]])
+    return ids[np.lexsort((-ids, -scores))[:limit]].tolist()
 
 
 def with_neighbours(
@@ -155,8 +163,8 @@ def with_neighbours(
         return list(ids)
     sources = list(ids[:best])
     pairs = [(i, n) for i in sources for n in range(i - reach, i + reach + 1) if n > 0 and n != i]
-    article_of = dict(zip(sources, catalogue.owners(sources), strict=True))
-    near_owners = catalogue.owners([n for _, n in pairs])
+    article_of = dict(zip(sources, catalogue.owners(sources).tolist(), strict=True))
+    near_owners = catalogue.owners([n for _, n in pairs]).tolist()
     wanted = dict.fromkeys(ids)
     for (source, snippet_id), article_id in zip(pairs, near_owners, strict=True):
         if article_id and article_id == article_of[source]:

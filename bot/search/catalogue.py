@@ -1,19 +1,23 @@
-"""The archive's articles as the engine needs them at search time, held in memory.
+"""The archive's articles as the engine needs them at search time, held in memory as columns.
 
 Maps a snippet id to its article and keeps each article's date, outlet and size, so that a
-search reads only snippet ids from the full-text index and never joins. Loaded once, then
-topped up with what was added since (an article's snippets take consecutive ids, so the load
-reads one span per article, not one row per snippet).
+search reads only snippet ids from the full-text index and never joins, and so that choosing
+articles is a few array operations however many postings a question matches. Loaded once,
+then topped up with what was added since (an article's snippets take consecutive ids, so the
+load reads one span per article, not one row per snippet).
 """
 
 from __future__ import annotations
 
 import asyncio
-from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from bot.archive import Archive
+from bot.archive.index import ArticleSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +31,39 @@ class ArticleFacts:
     source: str | None
 
 
+def _grown(column: np.ndarray, size: int) -> np.ndarray:
+    """``column`` with room for ``size`` entries (doubling, so that top-ups copy rarely)."""
+    if size <= len(column):
+        return column
+    grown = np.zeros(max(size, 2 * len(column)), dtype=column.dtype)
+    grown[: len(column)] = column
+    return grown
+
+
 class Catalogue:
-    """Snippet id -> article, and every article's facts; refreshed as the archive grows."""
+    """Snippet id -> article, and every article's facts as columns indexed by article id;
+    refreshed as the archive grows."""
 
     def __init__(self, archive: Archive):
         self._archive = archive
-        # Snippet id -> article id, 4 bytes a snippet (32 MB for 8 million snippets): mapping
-        # the postings of a search is then a C-level lookup per id.
-        self._owner_of = array("I")
-        self.articles: dict[int, ArticleFacts] = {}
-        self.sources: set[str] = set()  # every outlet the archive has articles from
+        # Snippet id -> article id (0 = none), 4 bytes a snippet: 30 MB for 7.5 million.
+        self._owner_of = np.zeros(0, dtype=np.uint32)
+        # Article id -> its facts (unused ids stay 0).
+        self.timestamps = np.zeros(0, dtype=np.float64)
+        self.sizes = np.zeros(0, dtype=np.int32)  # snippets
+        self.title_ids = np.zeros(0, dtype=np.int64)
+        self.source_codes = np.zeros(0, dtype=np.int32)  # index into ``source_names``
+        self.source_names: list[str | None] = [None]  # code 0: no outlet known
+        self._source_code: dict[str | None, int] = {None: 0}
+        self.articles = 0  # how many articles are catalogued
         self.mean_snippets = 1.0
-        self._loaded_to = 0
+        self._loaded_to = 0  # the newest snippet id loaded
         self._lock = asyncio.Lock()
+
+    @property
+    def sources(self) -> list[str]:
+        """Every outlet the archive has articles from."""
+        return [name for name in self.source_names if name]
 
     async def refresh(self, newest_snippet: int) -> None:
         """Load the spans of snippets added since the last load (up to ``newest_snippet``)."""
@@ -49,31 +73,59 @@ class Catalogue:
             if newest_snippet <= self._loaded_to:
                 return
             spans = await self._archive.index.spans(after_id=self._loaded_to)
-            top = max([newest_snippet, *(span.last_id for span in spans)])
-            self._owner_of.extend(array("I", [0]) * (top + 1 - len(self._owner_of)))
-            # Spans come in id order. A new or re-ingested article has all its snippets (title
-            # first) among them, so its first span here starts with its title.
-            for span in spans:
-                run = array("I", [span.article_id]) * (span.last_id - span.first_id + 1)
-                self._owner_of[span.first_id : span.last_id + 1] = run
-                known = self.articles.get(span.article_id)
-                fresh = known is None or known.title_id <= self._loaded_to
-                self.articles[span.article_id] = ArticleFacts(
-                    article_id=span.article_id,
-                    title_id=span.first_id if fresh or known is None else known.title_id,
-                    snippets=span.snippets,
-                    timestamp=datetime.fromisoformat(span.sort_at).timestamp(),
-                    source=span.source,
-                )
-                if span.source:
-                    self.sources.add(span.source)
-            self._loaded_to = top
-            sizes = [facts.snippets for facts in self.articles.values()]
-            self.mean_snippets = sum(sizes) / len(sizes) if sizes else 1.0
+            self._add(spans, max([newest_snippet, *(span.last_id for span in spans)]))
 
-    def owners(self, snippet_ids: list[int]) -> list[int]:
+    def _add(self, spans: Sequence[ArticleSpan], top: int) -> None:
+        self._owner_of = _grown(self._owner_of, top + 1)
+        if spans:
+            firsts = np.array([s.first_id for s in spans], dtype=np.int64)
+            lengths = np.array([s.last_id - s.first_id + 1 for s in spans], dtype=np.int64)
+            ids = np.array([s.article_id for s in spans], dtype=np.int64)
+            # Every snippet id of every span, and its article, without a loop per snippet.
+            offsets = np.repeat(firsts - np.cumsum(lengths) + lengths, lengths)
+            self._owner_of[offsets + np.arange(lengths.sum())] = np.repeat(ids, lengths)
+            self._add_articles(spans, ids)
+        self._loaded_to = top
+
+    def _add_articles(self, spans: Sequence[ArticleSpan], ids: np.ndarray) -> None:
+        size = int(ids.max()) + 1
+        self.timestamps = _grown(self.timestamps, size)
+        self.sizes = _grown(self.sizes, size)
+        self.title_ids = _grown(self.title_ids, size)
+        self.source_codes = _grown(self.source_codes, size)
+        # Spans come in id order. A new or re-ingested article has all its snippets (title
+        # first) among them, so its first span here starts with its title.
+        for span in spans:
+            known = self.title_ids[span.article_id]
+            if not known or known <= self._loaded_to:
+                self.title_ids[span.article_id] = span.first_id
+            self.sizes[span.article_id] = span.snippets
+            self.timestamps[span.article_id] = datetime.fromisoformat(span.sort_at).timestamp()
+            self.source_codes[span.article_id] = self._code(span.source)
+        self.articles = int(np.count_nonzero(self.title_ids))
+        self.mean_snippets = float(self.sizes.sum()) / self.articles if self.articles else 1.0
+
+    def _code(self, source: str | None) -> int:
+        code = self._source_code.get(source)
+        if code is None:
+            code = self._source_code[source] = len(self.source_names)
+            self.source_names.append(source)
+        return code
+
+    def owners(self, snippet_ids: np.ndarray | Sequence[int]) -> np.ndarray:
         """The article of each snippet id, 0 for an id the catalogue does not know yet."""
-        owner_of = self._owner_of
-        if snippet_ids and max(snippet_ids) >= len(owner_of):  # added since the last refresh
-            return [owner_of[i] if i < len(owner_of) else 0 for i in snippet_ids]
-        return list(map(owner_of.__getitem__, snippet_ids))
+        ids = np.asarray(snippet_ids, dtype=np.int64)
+        known = ids < len(self._owner_of)
+        if known.all():
+            return self._owner_of[ids]
+        return np.where(known, self._owner_of[np.where(known, ids, 0)], 0).astype(np.uint32)
+
+    def facts(self, article_id: int) -> ArticleFacts:
+        """One article's facts."""
+        return ArticleFacts(
+            article_id=article_id,
+            title_id=int(self.title_ids[article_id]),
+            snippets=int(self.sizes[article_id]),
+            timestamp=float(self.timestamps[article_id]),
+            source=self.source_names[self.source_codes[article_id]],
+        )

@@ -98,21 +98,25 @@ class Engine:
         matches = candidates.match(
             list(zip((i for i, _ in searched), postings, strict=True)), self.catalogue
         )
-        found = candidates.collect(matches, self.catalogue, _window(filters, question))
-        if not found and (question.since or question.until):
-            # The period the question names holds nothing ("founded in 1994"): search all.
-            found = candidates.collect(matches, self.catalogue, _window(filters, None))
         now = filters.now.timestamp()
         half_life = config.recent_half_life_days if question.recent else config.half_life_days
-        articles = candidates.choose_articles(
-            found,
-            groups,
-            catalogue=self.catalogue,
-            now=now,
-            half_life_days=half_life,
-            outlets=outlets,
-            config=config,
-        )
+
+        def choose(window: candidates.Window) -> list[candidates.ArticleEvidence]:
+            return candidates.choose_articles(
+                matches,
+                groups,
+                catalogue=self.catalogue,
+                window=window,
+                now=now,
+                half_life_days=half_life,
+                outlets=outlets,
+                config=config,
+            )
+
+        articles = choose(_window(filters, question))
+        if not articles and (question.since or question.until):
+            # The period the question names holds nothing ("founded in 1994"): search all.
+            articles = choose(_window(filters, None))
         ids = candidates.snippet_pool(matches, articles, groups, config.snippet_pool)
         ids = candidates.with_neighbours(
             ids, self.catalogue, best=config.context_pool, reach=config.context_reach

@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike
 from rapidfuzz import fuzz
 
 from bot.archive.index import SnippetRow
@@ -130,9 +133,10 @@ def _words(name: str) -> list[str]:
     return name.lower().split() if name.isascii() and name.isalpha() else tokens(name)
 
 
-def recency(timestamp: float, now: float, half_life_days: float) -> float:
-    """Rule "recent first": 1 for an article from now, halving every ``half_life_days``."""
-    age_days = max(now - timestamp, 0.0) / 86400
+def recency(timestamp: ArrayLike, now: float, half_life_days: float) -> Any:
+    """Rule "recent first": 1 for an article from now, halving every ``half_life_days`` (for
+    one timestamp or an array of them)."""
+    age_days = np.maximum(np.subtract(now, timestamp), 0.0) / 86400
     return 0.5 ** (age_days / half_life_days)
 
 
@@ -144,17 +148,17 @@ class ArticleRelevance:
     """
 
     def __init__(self, groups: Sequence[TermGroup], mean_snippets: float, *, k1: float, b: float):
-        self._weights = [g.weight for g in groups]
+        self._weights = np.array([g.weight for g in groups], dtype=np.float64)
         self._k1, self._b = k1, b
         self._mean = max(mean_snippets, 1.0)
-        self._best = (sum(self._weights) or 1.0) * (k1 + 1)
+        self._best = (float(self._weights.sum()) or 1.0) * (k1 + 1)
 
-    def __call__(self, counts: dict[int, int], snippets: int) -> float:
-        """The relevance of an article with ``counts`` matches among ``snippets`` snippets."""
+    def parts(self, groups: np.ndarray, matches: np.ndarray, snippets: np.ndarray) -> np.ndarray:
+        """What each (article, word) pair adds to its article's relevance, given the word's
+        group index, how many of the article's snippets hold it, and the article's size; an
+        article's relevance is the sum of its pairs' parts."""
         norm = self._k1 * (1 - self._b + self._b * snippets / self._mean)
-        weights = self._weights
-        score = sum(weights[i] * n / (n + norm) for i, n in counts.items())
-        return score * (self._k1 + 1) / self._best
+        return self._weights[groups] * matches / (matches + norm) * (self._k1 + 1) / self._best
 
 
 def outlet_match(source: str | None, outlets: Sequence[str]) -> float:
