@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
@@ -79,29 +78,38 @@ class Catalogue:
         self._owner_of = _grown(self._owner_of, top + 1)
         if spans:
             firsts = np.array([s.first_id for s in spans], dtype=np.int64)
-            lengths = np.array([s.last_id - s.first_id + 1 for s in spans], dtype=np.int64)
-            ids = np.array([s.article_id for s in spans], dtype=np.int64)
-            # Every snippet id of every span, and its article, without a loop per snippet.
-            offsets = np.repeat(firsts - np.cumsum(lengths) + lengths, lengths)
-            self._owner_of[offsets + np.arange(lengths.sum())] = np.repeat(ids, lengths)
-            self._add_articles(spans, ids)
+            lasts = np.array([s.last_id for s in spans], dtype=np.int64)
+            ids = np.array([s.article_id for s in spans], dtype=np.uint32)
+            start = int(firsts[0])
+            # The ids from the first span's start to the last's end, as alternating runs of
+            # "no article" (gaps) and an article's span: one repeat, no loop per snippet.
+            gaps = firsts - np.concatenate(([start], lasts[:-1] + 1))
+            owners = np.zeros(2 * len(spans), dtype=np.uint32)
+            owners[1::2] = ids
+            runs = np.column_stack((gaps, lasts - firsts + 1)).ravel()
+            self._owner_of[start : int(lasts[-1]) + 1] = np.repeat(owners, runs)
+            self._add_articles(spans, ids.astype(np.int64), firsts)
         self._loaded_to = top
 
-    def _add_articles(self, spans: Sequence[ArticleSpan], ids: np.ndarray) -> None:
+    def _add_articles(
+        self, spans: Sequence[ArticleSpan], ids: np.ndarray, firsts: np.ndarray
+    ) -> None:
         size = int(ids.max()) + 1
         self.timestamps = _grown(self.timestamps, size)
         self.sizes = _grown(self.sizes, size)
         self.title_ids = _grown(self.title_ids, size)
         self.source_codes = _grown(self.source_codes, size)
         # Spans come in id order. A new or re-ingested article has all its snippets (title
-        # first) among them, so its first span here starts with its title.
-        for span in spans:
-            known = self.title_ids[span.article_id]
-            if not known or known <= self._loaded_to:
-                self.title_ids[span.article_id] = span.first_id
-            self.sizes[span.article_id] = span.snippets
-            self.timestamps[span.article_id] = datetime.fromisoformat(span.sort_at).timestamp()
-            self.source_codes[span.article_id] = self._code(span.source)
+        # first) among them, so its first span here starts with its title. (Assigned in
+        # reverse so that, of an article's several spans, the first is written last.)
+        known = self.title_ids[ids]
+        fresh = (known == 0) | (known <= self._loaded_to)
+        self.title_ids[ids[fresh][::-1]] = firsts[fresh][::-1]
+        self.sizes[ids] = [s.snippets for s in spans]
+        # sort_at is ISO 8601 in UTC ("2024-05-01T12:00:00+00:00"): parsed as one array.
+        moments = np.array([s.sort_at[:19] for s in spans], dtype="datetime64[s]")
+        self.timestamps[ids] = moments.astype(np.int64)
+        self.source_codes[ids] = [self._code(s.source) for s in spans]
         self.articles = int(np.count_nonzero(self.title_ids))
         self.mean_snippets = float(self.sizes.sum()) / self.articles if self.articles else 1.0
 
