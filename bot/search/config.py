@@ -31,6 +31,7 @@ class RankConfig:
     title: float = 0.5
     kind: float = 1.5
     intent: float = 0.5
+    place: float = 1.0  # a known place, for "where" / "which country" (rank.place_answer)
     recency: float = 1.0
     fuzzy: float = 0.0
     outlet: float = 1.0

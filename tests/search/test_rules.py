@@ -8,6 +8,7 @@ from bot.archive.index import SnippetRow
 from bot.search import Filters, rank
 from bot.search.question import analyse
 from bot.search.terms import TermGroup
+from bot.search.text import tokens
 from tests.search.conftest import NOW, Build, article
 
 
@@ -97,6 +98,40 @@ def test_person_intent_wants_a_new_name() -> None:
     assert question.intent == "person"
     assert rank.intent_bonus(question, "The board named Jane Doe to lead Acme.") == 1.0
     assert rank.intent_bonus(question, "The board will pick a leader for Acme.") == 0.0
+
+
+def test_place_question_wants_a_known_place_it_does_not_name() -> None:
+    question = analyse("Hackers linked to which country stole $3.8 billion in crypto?", now=NOW)
+    assert question.intent == "place"
+    assert analyse("Which US state passed the law?", now=NOW).intent == "place"
+    named = tokens("Investigators blamed hackers working for North Korea.")
+    assert rank.place_answer(question, named) == 1.0
+    unnamed = tokens("Investigators blamed hackers working for Lazarus Group.")
+    assert rank.place_answer(question, unnamed) == 0.0
+    # A place the question already names is not the answer.
+    fire = analyse("Where did the fire near Los Angeles start?", now=NOW)
+    assert rank.place_answer(fire, tokens("The fire near Los Angeles spread fast.")) == 0.0
+    assert rank.place_answer(fire, tokens("The fire began in Malibu, California.")) == 1.0
+    who = analyse("Who leads Acme?", now=NOW)
+    assert rank.place_answer(who, named) == 0.0
+
+
+async def test_place_question_ranks_the_sentence_naming_a_place_first(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Tanker seized",
+                key_points=(
+                    "The coast guard seized the oil tanker as it tried to sail away from the US.",
+                    "The seized oil tanker had left Venezuela last month.",
+                ),
+            )
+        ]
+    )
+    answer = await engine.answer(
+        "The US seized an oil tanker. Which country did the tanker sail from?", Filters(now=NOW)
+    )
+    assert "Venezuela" in answer.citations[0].text
 
 
 def test_recency_halves_every_half_life() -> None:
