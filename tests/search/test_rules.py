@@ -33,6 +33,26 @@ async def test_key_point_beats_body_sentence_with_the_same_words(build: Build) -
     assert answer.citations[0].kind == "key_point"
 
 
+async def test_body_sentence_that_says_more_of_the_question_beats_a_key_point(build: Build) -> None:
+    # Most key points are picked out of the body at ingest: they earn a head start, not a
+    # lead that buries the sentence holding more of what was asked.
+    engine = await build(
+        [
+            article(
+                "Acme phone news",
+                key_points=(
+                    "Acme unveiled the Zephyr phone, its first since a $2 billion merger.",
+                ),
+                body="The Zephyr phone will cost $799 in Dayton.",
+            )
+        ]
+    )
+    answer = await engine.answer(
+        "How much will the Acme Zephyr phone cost in Dayton?", Filters(now=NOW)
+    )
+    assert "$799" in answer.citations[0].text
+
+
 def test_coverage_weighs_rare_words_and_related_words_less() -> None:
     groups = [
         TermGroup("nvidia", frozenset({"nvidia"}), weight=3.0),
