@@ -29,13 +29,16 @@ class RankConfig:
     article: float = 1.0
     article_coverage: float = 1.0
     title: float = 0.5
-    kind: float = 1.5
+    kind: float = 1.0  # 1.5 buried the body sentence that answers under extracted key points
     intent: float = 0.5
+    place: float = 1.0  # a known place, for "where" / "which country" (rank.place_answer)
     recency: float = 1.0
     fuzzy: float = 0.0
     outlet: float = 1.0
     name_weight: float = 1.0  # names and numbers in the question count this much more
-    related_weight: float = 0.6  # a related word ("invest" for "spend") counts this much
+    # A related word ("committing" for "spending") counts this much: the seed key point
+    # ("Meta committing $600 billion") must stay ahead of a body sentence that says "spending".
+    related_weight: float = 0.8
     half_life_days: float = 30.0  # recency prior: an article's weight halves every N days
     recent_half_life_days: float = 14.0  # ... when the question says "this week", "recently"
     # -- answer -----------------------------------------------------------------------------

@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.search.places import places_in
 from bot.search.text import content_words, tokens
 
 Intent = Literal["amount", "count", "year", "date", "person", "place", "name", "reason", "other"]
 MAX_QUESTION_CHARS = 500
 
+_PLACE_NOUN = r"(?:country|countries|nation|state|city|continent|province|region|island|county)"
 # What kind of answer a question wants, first match wins (so "which year" is a year, not a name).
 _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
+    # "Which European country", "which US state": the noun says what is asked, whatever else
+    # the question mentions ("$3.8 billion worth of crypto ... linked to which country?").
+    ("place", re.compile(rf"\bwhich (?:\w+ ){{0,2}}{_PLACE_NOUN}\b|\bwhat {_PLACE_NOUN}\b", re.I)),
     (
         "amount",
         re.compile(r"\bhow much\b|\b(?:price|cost|worth|valu(?:e|ation)|revenue|fine)\b", re.I),
@@ -23,7 +28,7 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     ("year", re.compile(r"\b(?:what|which|in what) year\b", re.I)),
     ("date", re.compile(r"\bwhen\b|\bwhat (?:date|day|month|time)\b|\bhow long\b", re.I)),
     ("person", re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|ceo|executive|founder)\b", re.I)),
-    ("place", re.compile(r"\bwhere\b|\bwhich (?:country|city|state|continent|nation)\b", re.I)),
+    ("place", re.compile(r"\bwhere\b", re.I)),
     ("name", re.compile(r"\bwhich\b|\bwhat (?:is|was|are|were) the name\b|\bname of\b", re.I)),
     ("reason", re.compile(r"\bwhy\b", re.I)),
 ]
@@ -75,6 +80,7 @@ class Question:
     until: datetime | None = None
     names: frozenset[str] = frozenset()  # words that name something: capitalised, acronyms, figures
     recent: bool = False  # "this week", "recently": recent articles count more
+    places: frozenset[tuple[str, ...]] = frozenset()  # known places it names (bot.search.places)
 
     @property
     def asked(self) -> frozenset[str]:
@@ -90,7 +96,8 @@ def analyse(text: str, *, now: datetime) -> Question:
     since, until = time_window(text, now=now)
     names = frozenset(t for m in _NAME_WORD.finditer(text) for t in tokens(m.group(0)))
     recent = bool(_RECENT.search(text))
-    return Question(text, words, intent, since, until, names & set(words), recent)
+    places = frozenset(places_in(tokens(text)))
+    return Question(text, words, intent, since, until, names & set(words), recent, places)
 
 
 def time_window(text: str, *, now: datetime) -> tuple[datetime | None, datetime | None]:

@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from rapidfuzz import fuzz
 
 from bot.archive.index import SnippetRow
+from bot.search.places import places_in
 from bot.search.question import Question
 from bot.search.terms import TermGroup
 from bot.search.text import tokens
@@ -121,6 +122,16 @@ def intent_bonus(question: Question, text: str) -> float:
     if intent in ("name", "place"):
         return 1.0 if _new_names(question, _PROPER.finditer(text)) else 0.0
     return 0.0
+
+
+def place_answer(question: Question, words: Sequence[str]) -> float:
+    """Rule "names the place asked for": 1 when a "where" / "which country" question meets a
+    snippet naming a known place (bot.search.places) that the question does not name.
+
+    Stronger than the intent rule's capitalised word, which nearly every sentence has."""
+    if question.intent != "place":
+        return 0.0
+    return 1.0 if places_in(words) - question.places else 0.0
 
 
 def _new_names(question: Question, matches: Iterable[re.Match[str]]) -> bool:

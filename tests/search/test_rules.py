@@ -8,6 +8,7 @@ from bot.archive.index import SnippetRow
 from bot.search import Filters, rank
 from bot.search.question import analyse
 from bot.search.terms import TermGroup
+from bot.search.text import tokens
 from tests.search.conftest import NOW, Build, article
 
 
@@ -30,6 +31,26 @@ async def test_key_point_beats_body_sentence_with_the_same_words(build: Build) -
     answer = await engine.answer("Acme Ohio jobs Dayton factory", Filters(now=NOW))
     assert answer.answered
     assert answer.citations[0].kind == "key_point"
+
+
+async def test_body_sentence_that_says_more_of_the_question_beats_a_key_point(build: Build) -> None:
+    # Most key points are picked out of the body at ingest: they earn a head start, not a
+    # lead that buries the sentence holding more of what was asked.
+    engine = await build(
+        [
+            article(
+                "Acme phone news",
+                key_points=(
+                    "Acme unveiled the Zephyr phone, its first since a $2 billion merger.",
+                ),
+                body="The Zephyr phone will cost $799 in Dayton.",
+            )
+        ]
+    )
+    answer = await engine.answer(
+        "How much will the Acme Zephyr phone cost in Dayton?", Filters(now=NOW)
+    )
+    assert "$799" in answer.citations[0].text
 
 
 def test_coverage_weighs_rare_words_and_related_words_less() -> None:
@@ -97,6 +118,40 @@ def test_person_intent_wants_a_new_name() -> None:
     assert question.intent == "person"
     assert rank.intent_bonus(question, "The board named Jane Doe to lead Acme.") == 1.0
     assert rank.intent_bonus(question, "The board will pick a leader for Acme.") == 0.0
+
+
+def test_place_question_wants_a_known_place_it_does_not_name() -> None:
+    question = analyse("Hackers linked to which country stole $3.8 billion in crypto?", now=NOW)
+    assert question.intent == "place"
+    assert analyse("Which US state passed the law?", now=NOW).intent == "place"
+    named = tokens("Investigators blamed hackers working for North Korea.")
+    assert rank.place_answer(question, named) == 1.0
+    unnamed = tokens("Investigators blamed hackers working for Lazarus Group.")
+    assert rank.place_answer(question, unnamed) == 0.0
+    # A place the question already names is not the answer.
+    fire = analyse("Where did the fire near Los Angeles start?", now=NOW)
+    assert rank.place_answer(fire, tokens("The fire near Los Angeles spread fast.")) == 0.0
+    assert rank.place_answer(fire, tokens("The fire began in Malibu, California.")) == 1.0
+    who = analyse("Who leads Acme?", now=NOW)
+    assert rank.place_answer(who, named) == 0.0
+
+
+async def test_place_question_ranks_the_sentence_naming_a_place_first(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Tanker seized",
+                key_points=(
+                    "The coast guard seized the oil tanker as it tried to sail away from the US.",
+                    "The seized oil tanker had left Venezuela last month.",
+                ),
+            )
+        ]
+    )
+    answer = await engine.answer(
+        "The US seized an oil tanker. Which country did the tanker sail from?", Filters(now=NOW)
+    )
+    assert "Venezuela" in answer.citations[0].text
 
 
 def test_recency_halves_every_half_life() -> None:
