@@ -78,9 +78,11 @@ class SnippetIndex:
     def __init__(self, db: Database):
         self._db = db
 
-    async def postings(self, expressions: Sequence[str], *, limit: int) -> list[list[int]]:
+    async def postings(
+        self, expressions: Sequence[str], *, limits: Sequence[int]
+    ) -> list[list[int]]:
         """For each FTS5 expression, the ids of the snippets it matches, newest first and at
-        most ``limit`` of them (one query for all).
+        most its limit of them (one query for all).
 
         Only ids are read (no join), which keeps this the cheap first step of a search; the
         caller bounds the work by choosing rare terms.
@@ -92,7 +94,7 @@ class SnippetIndex:
             "ORDER BY rowid DESC LIMIT ?)"
             for i in range(len(expressions))
         )
-        params = [value for expression in expressions for value in (expression, limit)]
+        params = [v for pair in zip(expressions, limits, strict=True) for v in pair]
         found: list[list[int]] = [[] for _ in expressions]
         for group, rowid in await self._db.reader.execute_fetchall(sql, params):
             found[group].append(rowid)

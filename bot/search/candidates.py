@@ -1,7 +1,7 @@
 """Candidate generation: index postings of the rare question words -> articles -> snippets.
 
-Reads only snippet ids from the full-text index (bounded by ``RankConfig.postings_budget``),
-maps them to articles in memory, keeps the articles that match best overall (article-level
+Reads only snippet ids from the full-text index (bounded by the search plan, see
+``terms.search_plan``), maps them to articles in memory, keeps the articles that match best overall (article-level
 BM25, recency, a named outlet), and returns the ids of their matching snippets to rerank.
 The postings are handled as arrays (numpy): a question's thousands of postings cost a few
 array operations rather than a Python loop each.
@@ -63,13 +63,19 @@ class Matches:
     owners: np.ndarray  # the article of that snippet (0 = unknown)
 
 
-def match(postings: Sequence[tuple[int, list[int]]], catalogue: Catalogue) -> Matches:
-    """Look up the article of every matching snippet."""
-    ids = np.fromiter((i for _, found in postings for i in found), dtype=np.int64)
+def match(postings: Sequence[tuple[tuple[int, ...], list[int]]], catalogue: Catalogue) -> Matches:
+    """Look up the article of every matching snippet; ``postings`` pairs the term groups a
+    query's matches hold with their snippet ids. A snippet found by several queries counts
+    once per group."""
+    ids = np.fromiter((i for keys, found in postings for _ in keys for i in found), np.int64)
     groups = np.repeat(
-        np.array([group for group, _ in postings], dtype=np.int64),
-        [len(found) for _, found in postings],
+        np.array([g for keys, _ in postings for g in keys], dtype=np.int64),
+        [len(found) for keys, found in postings for _ in keys],
     )
+    # Unique (group, snippet) entries, in the order first found.
+    span = int(groups.max(initial=0)) + 1
+    first = np.sort(np.unique(ids * span + groups, return_index=True)[1])
+    ids, groups = ids[first], groups[first]
     return Matches(groups=groups, ids=ids, owners=catalogue.owners(ids).astype(np.int64))
 
 

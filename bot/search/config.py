@@ -14,7 +14,10 @@ class RankConfig:
     """Bounds of the candidate search, weights of the ranking rules, the abstention threshold."""
 
     # -- candidate generation (bounded, so that cost does not grow with the archive) ----------
-    postings_budget: int = 3000  # index entries read per question, at most
+    postings_budget: int = 3000  # index entries read per question, about (see search_plan)
+    term_postings: int = 1000  # ... of them for one word, at most
+    min_search_terms: int = 3  # words that drive the search, at least (if the question has them)
+    paired_terms: int = 2  # the rarest this many words are also searched in pairs (a AND b)
     max_term_share: float = 0.02  # a word in more snippets than this share never drives a search
     article_pool: int = 30  # articles whose matching snippets are reranked
     snippet_pool: int = 80  # snippets scored in full, at most

@@ -18,7 +18,7 @@ from bot.search.config import RankConfig
 from bot.search.outlets import named_outlets
 from bot.search.question import MAX_QUESTION_CHARS, Question, analyse
 from bot.search.scoring import Scored, diversify, score_snippets
-from bot.search.terms import TermGroup, search_groups, term_groups, unknown_name_share
+from bot.search.terms import TermGroup, search_plan, term_groups, unknown_name_share
 from bot.search.text import fold, tokens
 from bot.search.vocabulary import Vocabulary
 
@@ -87,16 +87,19 @@ class Engine:
         await self.catalogue.refresh(newest)
         outlets = named_outlets(question.text, sorted(self.catalogue.sources))
         groups = term_groups(question, vocabulary, name_weight=config.name_weight)
-        searched = search_groups(
+        plan = search_plan(
             groups,
             budget=config.postings_budget,
+            per_term=config.term_postings,
+            min_terms=config.min_search_terms,
+            paired=config.paired_terms,
             max_documents=max(int(config.max_term_share * vocabulary.snippets), 50),
         )
         postings = await self.archive.index.postings(
-            [expression for _, expression in searched], limit=config.postings_budget
+            [q.expression for q in plan], limits=[q.limit for q in plan]
         )
         matches = candidates.match(
-            list(zip((i for i, _ in searched), postings, strict=True)), self.catalogue
+            [(q.groups, found) for q, found in zip(plan, postings, strict=True)], self.catalogue
         )
         now = filters.now.timestamp()
         half_life = config.recent_half_life_days if question.recent else config.half_life_days

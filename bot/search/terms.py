@@ -60,14 +60,34 @@ def term_groups(
     return groups
 
 
-def search_groups(
-    groups: list[TermGroup], *, budget: int, max_documents: int
-) -> list[tuple[int, str]]:
-    """The groups that drive the search, rarest first, as (group index, FTS5 expression).
+@dataclass(frozen=True, slots=True)
+class IndexQuery:
+    """One full-text query of a search: the term groups its matches hold, and how many of its
+    matching snippets (newest first) to read."""
+
+    groups: tuple[int, ...]
+    expression: str  # FTS5
+    limit: int
+
+
+def search_plan(
+    groups: list[TermGroup],
+    *,
+    budget: int,
+    per_term: int,
+    min_terms: int,
+    paired: int,
+    max_documents: int,
+) -> list[IndexQuery]:
+    """The index queries of a question: its rare words, rarest first, and their pairs.
 
     Rare words narrow the search and are cheap to look up; common ones ("year", "people")
-    would read a large share of the index, so they only rerank. The total number of index
-    entries read stays within ``budget``; the rarest known word is always used.
+    would read a large share of the index, so they only rerank. A word is read up to
+    ``per_term`` snippets, and words are added while the total stays within ``budget``, but
+    at least ``min_terms`` of them are searched: in a large archive every word is in many
+    snippets, and a search driven by one word alone misses the story. Each pair of the
+    ``paired`` rarest words is also read as a snippet holding both (``a AND b``): few
+    snippets, and the likeliest ones, whose article the single-word reads may have cut off.
     """
     known = sorted(
         (i for i, g in enumerate(groups) if g.documents > 0), key=lambda i: groups[i].documents
@@ -75,12 +95,23 @@ def search_groups(
     chosen: list[int] = []
     spent = 0
     for i in known:
-        documents = groups[i].documents
-        if chosen and (documents > max_documents or spent + documents > budget):
+        cost = min(groups[i].documents, per_term)
+        if len(chosen) >= min_terms and (
+            groups[i].documents > max_documents or spent + cost > budget
+        ):
             continue
         chosen.append(i)
-        spent += documents
-    return [(i, " OR ".join(fts_phrase(f) for f in sorted(groups[i].forms))) for i in chosen]
+        spent += cost
+    rarest = known[:paired]
+    pairs = [(a, b) for at, a in enumerate(rarest) for b in rarest[at + 1 :]]
+    return [IndexQuery((i,), _any_form(groups[i]), per_term) for i in chosen] + [
+        IndexQuery((a, b), f"({_any_form(groups[a])}) AND ({_any_form(groups[b])})", budget)
+        for a, b in pairs
+    ]
+
+
+def _any_form(group: TermGroup) -> str:
+    return " OR ".join(fts_phrase(form) for form in sorted(group.forms))
 
 
 def unknown_name_share(

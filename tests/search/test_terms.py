@@ -1,0 +1,46 @@
+"""Which question words drive the search, and how much of the index each may read."""
+
+from __future__ import annotations
+
+from bot.search.terms import TermGroup, search_plan
+
+
+def _group(word: str, documents: int) -> TermGroup:
+    return TermGroup(word, frozenset({word}), documents=documents)
+
+
+def _plan(groups: list[TermGroup], **bounds: int) -> list[tuple[tuple[int, ...], str, int]]:
+    settings = {
+        "budget": 3000,
+        "per_term": 1000,
+        "min_terms": 3,
+        "paired": 2,
+        "max_documents": 100_000,
+    }
+    settings.update(bounds)
+    return [(q.groups, q.expression, q.limit) for q in search_plan(groups, **settings)]
+
+
+def test_rare_words_drive_the_search_rarest_first_within_the_budget() -> None:
+    groups = [_group("year", 50_000), _group("nvidia", 40), _group("chips", 300)]
+    plan = _plan(groups, min_terms=1, paired=0, max_documents=10_000)
+    assert plan == [((1,), '"nvidia"', 1000), ((2,), '"chips"', 1000)]  # "year" is too common
+
+
+def test_in_a_large_archive_several_words_still_drive_the_search() -> None:
+    # Each word is in thousands of snippets: the first alone would spend the budget, and a
+    # search driven by it alone would miss the story the other words name.
+    groups = [_group("spacex", 19_000), _group("astronauts", 16_000), _group("crew", 27_000)]
+    plan = _plan(groups, paired=0)
+    assert [q[0] for q in plan] == [(1,), (0,), (2,)]
+    assert all(limit == 1000 for *_, limit in plan)
+
+
+def test_the_two_rarest_words_are_also_searched_together() -> None:
+    groups = [_group("recalled", 18_000), _group("automaker", 9_000), _group("vehicles", 49_000)]
+    pair = _plan(groups)[-1]
+    assert pair == ((1, 0), '("automaker") AND ("recalled")', 3000)
+
+
+def test_a_word_the_archive_does_not_hold_drives_nothing() -> None:
+    assert _plan([_group("zyxwv", 0)]) == []
