@@ -1,7 +1,7 @@
 """Candidate generation: index postings of the rare question words -> articles -> snippets.
 
-Reads only snippet ids from the full-text index (bounded by the search plan, see
-``terms.search_plan``), maps them to articles in memory, keeps the articles that match best overall (article-level
+Reads only snippet ids from the full-text index (as many as ``terms.search_plan`` allows),
+maps them to articles in memory, keeps the articles that match best overall (article-level
 BM25, recency, a named outlet), and returns the ids of their matching snippets to rerank.
 The postings are handled as arrays (numpy): a question's thousands of postings cost a few
 array operations rather than a Python loop each.
