@@ -30,10 +30,12 @@ async def _first_answer(db: Path, question: str, now: datetime) -> dict[str, flo
     imported = time.perf_counter()
     archive = await Archive.open(db)
     opened = time.perf_counter()
+    engine = Engine(archive)
     try:
-        await Engine(archive).answer(question, Filters(now=now))
+        await engine.answer(question, Filters(now=now))
     finally:
         answered = time.perf_counter()
+        await engine.close()
         await archive.close()
     return {
         "import_ms": (imported - started) * 1000,

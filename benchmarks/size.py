@@ -69,6 +69,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
     _fresh(db)
     figures: dict[str, Any] = {"articles": size, "corpus": source.name}
     archive = await Archive.open(db)
+    engine: Engine | None = None
     try:
         say(size, f"ingesting {size} {source.name} articles into {db}")
         built = await build.build(archive, scaler.records(size), chunk=options.chunk)
@@ -112,6 +113,8 @@ async def run(options: Options, size: int) -> dict[str, Any]:
             extra = build.articles_of(scaler.variants(EXTRA_START, options.extra_articles))
             figures.update(await lag.measure(archive, engine, questions, extra))
     finally:
+        if engine is not None:
+            await engine.close()
         await archive.close()
     del engine  # the e2e bot loads its own: keep one engine's memory at a time
     if options.runs("e2e") and options.e2e_asks > 0:

@@ -118,7 +118,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _ask(archive: Archive, args: argparse.Namespace) -> int:
     filters = Filters(now=args.now) if args.now else Filters()
-    answer = await Engine(archive).answer(args.question, filters)
+    engine = Engine(archive)
+    try:
+        answer = await engine.answer(args.question, filters)
+    finally:
+        await engine.close()
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -155,6 +155,8 @@ class NewsBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if hasattr(self, "engine"):
+                await self.engine.close()
             if hasattr(self, "archive"):
                 await self.archive.close()
 

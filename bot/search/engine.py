@@ -64,6 +64,10 @@ class Engine:
         await self.vocabulary.refresh(newest)
         await self.catalogue.refresh(newest)
 
+    async def close(self) -> None:
+        """Stop the engine's background work; call it before closing the archive."""
+        await self.vocabulary.close()
+
     async def answer(self, text: str, filters: Filters | None = None) -> Answer:
         """Answer a question with cited snippets, or abstain with the closest headlines."""
         return (await self.respond(text, filters)).answer
@@ -74,7 +78,9 @@ class Engine:
             answer = Answer(question=text, answered=False, text="", confidence=0.0, message=problem)
             return Response(answer, None)
         ranking = await self.rank(text, filters)
-        return Response(await self._answer(text, ranking), ranking)
+        answer = await self._answer(text, ranking)
+        self.vocabulary.catch_up()
+        return Response(answer, ranking)
 
     async def rank(self, text: str, filters: Filters | None = None) -> Ranking:
         """Every candidate snippet for a question, scored and ordered best first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import ChainMap, defaultdict
@@ -29,10 +30,11 @@ _SUFFIXES = ("s", "es", "ed", "ing", "er", "ers", "'s")
 # question is read: that takes at most about 0.4 s, and every question, even the first of a
 # fresh `newsbot ask` process, gets typo correction. The load grows faster than the archive
 # (1.7 s at a million snippets, 3.6 s at 7 million), so a larger archive never makes a question
-# wait for it: it loads in the background, on the first question and then at most once every
-# RELOAD_SECONDS while the archive grows. Meanwhile each question looks up the counts of its own
-# words in the index (one query, 5-20 ms), so word weights stay exact and new articles are found
-# at once; only typo correction and look-alikes ("nvida" -> "nvidia") wait for the load.
+# wait for it: it loads in the background once the first question is answered, and then at
+# most once every RELOAD_SECONDS while the archive grows. Meanwhile each question looks up the
+# counts of its own words in the index (one query, 5-20 ms), so word weights stay exact and new
+# articles are found at once; only typo correction and look-alikes ("nvida" -> "nvidia") wait
+# for the load.
 SYNC_LOAD_SNIPPETS = 500_000
 RELOAD_SECONDS = 30.0
 
@@ -48,6 +50,7 @@ class Vocabulary:
         self._lock = asyncio.Lock()
         self._loading: asyncio.Task[None] | None = None
         self._load_started = -float("inf")  # time.monotonic() of the last background load
+        self._behind = False  # a question found the archive grown since the last load
 
     @property
     def loaded(self) -> bool:
@@ -74,9 +77,32 @@ class Vocabulary:
         if count < SYNC_LOAD_SNIPPETS:
             await self.refresh(count)
             return self
-        self._reload_in_background()
+        self._behind = True
         fresh = await self._archive.index.document_frequencies(self._lookups(words))
         return self._overlaid(fresh, count)
+
+    def catch_up(self) -> None:
+        """Start loading the whole vocabulary in the background if a question found it out of
+        date (the engine calls this after answering, so that the load does not compete with
+        the answer for the CPU), unless a load is running or the last one started too
+        recently (RELOAD_SECONDS)."""
+        if not self._behind:
+            return
+        if self._loading is not None and not self._loading.done():
+            return
+        now = time.monotonic()
+        if self.loaded and now - self._load_started < RELOAD_SECONDS:
+            return
+        self._behind = False
+        self._load_started = now
+        self._loading = asyncio.create_task(self._load_quietly(), name="vocabulary-load")
+
+    async def close(self) -> None:
+        """Stop a background load (before the archive closes under it)."""
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loading
 
     async def settled(self) -> None:
         """Wait for a background load, if one is running (for tests and benchmarks)."""
@@ -88,16 +114,6 @@ class Vocabulary:
         frequency, by_length = await asyncio.to_thread(_tables, terms)
         if count >= self._loaded_at:  # a slower, older load never replaces a newer one
             self._frequency, self._by_length, self._loaded_at = frequency, by_length, count
-
-    def _reload_in_background(self) -> None:
-        """Start a full load unless one is running or the last one started too recently."""
-        if self._loading is not None and not self._loading.done():
-            return
-        now = time.monotonic()
-        if self.loaded and now - self._load_started < RELOAD_SECONDS:
-            return
-        self._load_started = now
-        self._loading = asyncio.create_task(self._load_quietly(), name="vocabulary-load")
 
     async def _load_quietly(self) -> None:
         try:

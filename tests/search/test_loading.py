@@ -111,3 +111,27 @@ async def test_full_span_load_checks_its_layout_assumption(build: Build, archive
         (longest.first_id, middle - 1),
         (middle + 1, longest.last_id),
     ]
+
+
+@pytest.mark.usefixtures("large")
+async def test_closing_the_engine_stops_a_vocabulary_load_in_progress(
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await build([NVIDIA])
+    started, stopped = asyncio.Event(), asyncio.Event()
+
+    async def endless_vocabulary(min_documents: int = 1) -> list[tuple[str, int]]:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # never finishes on its own
+        finally:
+            stopped.set()
+        return []
+
+    monkeypatch.setattr(engine.archive.index, "vocabulary", endless_vocabulary)
+    assert (await engine.answer("Nvidia spending", Filters(now=NOW))).answered
+    await asyncio.wait_for(started.wait(), 5)  # the answer started the load
+    await asyncio.wait_for(engine.close(), 5)
+    assert stopped.is_set()
+    assert not engine.vocabulary.loaded
+    await archive.close()  # nothing is left running against the closed archive
