@@ -83,10 +83,11 @@ def context_gain(
     word_sets: Mapping[int, set[str]],
     reach: int,
     related_weight: float,
+    own: float,
 ) -> float:
     """Rule "the passage says what was asked": the share of the question's (weighted) words
     that a sentence leaves to its neighbours, up to ``reach`` places around it in the same
-    article (those that were fetched), i.e. its passage's coverage less its own.
+    article (those that were fetched), i.e. its passage's coverage less its own (``own``).
 
     The sentence that holds the answer often leaves the story's names to the one before it
     ("It will spend $600 billion"); a sentence that says it all, or a title or key point
@@ -94,15 +95,15 @@ def context_gain(
     """
     if row.kind not in RUNNING_TEXT:
         return 0.0
-    own = word_sets[row.id]
-    window = set(own)
+    words = word_sets[row.id]
+    window = set(words)
     for other in range(row.id - reach, row.id + reach + 1):
         near = running.get(other)
         if near is not None and near.article_id == row.article_id:
             window |= word_sets[other]
-    if window == own:
+    if window == words:
         return 0.0
-    return coverage(groups, window, related_weight)[0] - coverage(groups, own, related_weight)[0]
+    return coverage(groups, window, related_weight)[0] - own
 
 
 def intent_bonus(question: Question, text: str) -> float:

@@ -68,6 +68,7 @@ def score_snippets(
             title_cover[row.article_id] = cover
         read.append((row, words, cover, matched))
     weights = {name: getattr(config, name) for name in _RULES}
+    weighted = [(name, weight) for name, weight in weights.items() if weight]
     dates: dict[int, str] = {}
     scored = []
     for row, words, cover, matched in read:
@@ -80,7 +81,7 @@ def score_snippets(
         parts = {
             "coverage": cover,
             "context": rank.context_gain(
-                groups, row, running, word_sets, config.context_reach, config.related_weight
+                groups, row, running, word_sets, config.context_reach, config.related_weight, cover
             )
             if weights["context"]
             else 0.0,
@@ -94,7 +95,7 @@ def score_snippets(
             "recency": evidence.recency,
             "outlet": evidence.outlet,
         }
-        score = sum(weights[name] * value for name, value in parts.items())
+        score = sum(weight * parts[name] for name, weight in weighted)
         hit = SnippetHit(
             snippet_id=row.id,
             article_id=row.article_id,

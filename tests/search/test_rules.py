@@ -312,9 +312,10 @@ def test_context_gain_credits_what_the_neighbouring_sentence_adds() -> None:
     }
     words = {1: {"nvidia", "met", "investors"}, 2: {"spend", "billion"}, 3: {"spend", "billion"}}
     running = {i: row for i, row in rows.items() if row.kind in rank.RUNNING_TEXT}
-    assert rank.context_gain(groups, rows[2], running, words, 1, 0.5) == 0.75
-    assert rank.context_gain(groups, rows[1], running, words, 1, 0.5) == 0.25
-    assert rank.context_gain(groups, rows[3], running, words, 1, 0.5) == 0.0  # stands alone
+    own = {i: rank.coverage(groups, words[i], 0.5)[0] for i in rows}
+    assert rank.context_gain(groups, rows[2], running, words, 1, 0.5, own[2]) == 0.75
+    assert rank.context_gain(groups, rows[1], running, words, 1, 0.5, own[1]) == 0.25
+    assert rank.context_gain(groups, rows[3], running, words, 1, 0.5, own[3]) == 0.0  # alone
 
 
 async def test_answer_sentence_after_the_naming_sentence_is_a_candidate(build: Build) -> None:
