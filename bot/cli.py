@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -92,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_evaluation(args))
     try:
         return asyncio.run(_run(args, settings))
+    except BrokenPipeError:
+        # The reader went away (`newsbot latest | head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except StorageError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 1

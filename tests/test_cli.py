@@ -129,3 +129,20 @@ def test_missing_path_is_reported(db: Path) -> None:
     result = newsbot(db, "ingest", "/nonexistent/*.json")
     assert result.returncode == 1
     assert "/nonexistent/*.json: no such file or folder" in result.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(db: Path) -> None:
+    env = {**os.environ, "NEWSBOT_DB": str(db)}
+    env.pop("DISCORD_TOKEN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "latest"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # like `newsbot latest | head -0`: nobody reads the headlines
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert b"Traceback" not in errors and b"Exception ignored" not in errors, errors
