@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import glob
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.archive import Archive, PreparedArticle
 from bot.ingest.keypoints import extract_key_points
 from bot.ingest.parse import ParseError, parse_file
-from bot.ingest.sentences import split_paragraphs, split_sentences
+from bot.ingest.sentences import split_text
 from bot.ingest.urls import canonical_url
 from bot.models import Article, IngestReport, SnippetKind
 
@@ -25,22 +25,19 @@ MAX_SNIPPET_WORDS = 80
 Progress = Callable[[int, int], None]
 
 
-def _chunks(sentence: str) -> Iterator[str]:
-    if sentence.count(" ") < MAX_SNIPPET_WORDS:
-        yield sentence
-        return
-    words = sentence.split()
-    for start in range(0, len(words), MAX_SNIPPET_WORDS):
-        yield " ".join(words[start : start + MAX_SNIPPET_WORDS])
-
-
 def _sentences(text: str) -> list[str]:
-    return [
-        chunk
-        for paragraph in split_paragraphs(text)
-        for sentence in split_sentences(paragraph)
-        for chunk in _chunks(sentence)
-    ]
+    """The text's sentences, each cut into pieces of at most ``MAX_SNIPPET_WORDS`` words."""
+    snippets: list[str] = []
+    for sentence in split_text(text):
+        if sentence.count(" ") < MAX_SNIPPET_WORDS:  # (sentences come whitespace-normalised)
+            snippets.append(sentence)
+            continue
+        words = sentence.split()
+        snippets += [
+            " ".join(words[start : start + MAX_SNIPPET_WORDS])
+            for start in range(0, len(words), MAX_SNIPPET_WORDS)
+        ]
+    return snippets
 
 
 def prepare(article: Article) -> PreparedArticle:
