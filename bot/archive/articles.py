@@ -18,6 +18,9 @@ from bot.models import Article, IngestReport, SnippetKind, StoredArticle
 # Two titles from different outlets on the same day at least this similar are one story.
 SAME_STORY_SIMILARITY = 90.0
 _DIGITS = re.compile(r"\d+")
+# Words as the full-text index splits them (an underscore separates): the index keeps no
+# positions, so each quoted word in a MATCH must be a single indexed word, never a phrase.
+_INDEX_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,7 @@ class ArticleStore:
             clauses.append("(source LIKE ? OR url LIKE ?)")
             params += [f"%{source.strip()}%", f"%{source.strip()}%"]
         if topic:
-            words = re.findall(r"\w+", topic)
+            words = _INDEX_WORD.findall(topic)
             clauses.append(
                 """(id IN (SELECT article_id FROM article_topics WHERE topic = ?)
                    OR id IN (SELECT s.article_id FROM snippets_fts f JOIN snippets s

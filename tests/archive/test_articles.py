@@ -110,6 +110,10 @@ async def test_latest_filters_by_topic_and_source_newest_first(archive: Archive)
     assert [a.title for a in await archive.articles.latest()] == [META.title, older.title]
     assert [a.title for a in await archive.articles.latest(topic="nvidia")] == [older.title]
     assert [a.title for a in await archive.articles.latest(topic="blackwell")] == [older.title]
+    # Words are matched one by one as the index splits them (it holds no phrases).
+    assert [a.title for a in await archive.articles.latest(topic="Blackwell_chips")] == [
+        older.title
+    ]
     assert [a.title for a in await archive.articles.latest(source="chip daily")] == [older.title]
     assert await archive.articles.topics("n") == ["nvidia"]
 
