@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 
 import aiosqlite
 from rapidfuzz import fuzz, process
@@ -21,6 +22,11 @@ _DIGITS = re.compile(r"\d+")
 # Words as the full-text index splits them (an underscore separates): the index keeps no
 # positions, so each quoted word in a MATCH must be a single indexed word, never a phrase.
 _INDEX_WORD = re.compile(r"[^\W_]+")
+# Snippets stored per INSERT statement. Run once per snippet, a statement's own overhead (the
+# call into SQLite, opening its cursors, setting up the CHECK on kind) outweighs the row it
+# stores; 250 rows a statement halve the cost of storing snippets.
+_SNIPPETS_PER_INSERT = 250
+_INSERT_SNIPPETS = "INSERT INTO snippets (article_id, position, kind, text) VALUES "
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,11 +420,22 @@ async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
     )
     async with conn.execute("SELECT coalesce(max(id), 0) FROM snippets") as cursor:
         (last_indexed,) = await cursor.fetchone()
-    await conn.executemany(
-        "INSERT INTO snippets (article_id, position, kind, text) VALUES (?, ?, ?, ?)",
-        rows.snippets,
-    )
+    await _insert_snippets(conn, rows.snippets)
     await conn.execute(
         "INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets WHERE id > ?",
         (last_indexed,),
     )
+
+
+async def _insert_snippets(
+    conn: aiosqlite.Connection, snippets: Sequence[tuple[int, int, str, str]]
+) -> None:
+    """Insert snippets in order (so that each article's take consecutive ids), many rows per
+    statement."""
+    size = _SNIPPETS_PER_INSERT
+    whole = len(snippets) - len(snippets) % size
+    await conn.executemany(
+        _INSERT_SNIPPETS + ", ".join(["(?, ?, ?, ?)"] * size),
+        (list(chain.from_iterable(snippets[i : i + size])) for i in range(0, whole, size)),
+    )
+    await conn.executemany(_INSERT_SNIPPETS + "(?, ?, ?, ?)", snippets[whole:])

@@ -81,6 +81,31 @@ async def test_near_identical_title_from_another_outlet_is_the_same_story(archiv
     assert [a.id for a in latest] == [1]  # one headline per story
 
 
+async def test_a_large_batch_stores_each_articles_snippets_in_order_and_indexed(
+    archive: Archive,
+) -> None:
+    # Enough snippets that they are stored several hundred to a statement, and a remainder.
+    articles = [
+        replace(
+            META,
+            title=f"Story {n}",
+            url=f"https://example.com/story-{n}",
+            body=" ".join(f"Sentence {i} of story {n} is here." for i in range(120)),
+        )
+        for n in range(7)
+    ]
+    await ingest_articles(archive, articles, now=NOW)
+    async with archive.db.reader.execute(
+        "SELECT article_id, position, id FROM snippets ORDER BY id"
+    ) as cursor:
+        rows = [tuple(row) for row in await cursor.fetchall()]
+    assert len(rows) == sum(len(prepare(a).snippets) for a in articles) > 800
+    assert [row[2] for row in rows] == list(range(1, len(rows) + 1))
+    assert [row[:2] for row in rows] == sorted(row[:2] for row in rows)  # article, position
+    assert await indexed(archive, "story") == 7 * 121
+    assert await indexed(archive, "sentence") == 7 * 120
+
+
 async def test_a_failing_batch_leaves_the_archive_as_it_was(archive: Archive) -> None:
     await ingest_articles(archive, [META], now=NOW)
     good = prepare(replace(META, url="https://example.com/other", title="Another story"))
