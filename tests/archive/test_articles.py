@@ -81,6 +81,22 @@ async def test_near_identical_title_from_another_outlet_is_the_same_story(archiv
     assert [a.id for a in latest] == [1]  # one headline per story
 
 
+async def test_same_story_is_found_in_earlier_batches_but_not_across_figures(
+    archive: Archive,
+) -> None:
+    first = replace(META, title="Acme reports Q1 results", url="https://a.example/1", source="A")
+    await ingest_articles(archive, [first], now=NOW)
+    other_quarter = replace(
+        first, title="Acme reports Q2 results", url="https://b.example/2", source="B", body="B."
+    )
+    retold = replace(
+        first, title="Acme reports its Q1 results", url="https://c.example/3", source="C", body="C."
+    )
+    await ingest_articles(archive, [other_quarter, retold], now=NOW)
+    async with archive.db.reader.execute("SELECT id, story_id FROM articles ORDER BY id") as cur:
+        assert [tuple(row) for row in await cur.fetchall()] == [(1, None), (2, None), (3, 1)]
+
+
 async def test_a_large_batch_stores_each_articles_snippets_in_order_and_indexed(
     archive: Archive,
 ) -> None:
