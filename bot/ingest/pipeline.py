@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import glob
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
@@ -75,10 +78,29 @@ def prepare_batch(batch: Sequence[Article]) -> list[PreparedArticle]:
 def bulk_executor() -> ProcessPoolExecutor:
     """A worker process for cutting articles into snippets during large ingests.
 
-    Pure-Python sentence splitting holds the GIL, so in a thread it only takes turns with the
-    writes; in a second process it runs beside them (about 1.5x faster on two cores).
+    Pure-Python sentence splitting holds the GIL: in a thread it would take turns with the
+    writes and with the event loop (a bot answering questions meanwhile would stall for tens of
+    milliseconds at a time); in a process of its own it runs beside them. The worker ends when
+    this process does, even one that is killed.
     """
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_exit_with_parent,
+    )
+
+
+def _exit_with_parent() -> None:
+    """Worker start-up: end the worker once its parent is gone. A killed parent cannot tell
+    its workers to stop, and they would otherwise wait for work forever."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_on, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_on(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 async def ingest_articles(
@@ -92,13 +114,33 @@ async def ingest_articles(
 ) -> IngestReport:
     """Store articles in batches, each batch one transaction; returns what was added or updated.
 
-    Cutting the next batch into snippets (CPU work, off the event loop: in ``executor``, by
-    default a thread) overlaps with writing the current one.
+    Cutting the next batch into snippets (CPU work, off the event loop) overlaps with writing
+    the current one. It runs in ``executor`` if given; otherwise an ingest of more than one
+    batch starts a worker process for it (:func:`bulk_executor`) and a single batch, not worth
+    a process, is cut in a thread.
     """
-    report = IngestReport()
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
+    if executor is not None or len(batches) < 2:
+        return await _ingest_batches(archive, batches, now, progress, executor)
+    pool = bulk_executor()
+    try:
+        return await _ingest_batches(archive, batches, now, progress, pool)
+    finally:
+        # Not waiting for the worker to exit: that would block the event loop.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _ingest_batches(
+    archive: Archive,
+    batches: Sequence[Sequence[Article]],
+    now: datetime,
+    progress: Progress | None,
+    executor: Executor | None,
+) -> IngestReport:
+    report = IngestReport()
     if not batches:
         return report
+    total = sum(len(batch) for batch in batches)
     loop = asyncio.get_running_loop()
     next_batch = loop.run_in_executor(executor, prepare_batch, batches[0])
     done = 0
@@ -113,7 +155,7 @@ async def ingest_articles(
             raise
         done += len(prepared)
         if progress:
-            progress(done, len(articles))
+            progress(done, total)
     return report
 
 
@@ -141,13 +183,8 @@ async def ingest_paths(
     *,
     now: datetime,
     progress: Progress | None = None,
-    parallel: bool = False,
 ) -> IngestReport:
-    """Parse and store every article file named; unreadable files are reported, not fatal.
-
-    With ``parallel``, an ingest of more than one batch cuts articles into snippets in a worker
-    process (see :func:`bulk_executor`).
-    """
+    """Parse and store every article file named; unreadable files are reported, not fatal."""
     files, missing = expand_paths(patterns)
     report = IngestReport(failed=list(missing))
     articles: list[Article] = []
@@ -159,12 +196,5 @@ async def ingest_paths(
             continue
         articles += parsed.articles
         report.failed += [(str(path), reason) for reason in parsed.errors]
-    if parallel and len(articles) > BATCH_SIZE:
-        with bulk_executor() as pool:
-            stored = await ingest_articles(
-                archive, articles, now=now, progress=progress, executor=pool
-            )
-    else:
-        stored = await ingest_articles(archive, articles, now=now, progress=progress)
-    report.merge(stored)
+    report.merge(await ingest_articles(archive, articles, now=now, progress=progress))
     return report
