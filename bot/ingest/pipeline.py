@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import glob
-import multiprocessing
-import multiprocessing.connection
-import os
-import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +14,7 @@ from bot.ingest.keypoints import extract_key_points
 from bot.ingest.parse import ParseError, parse_file
 from bot.ingest.sentences import split_text
 from bot.ingest.urls import canonical_url
+from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport, SnippetKind
 
 BATCH_SIZE = 500
@@ -71,36 +68,8 @@ def prepare(article: Article) -> PreparedArticle:
 
 
 def prepare_batch(batch: Sequence[Article]) -> list[PreparedArticle]:
-    """:func:`prepare` for a batch (a top-level function, so a process pool can run it)."""
+    """:func:`prepare` for a batch (what a worker process runs)."""
     return [prepare(article) for article in batch]
-
-
-def bulk_executor() -> ProcessPoolExecutor:
-    """A worker process for cutting articles into snippets during large ingests.
-
-    Pure-Python sentence splitting holds the GIL: in a thread it would take turns with the
-    writes and with the event loop (a bot answering questions meanwhile would stall for tens of
-    milliseconds at a time); in a process of its own it runs beside them. The worker ends when
-    this process does, even one that is killed.
-    """
-    return ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_exit_with_parent,
-    )
-
-
-def _exit_with_parent() -> None:
-    """Worker start-up: end the worker once its parent is gone. A killed parent cannot tell
-    its workers to stop, and they would otherwise wait for work forever."""
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_on, args=(parent.sentinel,), daemon=True).start()
-
-
-def _exit_on(sentinel: int) -> None:
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
 
 
 async def ingest_articles(
@@ -110,24 +79,20 @@ async def ingest_articles(
     now: datetime,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
-    executor: Executor | None = None,
+    worker: SnippetWorker | None = None,
 ) -> IngestReport:
     """Store articles in batches, each batch one transaction; returns what was added or updated.
 
     Cutting the next batch into snippets (CPU work, off the event loop) overlaps with writing
-    the current one. It runs in ``executor`` if given; otherwise an ingest of more than one
-    batch starts a worker process for it (:func:`bulk_executor`) and a single batch, not worth
-    a process, is cut in a thread.
+    the current one. It runs in ``worker`` if given; otherwise an ingest of more than one batch
+    starts a worker process for it (see :mod:`bot.ingest.worker`), and a single batch, not
+    worth a process, is cut in a thread.
     """
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
-    if executor is not None or len(batches) < 2:
-        return await _ingest_batches(archive, batches, now, progress, executor)
-    pool = bulk_executor()
-    try:
-        return await _ingest_batches(archive, batches, now, progress, pool)
-    finally:
-        # Not waiting for the worker to exit: that would block the event loop.
-        pool.shutdown(wait=False, cancel_futures=True)
+    if worker is not None or len(batches) < 2:
+        return await _ingest_batches(archive, batches, now, progress, worker)
+    async with await SnippetWorker.start() as started:
+        return await _ingest_batches(archive, batches, now, progress, started)
 
 
 async def _ingest_batches(
@@ -135,19 +100,19 @@ async def _ingest_batches(
     batches: Sequence[Sequence[Article]],
     now: datetime,
     progress: Progress | None,
-    executor: Executor | None,
+    worker: SnippetWorker | None,
 ) -> IngestReport:
     report = IngestReport()
     if not batches:
         return report
     total = sum(len(batch) for batch in batches)
-    loop = asyncio.get_running_loop()
-    next_batch = loop.run_in_executor(executor, prepare_batch, batches[0])
+    cut = worker.prepare if worker else functools.partial(asyncio.to_thread, prepare_batch)
+    next_batch = asyncio.ensure_future(cut(batches[0]))
     done = 0
     for index in range(len(batches)):
         prepared = await next_batch
         if index + 1 < len(batches):
-            next_batch = loop.run_in_executor(executor, prepare_batch, batches[index + 1])
+            next_batch = asyncio.ensure_future(cut(batches[index + 1]))
         try:
             report.merge(await archive.articles.upsert(prepared, now=now))
         except BaseException:

@@ -125,11 +125,16 @@ def test_sigkill_during_ingest_never_corrupts_and_a_rerun_completes(tmp_path: Pa
 
 # Starts the worker a large ingest cuts articles in, prints its pid, then dies as a kill would.
 KILLED_WITH_A_WORKER = """
-import os
-from bot.ingest.pipeline import bulk_executor
-pool = bulk_executor()
-print(pool.submit(os.getpid).result(), flush=True)
-os.kill(os.getpid(), 9)
+import asyncio, os
+from bot.ingest.worker import SnippetWorker
+
+async def main():
+    worker = await SnippetWorker.start()
+    await worker.prepare([])  # the worker is up
+    print(worker._process.pid, flush=True)
+    os.kill(os.getpid(), 9)
+
+asyncio.run(main())
 """
 
 
