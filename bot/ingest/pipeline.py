@@ -17,7 +17,7 @@ from bot.ingest.urls import canonical_url
 from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport, SnippetKind
 
-BATCH_SIZE = 500
+BATCH_SIZE = 250  # articles per transaction; small enough that cutting and writing overlap early
 ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 # A "sentence" longer than this (a list, a table) is cut into pieces that can still be quoted.
 MAX_SNIPPET_WORDS = 80

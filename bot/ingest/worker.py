@@ -79,7 +79,7 @@ class SnippetWorker:
             except BaseException:
                 self._kill()
                 raise
-        # Unpickled in a thread: for a batch of 500 articles that is tens of milliseconds.
+        # Unpickled in a thread: for a batch of a few hundred articles that takes milliseconds.
         result = await asyncio.to_thread(pickle.loads, answer)
         if isinstance(result, BaseException):
             raise result
