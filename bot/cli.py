@@ -185,9 +185,7 @@ def format_headline(article: StoredArticle) -> str:
 
 
 async def _ingest(archive: Archive, args: argparse.Namespace) -> int:
-    report = await ingest_paths(
-        archive, args.paths, now=_utcnow(), progress=_progress_printer(), parallel=True
-    )
+    report = await ingest_paths(archive, args.paths, now=_utcnow(), progress=_progress_printer())
     print(format_report(report))
     return 1 if report.failed else 0
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 
 import aiosqlite
 from rapidfuzz import fuzz, process
@@ -18,6 +19,14 @@ from bot.models import Article, IngestReport, SnippetKind, StoredArticle
 # Two titles from different outlets on the same day at least this similar are one story.
 SAME_STORY_SIMILARITY = 90.0
 _DIGITS = re.compile(r"\d+")
+# Words as the full-text index splits them (an underscore separates): the index keeps no
+# positions, so each quoted word in a MATCH must be a single indexed word, never a phrase.
+_INDEX_WORD = re.compile(r"[^\W_]+")
+# Snippets stored per INSERT statement. Run once per snippet, a statement's own overhead (the
+# call into SQLite, opening its cursors, setting up the CHECK on kind) outweighs the row it
+# stores; 250 rows a statement halve the cost of storing snippets.
+_SNIPPETS_PER_INSERT = 250
+_INSERT_SNIPPETS = "INSERT INTO snippets (article_id, position, kind, text) VALUES "
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +123,7 @@ class ArticleStore:
             clauses.append("(source LIKE ? OR url LIKE ?)")
             params += [f"%{source.strip()}%", f"%{source.strip()}%"]
         if topic:
-            words = re.findall(r"\w+", topic)
+            words = _INDEX_WORD.findall(topic)
             clauses.append(
                 """(id IN (SELECT article_id FROM article_topics WHERE topic = ?)
                    OR id IN (SELECT s.article_id FROM snippets_fts f JOIN snippets s
@@ -223,20 +232,50 @@ def _day(article: Article, now: datetime) -> str:
 
 async def _known_rows(
     conn: aiosqlite.Connection, items: Sequence[PreparedArticle], now: datetime
-) -> list[aiosqlite.Row]:
-    """Stored articles a batch could collide with: same URL, same content, or same day."""
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Stored articles a batch could collide with (same URL, same content, or same day and no
+    URL), and every article of the batch's days as (title key, id, story, day) for the
+    same-story check.
+
+    The second list is most of what is read (about 40 rows per article in a batch at 100,000
+    articles), so it holds only what that check needs.
+    """
     urls = list({i.url_key for i in items if i.url_key})
     hashes = list({i.content_hash for i in items})
     days = list({_day(i.article, now) for i in items})
-    columns = "id, content_hash, url_key, title_key, source, story_day, story_id"
-    found: list[aiosqlite.Row] = []
-    for column, values in (("url_key", urls), ("content_hash", hashes), ("story_day", days)):
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {columns} FROM articles WHERE {column} IN ({marks})"
-            async with conn.execute(sql, chunk) as cursor:
-                found += await cursor.fetchall()
+    days_without_url = list({_day(i.article, now) for i in items if i.url_key is None})
+    known = (
+        "SELECT id, content_hash, url_key, title_key, source, story_day, story_id FROM articles "
+        "WHERE"
+    )
+    articles = [
+        *await _select_in(conn, f"{known} url_key IN", urls),
+        *await _select_in(conn, f"{known} content_hash IN", hashes),
+        *await _select_in(conn, f"{known} url_key IS NULL AND story_day IN", days_without_url),
+    ]
+    stories = await _select_in(
+        conn,
+        "SELECT title_key, id, coalesce(story_id, id), story_day FROM articles WHERE story_day IN",
+        days,
+    )
+    return articles, stories
+
+
+async def _select_in(
+    conn: aiosqlite.Connection, sql: str, values: Sequence[object]
+) -> list[tuple[object, ...]]:
+    """The rows of ``sql`` (ending in ``column IN``) for a list of values, 500 at a time.
+
+    Rows come as plain tuples: the garbage collector stops tracking a tuple of plain values, so
+    the thousands of rows a batch reads at 100,000 articles never reach the oldest generation,
+    whose collections (30-60 ms at that size) would stall the event loop more often.
+    """
+    found: list[tuple[object, ...]] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        async with conn.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk) as cursor:
+            cursor.row_factory = None
+            found += await cursor.fetchall()
     return found
 
 
@@ -248,13 +287,22 @@ async def _next_id(conn: aiosqlite.Connection) -> int:
 class _BatchPlan:
     """Decides, article by article, what a batch does: add, update or leave unchanged."""
 
-    def __init__(self, known: Iterable[_Known], next_id: int, now: datetime):
+    def __init__(
+        self,
+        known: Iterable[_Known],
+        same_day: Iterable[tuple[str, int, int, str]],
+        next_id: int,
+        now: datetime,
+    ):
         self.by_url: dict[str, _Known] = {}
         self.by_hash: dict[str, _Known] = {}
-        self.by_day: dict[str, list[_Known]] = {}
-        self.by_story_key: dict[tuple[str, frozenset[str]], list[_Known]] = {}
+        self.without_url_by_day: dict[str, list[_Known]] = {}
+        # day -> the title keys of that day's articles, their ids, and the story of each
+        self.titles_by_day: dict[str, tuple[list[str], list[int], list[int]]] = {}
         for row in known:
             self._remember(row)
+        for key, article_id, story, day in same_day:
+            self._remember_story(key, article_id, story, day)
         self.next_id = next_id
         self.now = now
         self.inserts: dict[int, PreparedArticle] = {}
@@ -265,9 +313,15 @@ class _BatchPlan:
     def _remember(self, row: _Known) -> None:
         if row.url_key:
             self.by_url[row.url_key] = row
+        elif row.url_key is None:
+            self.without_url_by_day.setdefault(row.day, []).append(row)
         self.by_hash.setdefault(row.content_hash, row)
-        self.by_day.setdefault(row.day, []).append(row)
-        self.by_story_key.setdefault((row.day, _numbers(row.title_key)), []).append(row)
+
+    def _remember_story(self, key: str, article_id: int, story: int, day: str) -> None:
+        titles, ids, stories = self.titles_by_day.setdefault(day, ([], [], []))
+        titles.append(key)
+        ids.append(article_id)
+        stories.append(story)
 
     def _same_article(self, item: PreparedArticle, key: str, day: str) -> _Known | None:
         if item.url_key and (row := self.by_url.get(item.url_key)):
@@ -276,26 +330,29 @@ class _BatchPlan:
         if row and (row.url_key is None or item.url_key is None or row.url_key == item.url_key):
             return row
         if item.url_key is None:
-            for row in self.by_day.get(day, ()):
-                if (row.title_key, row.url_key, row.source) == (key, None, item.article.source):
+            for row in self.without_url_by_day.get(day, ()):
+                if (row.title_key, row.source) == (key, item.article.source):
                     return row
         return None
 
     def _same_story(self, key: str, day: str) -> int | None:
-        # "Q1 results" and "Q2 results" are different stories however alike they read.
-        candidates = self.by_story_key.get((day, _numbers(key)), [])
-        if not candidates:
-            return None
-        best = process.extractOne(
+        titles, ids, stories = self.titles_by_day.get(day, ([], [], []))
+        similar = process.extract(
             key,
-            [row.title_key for row in candidates],
+            titles,
             scorer=fuzz.token_sort_ratio,
             score_cutoff=SAME_STORY_SIMILARITY,
+            limit=None,
         )
-        if best is None:
+        # "Q1 results" and "Q2 results" are different stories however alike they read. (The
+        # figures are compared only for the few similar titles: a day holds a hundred or more.)
+        numbers = _numbers(key)
+        similar = [match for match in similar if _numbers(match[0]) == numbers]
+        if not similar:
             return None
-        match = candidates[best[2]]
-        return match.story_id or match.id
+        # The most similar title; of equals, the oldest article's.
+        _, _, best = max(similar, key=lambda match: (match[1], -ids[match[2]]))
+        return stories[best]
 
     def add(self, item: PreparedArticle) -> None:
         """Plan one article of the batch."""
@@ -324,6 +381,7 @@ class _BatchPlan:
             self.inserts[row.id] = item
             self.stories[row.id] = row.story_id
             self._remember(row)
+            self._remember_story(key, row.id, row.story_id or row.id, day)
         self.report.article_ids.append(row.id)
 
 
@@ -362,10 +420,14 @@ class _Rows:
 
 
 def _plan(
-    known: Sequence[aiosqlite.Row], first_id: int, now: datetime, items: Sequence[PreparedArticle]
+    known: tuple[Sequence[tuple[object, ...]], Sequence[tuple[object, ...]]],
+    first_id: int,
+    now: datetime,
+    items: Sequence[PreparedArticle],
 ) -> tuple[IngestReport, _Rows]:
     """Decide what the batch does, and turn that into statement parameters."""
-    plan = _BatchPlan({row[0]: _Known(*row) for row in known}.values(), first_id, now)
+    articles, same_day = known
+    plan = _BatchPlan({row[0]: _Known(*row) for row in articles}.values(), same_day, first_id, now)
     for item in items:
         plan.add(item)
     changed = {**plan.updates, **plan.inserts}
@@ -411,11 +473,22 @@ async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
     )
     async with conn.execute("SELECT coalesce(max(id), 0) FROM snippets") as cursor:
         (last_indexed,) = await cursor.fetchone()
-    await conn.executemany(
-        "INSERT INTO snippets (article_id, position, kind, text) VALUES (?, ?, ?, ?)",
-        rows.snippets,
-    )
+    await _insert_snippets(conn, rows.snippets)
     await conn.execute(
         "INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets WHERE id > ?",
         (last_indexed,),
     )
+
+
+async def _insert_snippets(
+    conn: aiosqlite.Connection, snippets: Sequence[tuple[int, int, str, str]]
+) -> None:
+    """Insert snippets in order (so that each article's take consecutive ids), many rows per
+    statement."""
+    size = _SNIPPETS_PER_INSERT
+    whole = len(snippets) - len(snippets) % size
+    await conn.executemany(
+        _INSERT_SNIPPETS + ", ".join(["(?, ?, ?, ?)"] * size),
+        (list(chain.from_iterable(snippets[i : i + size])) for i in range(0, whole, size)),
+    )
+    await conn.executemany(_INSERT_SNIPPETS + "(?, ?, ?, ?)", snippets[whole:])

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import glob
-import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from bot.archive import Archive, PreparedArticle
 from bot.ingest.keypoints import extract_key_points
 from bot.ingest.parse import ParseError, parse_file
-from bot.ingest.sentences import split_paragraphs, split_sentences
+from bot.ingest.sentences import split_text
 from bot.ingest.urls import canonical_url
+from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport, SnippetKind
 
-BATCH_SIZE = 500
+BATCH_SIZE = 250  # articles per transaction; small enough that cutting and writing overlap early
 ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 # A "sentence" longer than this (a list, a table) is cut into pieces that can still be quoted.
 MAX_SNIPPET_WORDS = 80
@@ -25,22 +25,19 @@ MAX_SNIPPET_WORDS = 80
 Progress = Callable[[int, int], None]
 
 
-def _chunks(sentence: str) -> Iterator[str]:
-    if sentence.count(" ") < MAX_SNIPPET_WORDS:
-        yield sentence
-        return
-    words = sentence.split()
-    for start in range(0, len(words), MAX_SNIPPET_WORDS):
-        yield " ".join(words[start : start + MAX_SNIPPET_WORDS])
-
-
 def _sentences(text: str) -> list[str]:
-    return [
-        chunk
-        for paragraph in split_paragraphs(text)
-        for sentence in split_sentences(paragraph)
-        for chunk in _chunks(sentence)
-    ]
+    """The text's sentences, each cut into pieces of at most ``MAX_SNIPPET_WORDS`` words."""
+    snippets: list[str] = []
+    for sentence in split_text(text):
+        if sentence.count(" ") < MAX_SNIPPET_WORDS:  # (sentences come whitespace-normalised)
+            snippets.append(sentence)
+            continue
+        words = sentence.split()
+        snippets += [
+            " ".join(words[start : start + MAX_SNIPPET_WORDS])
+            for start in range(0, len(words), MAX_SNIPPET_WORDS)
+        ]
+    return snippets
 
 
 def prepare(article: Article) -> PreparedArticle:
@@ -71,17 +68,8 @@ def prepare(article: Article) -> PreparedArticle:
 
 
 def prepare_batch(batch: Sequence[Article]) -> list[PreparedArticle]:
-    """:func:`prepare` for a batch (a top-level function, so a process pool can run it)."""
+    """:func:`prepare` for a batch (what a worker process runs)."""
     return [prepare(article) for article in batch]
-
-
-def bulk_executor() -> ProcessPoolExecutor:
-    """A worker process for cutting articles into snippets during large ingests.
-
-    Pure-Python sentence splitting holds the GIL, so in a thread it only takes turns with the
-    writes; in a second process it runs beside them (about 1.5x faster on two cores).
-    """
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 async def ingest_articles(
@@ -91,24 +79,40 @@ async def ingest_articles(
     now: datetime,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
-    executor: Executor | None = None,
+    worker: SnippetWorker | None = None,
 ) -> IngestReport:
     """Store articles in batches, each batch one transaction; returns what was added or updated.
 
-    Cutting the next batch into snippets (CPU work, off the event loop: in ``executor``, by
-    default a thread) overlaps with writing the current one.
+    Cutting the next batch into snippets (CPU work, off the event loop) overlaps with writing
+    the current one. It runs in ``worker`` if given; otherwise an ingest of more than one batch
+    starts a worker process for it (see :mod:`bot.ingest.worker`), and a single batch, not
+    worth a process, is cut in a thread.
     """
-    report = IngestReport()
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
+    if worker is not None or len(batches) < 2:
+        return await _ingest_batches(archive, batches, now, progress, worker)
+    async with await SnippetWorker.start() as started:
+        return await _ingest_batches(archive, batches, now, progress, started)
+
+
+async def _ingest_batches(
+    archive: Archive,
+    batches: Sequence[Sequence[Article]],
+    now: datetime,
+    progress: Progress | None,
+    worker: SnippetWorker | None,
+) -> IngestReport:
+    report = IngestReport()
     if not batches:
         return report
-    loop = asyncio.get_running_loop()
-    next_batch = loop.run_in_executor(executor, prepare_batch, batches[0])
+    total = sum(len(batch) for batch in batches)
+    cut = worker.prepare if worker else functools.partial(asyncio.to_thread, prepare_batch)
+    next_batch = asyncio.ensure_future(cut(batches[0]))
     done = 0
     for index in range(len(batches)):
         prepared = await next_batch
         if index + 1 < len(batches):
-            next_batch = loop.run_in_executor(executor, prepare_batch, batches[index + 1])
+            next_batch = asyncio.ensure_future(cut(batches[index + 1]))
         try:
             report.merge(await archive.articles.upsert(prepared, now=now))
         except BaseException:
@@ -116,7 +120,7 @@ async def ingest_articles(
             raise
         done += len(prepared)
         if progress:
-            progress(done, len(articles))
+            progress(done, total)
     return report
 
 
@@ -144,13 +148,8 @@ async def ingest_paths(
     *,
     now: datetime,
     progress: Progress | None = None,
-    parallel: bool = False,
 ) -> IngestReport:
-    """Parse and store every article file named; unreadable files are reported, not fatal.
-
-    With ``parallel``, an ingest of more than one batch cuts articles into snippets in a worker
-    process (see :func:`bulk_executor`).
-    """
+    """Parse and store every article file named; unreadable files are reported, not fatal."""
     files, missing = expand_paths(patterns)
     report = IngestReport(failed=list(missing))
     articles: list[Article] = []
@@ -162,12 +161,5 @@ async def ingest_paths(
             continue
         articles += parsed.articles
         report.failed += [(str(path), reason) for reason in parsed.errors]
-    if parallel and len(articles) > BATCH_SIZE:
-        with bulk_executor() as pool:
-            stored = await ingest_articles(
-                archive, articles, now=now, progress=progress, executor=pool
-            )
-    else:
-        stored = await ingest_articles(archive, articles, now=now, progress=progress)
-    report.merge(stored)
+    report.merge(await ingest_articles(archive, articles, now=now, progress=progress))
     return report

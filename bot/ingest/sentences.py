@@ -72,7 +72,9 @@ _ABBREVIATIONS = frozenset(
         "l.a",
     ]
 )
-_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9$£€])""")
+# The stop is matched rather than looked behind for: a pattern that starts with a character set
+# lets the regex engine skip ahead to the next stop instead of trying every position.
+_BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9$£€])""")
 
 
 def _ends_with_abbreviation(text: str) -> bool:
@@ -83,18 +85,15 @@ def _ends_with_abbreviation(text: str) -> bool:
     return len(last_word) == 1 and last_word.isalpha()
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, keeping each sentence's own punctuation."""
-    text = " ".join(text.split())
-    if not text:
-        return []
+def _split_normalised(text: str) -> list[str]:
+    """:func:`split_sentences` for a paragraph whose whitespace is already normalised."""
     sentences: list[str] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        end = boundary.start()
+        end = boundary.start() + 1  # just after the stop
         # Only the last word decides; looking at a short window keeps long paragraphs linear.
-        window = text[max(start, end - 24) : end].strip()
-        if not window or _ends_with_abbreviation(window):
+        # A "!" or "?" always ends a sentence: no abbreviation ends with one.
+        if text[end - 1] == "." and _ends_with_abbreviation(text[max(start, end - 24) : end]):
             continue
         sentences.append(text[start : boundary.end()].strip())
         start = boundary.end()
@@ -104,6 +103,16 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping each sentence's own punctuation."""
+    return _split_normalised(" ".join(text.split()))
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Split text into non-empty paragraphs (separated by line breaks), whitespace normalised."""
     return [" ".join(line.split()) for line in text.splitlines() if line and not line.isspace()]
+
+
+def split_text(text: str) -> list[str]:
+    """Every sentence of a text, paragraph by paragraph (a line break always ends a sentence)."""
+    return [sentence for line in split_paragraphs(text) for sentence in _split_normalised(line)]

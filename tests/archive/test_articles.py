@@ -81,6 +81,47 @@ async def test_near_identical_title_from_another_outlet_is_the_same_story(archiv
     assert [a.id for a in latest] == [1]  # one headline per story
 
 
+async def test_same_story_is_found_in_earlier_batches_but_not_across_figures(
+    archive: Archive,
+) -> None:
+    first = replace(META, title="Acme reports Q1 results", url="https://a.example/1", source="A")
+    await ingest_articles(archive, [first], now=NOW)
+    other_quarter = replace(
+        first, title="Acme reports Q2 results", url="https://b.example/2", source="B", body="B."
+    )
+    retold = replace(
+        first, title="Acme reports its Q1 results", url="https://c.example/3", source="C", body="C."
+    )
+    await ingest_articles(archive, [other_quarter, retold], now=NOW)
+    async with archive.db.reader.execute("SELECT id, story_id FROM articles ORDER BY id") as cur:
+        assert [tuple(row) for row in await cur.fetchall()] == [(1, None), (2, None), (3, 1)]
+
+
+async def test_a_large_batch_stores_each_articles_snippets_in_order_and_indexed(
+    archive: Archive,
+) -> None:
+    # Enough snippets that they are stored several hundred to a statement, and a remainder.
+    articles = [
+        replace(
+            META,
+            title=f"Story {n}",
+            url=f"https://example.com/story-{n}",
+            body=" ".join(f"Sentence {i} of story {n} is here." for i in range(120)),
+        )
+        for n in range(7)
+    ]
+    await ingest_articles(archive, articles, now=NOW)
+    async with archive.db.reader.execute(
+        "SELECT article_id, position, id FROM snippets ORDER BY id"
+    ) as cursor:
+        rows = [tuple(row) for row in await cursor.fetchall()]
+    assert len(rows) == sum(len(prepare(a).snippets) for a in articles) > 800
+    assert [row[2] for row in rows] == list(range(1, len(rows) + 1))
+    assert [row[:2] for row in rows] == sorted(row[:2] for row in rows)  # article, position
+    assert await indexed(archive, "story") == 7 * 121
+    assert await indexed(archive, "sentence") == 7 * 120
+
+
 async def test_a_failing_batch_leaves_the_archive_as_it_was(archive: Archive) -> None:
     await ingest_articles(archive, [META], now=NOW)
     good = prepare(replace(META, url="https://example.com/other", title="Another story"))
@@ -110,6 +151,10 @@ async def test_latest_filters_by_topic_and_source_newest_first(archive: Archive)
     assert [a.title for a in await archive.articles.latest()] == [META.title, older.title]
     assert [a.title for a in await archive.articles.latest(topic="nvidia")] == [older.title]
     assert [a.title for a in await archive.articles.latest(topic="blackwell")] == [older.title]
+    # Words are matched one by one as the index splits them (it holds no phrases).
+    assert [a.title for a in await archive.articles.latest(topic="Blackwell_chips")] == [
+        older.title
+    ]
     assert [a.title for a in await archive.articles.latest(source="chip daily")] == [older.title]
     assert await archive.articles.topics("n") == ["nvidia"]
 

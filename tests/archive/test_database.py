@@ -35,6 +35,30 @@ async def test_reopening_does_not_migrate_again_or_lose_data(tmp_path: Path) -> 
         assert [row[0] for row in await cursor.fetchall()] == ["v"]
 
 
+async def test_an_older_archive_keeps_its_snippets_searchable_after_upgrading(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    for number, _, script in _migrations()[:2]:  # as version 2 left it
+        connection.executescript(f"{script}\nPRAGMA user_version = {number};")
+    connection.executescript(
+        """INSERT INTO articles (id, title, title_key, ingested_at, sort_at, story_day,
+                                 content_hash)
+           VALUES (1, 'Chips ship', 'chips ship', '2026-05-01', '2026-05-01', '2026-05-01', 'h');
+           INSERT INTO snippets (id, article_id, position, kind, text)
+           VALUES (1, 1, 0, 'title', 'Chips ship'), (2, 1, 1, 'body', 'Nvidia ships chips.');
+           INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets;"""
+    )
+    connection.close()
+    async with await Archive.open(path) as archive:
+        assert await archive.index.postings(['"chips"', '"nvidia"'], limit=10) == [[2, 1], [2]]
+        assert await archive.index.document_frequencies(["chips", "ships"]) == {
+            "chips": 2,
+            "ships": 1,
+        }
+
+
 async def test_foreign_keys_are_enforced(archive: Archive) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         async with archive.db.transaction() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.ingest.keypoints import extract_key_points
-from bot.ingest.sentences import split_sentences
+from bot.ingest.sentences import split_sentences, split_text
 from bot.ingest.urls import canonical_url
 
 
@@ -18,6 +18,16 @@ def test_sentences_survive_abbreviations_initials_and_decimals() -> None:
         "Mr. Smith of Acme Inc. disagreed!",
         '"We will see," he said.',
         "J. Doe wrote it.",
+    ]
+
+
+def test_text_splits_at_line_breaks_as_well_as_sentence_ends() -> None:
+    text = "A heading without a stop\n\n  The   U.S. agreed. Mr. Smith did not!\r\nIt ended ."
+    assert split_text(text) == [
+        "A heading without a stop",
+        "The U.S. agreed.",
+        "Mr. Smith did not!",
+        "It ended .",
     ]
 
 

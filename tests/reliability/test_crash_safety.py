@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 SLOW = os.environ.get("NEWSBOT_SLOW") == "1"
@@ -119,3 +121,43 @@ def test_sigkill_during_ingest_never_corrupts_and_a_rerun_completes(tmp_path: Pa
     assert result.returncode == 0, result.stdout + result.stderr
     assert check_archive(db) == ARTICLES
     assert "failed 0" in result.stdout
+
+
+# Starts the worker a large ingest cuts articles in, prints its pid, then dies as a kill would.
+KILLED_WITH_A_WORKER = """
+import asyncio, os
+from bot.ingest.worker import SnippetWorker
+
+async def main():
+    worker = await SnippetWorker.start()
+    await worker.prepare([])  # the worker is up
+    print(worker._process.pid, flush=True)
+    os.kill(os.getpid(), 9)
+
+asyncio.run(main())
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_killed_ingest_leaves_no_worker_process_behind() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_WITH_A_WORKER],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    worker = int(result.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker)

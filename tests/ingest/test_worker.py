@@ -1,0 +1,61 @@
+"""The worker process that cuts articles into snippets for large ingests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.archive import Archive
+from bot.ingest.pipeline import ingest_articles, prepare_batch
+from bot.ingest.worker import SnippetWorker, WorkerError
+from bot.models import Article
+from tests.conftest import NOW
+
+ARTICLES = [
+    Article(
+        title=f"Chip maker {n} ships",
+        body=f"Chip maker {n} shipped 1.5 million chips. Mr. Smith said so! Sales rose 4%.",
+        url=f"https://example.com/{n}",
+        source="Example News",
+    )
+    for n in range(5)
+]
+
+
+async def test_the_worker_prepares_as_this_process_would() -> None:
+    async with await SnippetWorker.start() as worker:
+        assert await worker.prepare(ARTICLES[:3]) == prepare_batch(ARTICLES[:3])
+        assert await worker.prepare(ARTICLES[3:]) == prepare_batch(ARTICLES[3:])
+
+
+async def test_an_error_in_the_worker_is_raised_here_and_the_worker_goes_on() -> None:
+    async with await SnippetWorker.start() as worker:
+        with pytest.raises(AttributeError):
+            await worker.prepare(["not an article"])  # type: ignore[list-item]
+        assert await worker.prepare(ARTICLES[:1]) == prepare_batch(ARTICLES[:1])
+
+
+async def test_a_worker_that_died_is_reported() -> None:
+    worker = await SnippetWorker.start()
+    worker._process.kill()
+    with pytest.raises(WorkerError):
+        await worker.prepare(ARTICLES)
+    await worker.close()
+
+
+async def test_an_ingest_of_several_batches_stores_the_same_as_one_batch(
+    archive: Archive, tmp_path: Path
+) -> None:
+    report = await ingest_articles(archive, ARTICLES, now=NOW, batch_size=2)  # in a worker
+    assert report.added == len(ARTICLES)
+    async with await Archive.open(tmp_path / "one.db") as single:
+        await ingest_articles(single, ARTICLES, now=NOW)  # in a thread
+        query = "SELECT article_id, position, kind, text FROM snippets ORDER BY id"
+        async with archive.db.reader.execute(query) as a, single.db.reader.execute(query) as b:
+            assert [tuple(r) for r in await a.fetchall()] == [tuple(r) for r in await b.fetchall()]
+    again = await ingest_articles(
+        archive, [replace(a, body=a.body + " More.") for a in ARTICLES], now=NOW, batch_size=2
+    )
+    assert again.updated == len(ARTICLES)
