@@ -52,7 +52,10 @@ async def test_an_older_archive_keeps_its_snippets_searchable_after_upgrading(
     )
     connection.close()
     async with await Archive.open(path) as archive:
-        assert await archive.index.postings(['"chips"', '"nvidia"'], limit=10) == [[2, 1], [2]]
+        assert await archive.index.postings(['"chips"', '"nvidia"'], limits=[10, 10]) == [
+            [2, 1],
+            [2],
+        ]
         assert await archive.index.document_frequencies(["chips", "ships"]) == {
             "chips": 2,
             "ships": 1,
