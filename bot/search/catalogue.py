@@ -9,6 +9,7 @@ reads one span per article, not one row per snippet).
 from __future__ import annotations
 
 import asyncio
+import gc
 from array import array
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,9 +68,16 @@ class Catalogue:
                 )
                 if span.source:
                     self.sources.add(span.source)
+            first_load = self._loaded_to == 0
             self._loaded_to = top
             sizes = [facts.snippets for facts in self.articles.values()]
             self.mean_snippets = sum(sizes) / len(sizes) if sizes else 1.0
+            if first_load:
+                # The facts of every article stay for the life of the process, one object each.
+                # Left to the garbage collector, every full collection would walk them all (27 ms
+                # at 100,000 articles, the event loop stalled meanwhile); frozen, collections skip
+                # them. (They hold no reference cycles, so replaced facts are still freed.)
+                gc.freeze()
 
     def owners(self, snippet_ids: list[int]) -> list[int]:
         """The article of each snippet id, 0 for an id the catalogue does not know yet."""
