@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -29,6 +30,16 @@ class Article:
         """A fingerprint of what the article says: a re-ingest can tell "unchanged" apart."""
         parts = [self.title, self.summary, "\n".join(self.key_points), self.body]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An article with its canonical URL and the snippets to index, ready to store."""
+
+    article: Article
+    url_key: str | None
+    snippets: Sequence[tuple[SnippetKind, str]]
+    content_hash: str  # the article's, computed once: dedup compares it several times
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import aiosqlite
 from rapidfuzz import fuzz, process
 
 from bot.archive.database import Database
-from bot.models import Article, IngestReport, SnippetKind, StoredArticle
+from bot.models import Article, IngestReport, PreparedArticle, StoredArticle
 
 # Two titles from different outlets on the same day at least this similar are one story.
 SAME_STORY_SIMILARITY = 90.0
@@ -27,16 +27,6 @@ _INDEX_WORD = re.compile(r"[^\W_]+")
 # stores; 250 rows a statement halve the cost of storing snippets.
 _SNIPPETS_PER_INSERT = 250
 _INSERT_SNIPPETS = "INSERT INTO snippets (article_id, position, kind, text) VALUES "
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedArticle:
-    """An article with its canonical URL and the snippets to index, ready to store."""
-
-    article: Article
-    url_key: str | None
-    snippets: Sequence[tuple[SnippetKind, str]]
-    content_hash: str  # the article's, computed once: dedup compares it several times
 
 
 def title_key(title: str) -> str:

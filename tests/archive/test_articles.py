@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.archive import Archive, PreparedArticle
-from bot.ingest.pipeline import ingest_articles, prepare
+from bot.ingest.pipeline import ingest_articles
+from bot.ingest.prepare import prepare
 from bot.models import Article
 from tests.conftest import NOW
 

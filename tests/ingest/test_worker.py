@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.archive import Archive
-from bot.ingest.pipeline import ingest_articles, prepare_batch
+from bot.ingest.pipeline import ingest_articles
+from bot.ingest.prepare import prepare_batch
 from bot.ingest.worker import SnippetWorker, WorkerError
 from bot.models import Article
 from tests.conftest import NOW
