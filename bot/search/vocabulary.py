@@ -25,16 +25,17 @@ COMMON_FACTOR = 30
 MIN_CORRECTED_LENGTH = 5
 _SUFFIXES = ("s", "es", "ed", "ing", "er", "ers", "'s")
 
-# When the whole vocabulary is loaded: one rule, by the archive's size. Below
-# SYNC_LOAD_SNIPPETS (about 6,000 articles) it is loaded, whenever out of date, before the
-# question is read: that takes at most about 0.4 s, and every question, even the first of a
-# fresh `newsbot ask` process, gets typo correction. The load grows faster than the archive
-# (1.7 s at a million snippets, 3.6 s at 7 million), so a larger archive never makes a question
-# wait for it: it loads in the background once the first question is answered, and then at
-# most once every RELOAD_SECONDS while the archive grows. Meanwhile each question looks up the
-# counts of its own words in the index (one query, 5-20 ms), so word weights stay exact and new
-# articles are found at once; only typo correction and look-alikes ("nvida" -> "nvidia") wait
-# for the load.
+# When the whole vocabulary is loaded. The first time, below SYNC_LOAD_SNIPPETS (about 6,000
+# articles), before the first question is read: that takes at most about 0.4 s, and every
+# question, even the first of a fresh `newsbot ask` process, gets typo correction. The load
+# grows faster than the archive (1.7 s at a million snippets, 3.6 s at 7 million), so a larger
+# archive never makes a question wait for it. After that, and for larger archives from the
+# start, it loads in the background once a question has been answered, at most once every
+# RELOAD_SECONDS while the archive grows (a feed poll or an import adds articles all the time,
+# and questions asked meanwhile must not wait for reloads). Until then each question looks up
+# the counts of its own words in the index (one query, 5-20 ms), so word weights stay exact and
+# new articles are found at once; only typo correction and look-alikes ("nvida" -> "nvidia")
+# of the newest words wait for the load.
 SYNC_LOAD_SNIPPETS = 500_000
 RELOAD_SECONDS = 30.0
 
@@ -74,7 +75,7 @@ class Vocabulary:
         snippet id): never waits for a full load of a large archive (see SYNC_LOAD_SNIPPETS)."""
         if count == self._loaded_at:
             return self
-        if count < SYNC_LOAD_SNIPPETS:
+        if not self.loaded and count < SYNC_LOAD_SNIPPETS:
             await self.refresh(count)
             return self
         self._behind = True

@@ -135,3 +135,28 @@ async def test_closing_the_engine_stops_a_vocabulary_load_in_progress(
     assert stopped.is_set()
     assert not engine.vocabulary.loaded
     await archive.close()  # nothing is left running against the closed archive
+
+
+async def test_small_archive_answers_new_articles_without_waiting_for_a_reload(
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await build([NVIDIA])
+    await engine.answer("Nvidia spending", Filters(now=NOW))  # loads the vocabulary, at once
+    assert engine.vocabulary.loaded
+    release = asyncio.Event()
+    full_load = engine.archive.index.vocabulary
+
+    async def slow_vocabulary(min_documents: int = 1) -> list[tuple[str, int]]:
+        await release.wait()
+        return await full_load(min_documents)
+
+    monkeypatch.setattr(engine.archive.index, "vocabulary", slow_vocabulary)
+    zorblax = article("Zorblax unveils a toaster", key_points=("Zorblax announced a toaster.",))
+    await ingest_articles(archive, [zorblax], now=NOW)
+    answer = await asyncio.wait_for(
+        engine.answer("What did Zorblax announce?", Filters(now=NOW)), 5
+    )
+    assert answer.answered and "Zorblax" in answer.citations[0].text
+    release.set()
+    await engine.vocabulary.settled()
+    assert engine.vocabulary.frequency("zorblax") > 0  # the reload caught up afterwards
