@@ -8,7 +8,7 @@ import pytest
 
 from bot.archive import Archive
 from bot.ingest.pipeline import ingest_articles
-from bot.search import Filters, vocabulary
+from bot.search import Engine, Filters, vocabulary
 from tests.search.conftest import NOW, Build, article
 
 NVIDIA = article(
@@ -23,11 +23,8 @@ def large(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vocabulary, "SYNC_LOAD_SNIPPETS", 0)
 
 
-@pytest.mark.usefixtures("large")
-async def test_large_archive_answers_while_the_vocabulary_loads(
-    build: Build, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engine = await build([NVIDIA])
+def hold_full_loads(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Make every full vocabulary load wait until the returned event is set."""
     release = asyncio.Event()
     full_load = engine.archive.index.vocabulary
 
@@ -36,6 +33,15 @@ async def test_large_archive_answers_while_the_vocabulary_loads(
         return await full_load(min_documents)
 
     monkeypatch.setattr(engine.archive.index, "vocabulary", slow_vocabulary)
+    return release
+
+
+@pytest.mark.usefixtures("large")
+async def test_large_archive_answers_while_the_vocabulary_loads(
+    build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await build([NVIDIA])
+    release = hold_full_loads(engine, monkeypatch)
     answer = await asyncio.wait_for(engine.answer("Nvidia spending", Filters(now=NOW)), 5)
     assert answer.answered  # from per-question word counts, not the (blocked) full load
     assert "Nvidia" in answer.citations[0].text
@@ -143,14 +149,7 @@ async def test_small_archive_answers_new_articles_without_waiting_for_a_reload(
     engine = await build([NVIDIA])
     await engine.answer("Nvidia spending", Filters(now=NOW))  # loads the vocabulary, at once
     assert engine.vocabulary.loaded
-    release = asyncio.Event()
-    full_load = engine.archive.index.vocabulary
-
-    async def slow_vocabulary(min_documents: int = 1) -> list[tuple[str, int]]:
-        await release.wait()
-        return await full_load(min_documents)
-
-    monkeypatch.setattr(engine.archive.index, "vocabulary", slow_vocabulary)
+    release = hold_full_loads(engine, monkeypatch)
     zorblax = article("Zorblax unveils a toaster", key_points=("Zorblax announced a toaster.",))
     await ingest_articles(archive, [zorblax], now=NOW)
     answer = await asyncio.wait_for(
