@@ -10,7 +10,7 @@ array operations rather than a Python loop each.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,7 +47,6 @@ class ArticleEvidence:
     """How an article matched the searched words, and its scores before snippets are read."""
 
     facts: ArticleFacts
-    counts: dict[int, int] = field(default_factory=dict)  # group index -> matching snippets
     relevance: float = 0.0  # rank.ArticleRelevance, relative to the best article
     recency: float = 0.0  # rank.recency
     outlet: float = 0.0  # rank.outlet_match
@@ -116,8 +115,8 @@ def choose_articles(
     outlet = by_outlet[catalogue.source_codes[articles]]
     prior = config.article * scores + config.recency * recency + config.outlet * outlet
     best = np.lexsort((-articles, -timestamps, -prior))[: config.article_pool]
-    chosen = {
-        int(articles[i]): ArticleEvidence(
+    return [
+        ArticleEvidence(
             catalogue.facts(int(articles[i])),
             relevance=float(scores[i]),
             recency=float(recency[i]),
@@ -125,10 +124,7 @@ def choose_articles(
             prior=float(prior[i]),
         )
         for i in best
-    }
-    for i in np.flatnonzero(np.isin(pair_article, best)):
-        chosen[int(pair_articles[i])].counts[int(pair_groups[i])] = int(counts[i])
-    return list(chosen.values())
+    ]
 
 
 def snippet_pool(

@@ -54,7 +54,6 @@ class Catalogue:
         self.source_codes = np.zeros(0, dtype=np.int32)  # index into ``source_names``
         self.source_names: list[str | None] = [None]  # code 0: no outlet known
         self._source_code: dict[str | None, int] = {None: 0}
-        self.articles = 0  # how many articles are catalogued
         self.mean_snippets = 1.0
         self._loaded_to = 0  # the newest snippet id loaded
         self._lock = asyncio.Lock()
@@ -110,8 +109,8 @@ class Catalogue:
         moments = np.array([s.sort_at[:19] for s in spans], dtype="datetime64[s]")
         self.timestamps[ids] = moments.astype(np.int64)
         self.source_codes[ids] = [self._code(s.source) for s in spans]
-        self.articles = int(np.count_nonzero(self.title_ids))
-        self.mean_snippets = float(self.sizes.sum()) / self.articles if self.articles else 1.0
+        articles = int(np.count_nonzero(self.title_ids))
+        self.mean_snippets = float(self.sizes.sum()) / articles if articles else 1.0
 
     def _code(self, source: str | None) -> int:
         code = self._source_code.get(source)
