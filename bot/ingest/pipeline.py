@@ -16,6 +16,8 @@ from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport
 
 BATCH_SIZE = 250  # articles per transaction; small enough that cutting and writing overlap early
+# An import that adds at least this many articles ends by compacting the full-text index.
+COMPACT_AFTER = 2000
 ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 
 Progress = Callable[[int, int], None]
@@ -111,4 +113,12 @@ async def ingest_paths(
         articles += parsed.articles
         report.failed += [(str(path), reason) for reason in parsed.errors]
     report.merge(await ingest_articles(archive, articles, now=now, progress=progress))
+    await compact_after_import(archive, report.added)
     return report
+
+
+async def compact_after_import(archive: Archive, added: int) -> None:
+    """Compact the full-text index if an import added enough articles to be worth it (see
+    ``SnippetIndex.compact``); feed polls add a few at a time and never do."""
+    if added >= COMPACT_AFTER:
+        await archive.index.compact()

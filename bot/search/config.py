@@ -17,10 +17,11 @@ class RankConfig:
     postings_budget: int = 3000  # index entries read per question, about (see search_plan)
     term_postings: int = 1000  # ... of them for one word, at most
     min_search_terms: int = 3  # words that drive the search, at least (if the question has them)
-    paired_terms: int = 2  # the rarest this many words are also searched in pairs (a AND b)
+    paired_terms: int = 3  # the rarest this many words are also searched in pairs (a AND b)
     max_term_share: float = 0.02  # a word in more snippets than this share never drives a search
     article_pool: int = 30  # articles whose matching snippets are reranked
     snippet_pool: int = 80  # snippets scored in full, at most
+    pool_overread: int = 2  # ... chosen from twice as many, leaving out repeated texts
     context_pool: int = 20  # the best of those also bring their neighbouring sentences
     context_reach: int = 1  # ... this many places before and after
     # -- article relevance (BM25 over an article's snippets) ------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.archive import Archive
+from bot.archive.index import SnippetRow
 from bot.search import candidates, compose, rank
 from bot.search.answer import Answer, Citation, Filters, Headline
 from bot.search.catalogue import Catalogue
@@ -126,11 +127,17 @@ class Engine:
         if not articles and (question.since or question.until):
             # The period the question names holds nothing ("founded in 1994"): search all.
             articles = choose(_window(filters, None))
-        ids = candidates.snippet_pool(matches, articles, groups, config.snippet_pool)
-        ids = candidates.with_neighbours(
-            ids, self.catalogue, best=config.context_pool, reach=config.context_reach
+        # Read more candidates than are scored: copies of one text (syndicated stories, an
+        # outlet's updates) would otherwise fill the scored pool and crowd out other snippets.
+        ids = candidates.snippet_pool(
+            matches, articles, groups, config.snippet_pool * config.pool_overread
         )
-        rows = await self.archive.index.fetch(ids)
+        rows = _distinct_texts(await self.archive.index.fetch(ids), ids)[: config.snippet_pool]
+        pool = [row.id for row in rows]
+        near = candidates.with_neighbours(
+            pool, self.catalogue, best=config.context_pool, reach=config.context_reach
+        )
+        rows = sorted(rows + await self.archive.index.fetch(near[len(pool) :]), key=_by_id)
         scored = score_snippets(
             question, groups, rows, {e.facts.article_id: e for e in articles}, config
         )
@@ -218,6 +225,26 @@ def _window(filters: Filters, question: Question | None) -> candidates.Window:
         until=min(m.timestamp() for m in until if m is not None),
         sources=tuple(s.casefold() for s in filters.sources),
     )
+
+
+def _by_id(row: SnippetRow) -> int:
+    return row.id
+
+
+def _distinct_texts(rows: list[SnippetRow], order: list[int]) -> list[SnippetRow]:
+    """``rows`` in the order of ``order`` (snippet ids), keeping the first of each text."""
+    by_id = {row.id: row for row in rows}
+    seen: set[str] = set()
+    distinct = []
+    for snippet_id in order:
+        row = by_id.get(snippet_id)
+        if row is None:
+            continue
+        key = " ".join(row.text.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            distinct.append(row)
+    return distinct
 
 
 def _unanswerable(text: str) -> str | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.archive.index import SnippetRow
-from bot.search import Filters, rank
+from bot.search import Engine, Filters, rank
+from bot.search.config import RankConfig
 from bot.search.question import analyse
 from bot.search.terms import TermGroup
 from bot.search.text import tokens
@@ -330,3 +331,26 @@ async def test_answer_sentence_after_the_naming_sentence_is_a_candidate(build: B
     )
     ranking = await engine.rank("How much did Zorblax report?", Filters(now=NOW))
     assert any("$41 billion" in s.hit.text for s in ranking.top(5))
+
+
+async def test_copies_of_one_sentence_take_one_place_among_the_scored(build: Build) -> None:
+    """Syndicated copies of a sentence would fill the snippets scored in full; the sentence
+    that answers, in another article, must still be scored."""
+    wire = "Acme launched its Zephyr rocket from the coast on Tuesday."
+    copies = [
+        article(
+            f"Coastal roundup {i}",
+            source=f"wire{i}.example",
+            body=f"{wire}\nReporter number {i} contributed from the site.",
+        )
+        for i in range(3)
+    ]
+    answer = article("Space notes", days_ago=4, body="Its payload was a weather satellite.")
+    engine = await build([*copies, answer])
+    question = "What payload did the Acme Zephyr rocket carry?"
+    ranking = await Engine(engine.archive, RankConfig(snippet_pool=3)).rank(
+        question, Filters(now=NOW)
+    )
+    texts = [s.hit.text for s in ranking.scored]
+    assert texts.count(wire) == 1
+    assert "Its payload was a weather satellite." in texts
