@@ -10,14 +10,14 @@ array operations rather than a Python loop each.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.search import rank
 from bot.search.catalogue import ArticleFacts, Catalogue
 from bot.search.config import RankConfig
-from bot.search.terms import TermGroup
+from bot.search.terms import IndexQuery, TermGroup
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +60,25 @@ class Matches:
     groups: np.ndarray  # the term group of each posting
     ids: np.ndarray  # the matching snippet id
     owners: np.ndarray  # the article of that snippet (0 = unknown)
+    cut_off: frozenset[int] = frozenset()  # groups read only in part (their newest postings)
 
 
-def match(postings: Sequence[tuple[tuple[int, ...], list[int]]], catalogue: Catalogue) -> Matches:
-    """Look up the article of every matching snippet; ``postings`` pairs the term groups a
-    query's matches hold with their snippet ids. A snippet found by several queries counts
-    once per group."""
-    ids = np.fromiter((i for keys, found in postings for _ in keys for i in found), np.int64)
+def match(postings: Sequence[tuple[IndexQuery, list[int]]], catalogue: Catalogue) -> Matches:
+    """Look up the article of every matching snippet; ``postings`` pairs each index query
+    with the snippet ids it read. A snippet found by several queries counts once per group."""
+    ids = np.fromiter((i for q, found in postings for _ in q.groups for i in found), np.int64)
     groups = np.repeat(
-        np.array([g for keys, _ in postings for g in keys], dtype=np.int64),
-        [len(found) for keys, found in postings for _ in keys],
+        np.array([g for q, _ in postings for g in q.groups], dtype=np.int64),
+        [len(found) for q, found in postings for _ in q.groups],
     )
     # Unique (group, snippet) entries, in the order first found.
     span = int(groups.max(initial=0)) + 1
     first = np.sort(np.unique(ids * span + groups, return_index=True)[1])
     ids, groups = ids[first], groups[first]
-    return Matches(groups=groups, ids=ids, owners=catalogue.owners(ids).astype(np.int64))
+    cut_off = frozenset(
+        q.groups[0] for q, found in postings if len(q.groups) == 1 and len(found) >= q.limit
+    )
+    return Matches(groups, ids, catalogue.owners(ids).astype(np.int64), cut_off)
 
 
 def choose_articles(
@@ -100,8 +103,14 @@ def choose_articles(
     # Per (article, group): how many of the article's snippets hold the group's words.
     pairs, counts = np.unique(owners * len(groups) + group_of, return_counts=True)
     pair_articles, pair_groups = np.divmod(pairs, len(groups))
+    # A word read only in part shows in the newest articles holding it and not in older
+    # ones: counted in full, it would favour whichever articles were read.
+    weighed = [
+        replace(g, weight=g.weight * config.cut_off_word) if i in matches.cut_off else g
+        for i, g in enumerate(groups)
+    ]
     relevance = rank.ArticleRelevance(
-        groups, catalogue.mean_snippets, k1=config.bm25_k1, b=config.bm25_b
+        weighed, catalogue.mean_snippets, k1=config.bm25_k1, b=config.bm25_b
     )
     parts = relevance.parts(pair_groups, counts, catalogue.sizes[pair_articles])
     articles, pair_article = np.unique(pair_articles, return_inverse=True)

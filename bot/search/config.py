@@ -27,6 +27,7 @@ class RankConfig:
     # -- article relevance (BM25 over an article's snippets) ------------------------------
     bm25_k1: float = 1.2
     bm25_b: float = 0.5
+    cut_off_word: float = 0.5  # a word read only in part (its newest postings) counts this much
     # -- snippet score: a weighted sum of the rules in bot.search.rank --------------------
     coverage: float = 2.0
     context: float = 1.0  # what a sentence's neighbours add to its coverage (rank.context_gain)

@@ -105,9 +105,7 @@ class Engine:
         postings = await self.archive.index.postings(
             [q.expression for q in plan], limits=[q.limit for q in plan]
         )
-        matches = candidates.match(
-            [(q.groups, found) for q, found in zip(plan, postings, strict=True)], self.catalogue
-        )
+        matches = candidates.match(list(zip(plan, postings, strict=True)), self.catalogue)
         now = filters.now.timestamp()
         half_life = config.recent_half_life_days if question.recent else config.half_life_days
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from bot.archive import Archive
 from bot.archive.index import SnippetRow
+from bot.ingest.pipeline import ingest_articles
 from bot.search import Engine, Filters, rank
 from bot.search.config import RankConfig
 from bot.search.question import analyse
 from bot.search.terms import TermGroup
 from bot.search.text import tokens
-from tests.search.conftest import NOW, Build, article
+from tests.search.conftest import FILLER, NOW, Build, article
 
 
 def test_key_point_outweighs_body_sentence() -> None:
@@ -354,3 +358,28 @@ async def test_copies_of_one_sentence_take_one_place_among_the_scored(build: Bui
     texts = [s.hit.text for s in ranking.scored]
     assert texts.count(wire) == 1
     assert "Its payload was a weather satellite." in texts
+
+
+@pytest.mark.parametrize(
+    ("cut_off_word", "chosen"), [(RankConfig().cut_off_word, "Zephyr"), (1.0, "Launch")]
+)
+async def test_a_word_read_only_in_part_counts_less_in_choosing_articles(
+    archive: Archive, cut_off_word: float, chosen: str
+) -> None:
+    """Only the newest postings of a common word are read; counted in full, that word would
+    make the newer articles win over the older one that names what the question asks about."""
+    older = article(
+        "Zephyr mission", days_ago=5, body="The Zephyr rocket reached orbit on Tuesday."
+    )
+    await ingest_articles(archive, [older, *FILLER], now=NOW)
+    roundup = (
+        "A rocket reached orbit. The rocket will reach orbit again. Crews said orbit was reached."
+    )
+    newer = [article(f"Launch roundup {i}", body=roundup) for i in range(3)]
+    await ingest_articles(archive, newer, now=NOW)
+    config = RankConfig(term_postings=3, paired_terms=0, article_pool=1, cut_off_word=cut_off_word)
+    ranking = await Engine(archive, config).rank(
+        "Did the Zephyr rocket reach orbit?", Filters(now=NOW)
+    )
+    titles = await archive.index.heads([ranking.scored[0].hit.article_id])
+    assert next(iter(titles.values())).title.startswith(chosen)
