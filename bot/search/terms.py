@@ -86,8 +86,8 @@ def search_plan(
     ``per_term`` snippets, and words are added while the total stays within ``budget``, but
     at least ``min_terms`` of them are searched: in a large archive every word is in many
     snippets, and a search driven by one word alone misses the story. Each pair of the
-    ``paired`` rarest words is also read as a snippet holding both (``a AND b``): few
-    snippets, and the likeliest ones, whose article the single-word reads may have cut off.
+    ``paired`` rarest words is also read (``a AND b``, up to ``per_term`` snippets holding
+    both): the likeliest snippets, whose article the single-word reads may have cut off.
     """
     known = sorted(
         (i for i, g in enumerate(groups) if g.documents > 0), key=lambda i: groups[i].documents
@@ -105,7 +105,7 @@ def search_plan(
     rarest = known[:paired]
     pairs = [(a, b) for at, a in enumerate(rarest) for b in rarest[at + 1 :]]
     return [IndexQuery((i,), _any_form(groups[i]), per_term) for i in chosen] + [
-        IndexQuery((a, b), f"({_any_form(groups[a])}) AND ({_any_form(groups[b])})", budget)
+        IndexQuery((a, b), f"({_any_form(groups[a])}) AND ({_any_form(groups[b])})", per_term)
         for a, b in pairs
     ]
 

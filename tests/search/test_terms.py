@@ -36,10 +36,11 @@ def test_in_a_large_archive_several_words_still_drive_the_search() -> None:
     assert all(limit == 1000 for *_, limit in plan)
 
 
-def test_the_two_rarest_words_are_also_searched_together() -> None:
+def test_the_rarest_words_are_also_searched_in_pairs() -> None:
     groups = [_group("recalled", 18_000), _group("automaker", 9_000), _group("vehicles", 49_000)]
-    pair = _plan(groups)[-1]
-    assert pair == ((1, 0), '("automaker") AND ("recalled")', 3000)
+    assert _plan(groups)[-1] == ((1, 0), '("automaker") AND ("recalled")', 1000)
+    pairs = [q[0] for q in _plan(groups, paired=3) if len(q[0]) == 2]
+    assert pairs == [(1, 0), (1, 2), (0, 2)]
 
 
 def test_a_word_the_archive_does_not_hold_drives_nothing() -> None:
