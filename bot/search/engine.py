@@ -127,15 +127,17 @@ class Engine:
             articles = choose(_window(filters, None))
         # Read more candidates than are scored: copies of one text (syndicated stories, an
         # outlet's updates) would otherwise fill the scored pool and crowd out other snippets.
+        # The best candidates' neighbouring sentences come in the same read.
         ids = candidates.snippet_pool(
             matches, articles, groups, config.snippet_pool * config.pool_overread
         )
-        rows = _distinct_texts(await self.archive.index.fetch(ids), ids)[: config.snippet_pool]
-        pool = [row.id for row in rows]
-        near = candidates.with_neighbours(
-            pool, self.catalogue, best=config.context_pool, reach=config.context_reach
+        wanted = candidates.with_neighbours(
+            ids, self.catalogue, best=config.context_pool, reach=config.context_reach
         )
-        rows = sorted(rows + await self.archive.index.fetch(near[len(pool) :]), key=_by_id)
+        fetched = await self.archive.index.fetch(wanted)
+        neighbours = set(wanted[len(ids) :])
+        rows = _distinct_texts(fetched, ids)[: config.snippet_pool]
+        rows = sorted(rows + [row for row in fetched if row.id in neighbours], key=_by_id)
         scored = score_snippets(
             question, groups, rows, {e.facts.article_id: e for e in articles}, config
         )
