@@ -9,6 +9,7 @@ compose the answer or abstain (``compose``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from bot.archive import Archive
 from bot.archive.index import SnippetRow
@@ -20,7 +21,7 @@ from bot.search.outlets import named_outlets
 from bot.search.question import MAX_QUESTION_CHARS, Question, analyse
 from bot.search.scoring import Scored, diversify, score_snippets
 from bot.search.terms import TermGroup, search_plan, term_groups, unknown_name_share
-from bot.search.text import fold, tokens
+from bot.search.text import fold, same_text_key, tokens
 from bot.search.vocabulary import Vocabulary
 
 __all__ = ["Engine", "RankConfig", "Ranking", "Response"]
@@ -137,7 +138,7 @@ class Engine:
         fetched = await self.archive.index.fetch(wanted)
         neighbours = set(wanted[len(ids) :])
         rows = _distinct_texts(fetched, ids)[: config.snippet_pool]
-        rows = sorted(rows + [row for row in fetched if row.id in neighbours], key=_by_id)
+        rows = sorted(rows + [row for row in fetched if row.id in neighbours], key=attrgetter("id"))
         scored = score_snippets(
             question, groups, rows, {e.facts.article_id: e for e in articles}, config
         )
@@ -227,10 +228,6 @@ def _window(filters: Filters, question: Question | None) -> candidates.Window:
     )
 
 
-def _by_id(row: SnippetRow) -> int:
-    return row.id
-
-
 def _distinct_texts(rows: list[SnippetRow], order: list[int]) -> list[SnippetRow]:
     """``rows`` in the order of ``order`` (snippet ids), keeping the first of each text."""
     by_id = {row.id: row for row in rows}
@@ -240,7 +237,7 @@ def _distinct_texts(rows: list[SnippetRow], order: list[int]) -> list[SnippetRow
         row = by_id.get(snippet_id)
         if row is None:
             continue
-        key = " ".join(row.text.casefold().split())
+        key = same_text_key(row.text)
         if key not in seen:
             seen.add(key)
             distinct.append(row)

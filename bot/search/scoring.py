@@ -14,7 +14,7 @@ from bot.search.candidates import ArticleEvidence
 from bot.search.config import RankConfig
 from bot.search.question import Question
 from bot.search.terms import TermGroup
-from bot.search.text import tokens
+from bot.search.text import same_text_key, tokens
 
 # The rules a snippet's score adds up, each weighted by the RankConfig field of the same name.
 _RULES = (
@@ -121,7 +121,7 @@ def diversify(scored: list[Scored], *, per_article: int, top: int = 5) -> list[S
     for at, item in enumerate(scored):
         if len(chosen) == top:
             return chosen + later + scored[at:]
-        key = " ".join(item.hit.text.casefold().split())
+        key = same_text_key(item.hit.text)
         if key in seen:
             continue
         seen.add(key)

@@ -194,6 +194,11 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(_drop_combining, decomposed)
 
 
+def same_text_key(text: str) -> str:
+    """What two copies of one text have in common: case and spacing set aside."""
+    return " ".join(text.casefold().split())
+
+
 def _drop_combining(match: re.Match[str]) -> str:
     char = match.group(0)
     return "" if unicodedata.combining(char) else char
