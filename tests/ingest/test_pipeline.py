@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,7 @@ import pytest
 from bot.archive import Archive
 from bot.ingest import pipeline
 from bot.models import Article
-
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+from tests.conftest import NOW
 
 
 def segments(path: Path) -> int:
