@@ -66,7 +66,10 @@ class Matches:
 def match(postings: Sequence[tuple[IndexQuery, list[int]]], catalogue: Catalogue) -> Matches:
     """Look up the article of every matching snippet; ``postings`` pairs each index query
     with the snippet ids it read. A snippet found by several queries counts once per group."""
-    ids = np.fromiter((i for q, found in postings for _ in q.groups for i in found), np.int64)
+    ids = np.concatenate(
+        [np.asarray(found, dtype=np.int64) for q, found in postings for _ in q.groups]
+        or [np.zeros(0, dtype=np.int64)]
+    )
     groups = np.repeat(
         np.array([g for q, _ in postings for g in q.groups], dtype=np.int64),
         [len(found) for q, found in postings for _ in q.groups],
@@ -124,6 +127,11 @@ def choose_articles(
     outlet = by_outlet[catalogue.source_codes[articles]]
     prior = config.article * scores + config.recency * recency + config.outlet * outlet
     best = np.lexsort((-articles, -timestamps, -prior))[: config.article_pool]
+    if config.relevance_pool:
+        # The best matches whatever their age: in a large archive, recent articles that
+        # match a word or two would otherwise fill the pool ahead of an older, exact match.
+        closest = np.lexsort((-articles, -timestamps, -scores))[: config.relevance_pool]
+        best = np.concatenate([best, closest[~np.isin(closest, best)]])
     return [
         ArticleEvidence(
             catalogue.facts(int(articles[i])),

@@ -20,6 +20,7 @@ class RankConfig:
     paired_terms: int = 3  # the rarest this many words are also searched in pairs (a AND b)
     max_term_share: float = 0.02  # a word in more snippets than this share never drives a search
     article_pool: int = 30  # articles whose matching snippets are reranked
+    relevance_pool: int = 15  # ... and up to this many more: the best matches, however old
     snippet_pool: int = 80  # snippets scored in full, at most
     pool_overread: int = 2  # ... chosen from twice as many, leaving out repeated texts
     context_pool: int = 20  # the best of those also bring their neighbouring sentences

@@ -377,9 +377,39 @@ async def test_a_word_read_only_in_part_counts_less_in_choosing_articles(
     )
     newer = [article(f"Launch roundup {i}", body=roundup) for i in range(3)]
     await ingest_articles(archive, newer, now=NOW)
-    config = RankConfig(term_postings=3, paired_terms=0, article_pool=1, cut_off_word=cut_off_word)
+    config = RankConfig(
+        term_postings=3,
+        paired_terms=0,
+        article_pool=1,
+        relevance_pool=0,  # (which would let the best match in whatever its weight)
+        cut_off_word=cut_off_word,
+    )
     ranking = await Engine(archive, config).rank(
         "Did the Zephyr rocket reach orbit?", Filters(now=NOW)
     )
     titles = await archive.index.heads([ranking.scored[0].hit.article_id])
     assert next(iter(titles.values())).title.startswith(chosen)
+
+
+@pytest.mark.parametrize(
+    ("relevance_pool", "found"), [(RankConfig().relevance_pool, True), (0, False)]
+)
+async def test_an_old_exact_match_keeps_a_place_among_recent_partial_matches(
+    build: Build, relevance_pool: int, found: bool
+) -> None:
+    """Recency weighs in choosing articles, so in a large archive the many recent articles that
+    share a word with the question could fill the pool; the one that matches it all, two years
+    old, must still be read."""
+    old = article(
+        "Zephyr history", days_ago=700, body="Acme built the Zephyr rocket that reached orbit."
+    )
+    recent = [
+        article(f"Space market {i}", days_ago=i + 1, body=f"The rocket market grew {i} percent.")
+        for i in range(4)
+    ]
+    engine = await build([old, *recent])
+    config = RankConfig(article_pool=2, relevance_pool=relevance_pool)
+    answer = await Engine(engine.archive, config).answer(
+        "Who built the Zephyr rocket that reached orbit?", Filters(now=NOW)
+    )
+    assert (answer.text == "Acme built the Zephyr rocket that reached orbit.") is found
