@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.archive import Archive
-from bot.ingest.pipeline import ingest_paths
+from bot.ingest.pipeline import ingest_articles, ingest_paths
+from bot.models import Article
 from bot.settings import bundled_data_dir
 
 # The fakes' fixtures (a fake Discord server, a local feed server) are available to every test.
@@ -33,3 +35,26 @@ async def bundled_archive(archive: Archive) -> Archive:
     report = await ingest_paths(archive, [str(bundled_data_dir())], now=NOW)
     assert not report.failed
     return archive
+
+
+def index_segments(path: Path) -> int:
+    """How many segments the snippet index has. FTS5 numbers each page of its data table
+    ``segment id << 37 | page``; ids below that are its own bookkeeping."""
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT count(DISTINCT id >> 37) FROM snippets_fts_data WHERE id >> 37 > 0"
+        )
+        return int(rows.fetchone()[0])
+
+
+async def store_in_separate_batches(archive: Archive, count: int) -> None:
+    """``count`` articles, one transaction each (as feed polls store them): each leaves an
+    index segment of its own."""
+    for number in range(count):
+        article = Article(
+            title=f"Chip shipments, week {number}",
+            url=f"https://news.example/chips-{number}",
+            body=f"Nvidia shipped more chips in week {number}.",
+            published_at=NOW,
+        )
+        await ingest_articles(archive, [article], now=NOW)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import discord
 
+from bot.chat.exts.feeds import COMPACT_AT
 from tests.alerts.harness import (
     FAST,
     Publisher,
@@ -17,6 +18,7 @@ from tests.alerts.harness import (
     eventually,
     running_bot,
 )
+from tests.conftest import index_segments, store_in_separate_batches
 from tests.fakes import FakeDiscord
 from tests.fakes.feed_server import FeedServer
 
@@ -141,3 +143,21 @@ async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_wo
 
 async def _titles(bot) -> bool:
     return "Back online" in {a.title for a in await bot.archive.articles.latest(limit=10)}
+
+
+async def test_the_segments_that_polls_leave_are_merged_once_a_day(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        compaction = bot.get_cog("Feeds").compact_index
+        assert compaction.is_running()
+        next_run = compaction.next_iteration
+        assert next_run is not None and next_run.timetz() == COMPACT_AT
+        await store_in_separate_batches(bot.archive, 4)
+        before = await bot.engine.answer("How many chips did Nvidia ship in week 2?")
+        assert index_segments(bot.archive.path) > 1
+        await compaction()  # the loop's body, as the daily run calls it
+        assert index_segments(bot.archive.path) == 1
+        after = await bot.engine.answer("How many chips did Nvidia ship in week 2?")
+        assert after.text == before.text == "Nvidia shipped more chips in week 2."
+    assert not compaction.is_running()

@@ -3,13 +3,15 @@
 Every ``/feeds`` subcommand needs the Manage Server permission, checked here on every
 interaction (``default_permissions`` only hides the commands in the client). The loop wakes every
 ``NEWSBOT_FEED_TICK`` seconds and polls the feeds that are due; what it stores goes through the
-ingest path, so it reaches Q&A, ``/latest`` and the alert scan like any other article.
+ingest path, so it reaches Q&A, ``/latest`` and the alert scan like any other article. Polls
+store a few articles at a time, each write a small index segment of its own; once a day, off
+peak, the cog merges them into one (``SnippetIndex.compact``), as a large import does at its end.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -28,6 +30,9 @@ log = logging.getLogger(__name__)
 
 MAX_FEEDS_PER_GUILD = 20
 CHOICE_VALUE_LIMIT = 100  # Discord's limit on an autocomplete choice's value
+# When the day's index segments are merged: seconds of writing at 100,000 articles, during
+# which polls wait (answers do not).
+COMPACT_AT = time(hour=4, minute=30, tzinfo=UTC)
 
 
 @app_commands.guild_only()
@@ -47,9 +52,11 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
     async def cog_load(self) -> None:
         self.poll.change_interval(seconds=self.bot.settings.feed_tick)
         self.poll.start()
+        self.compact_index.start()
 
     async def cog_unload(self) -> None:
         self.poll.cancel()
+        self.compact_index.cancel()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Every /feeds subcommand is for server managers (checked on the bot's side)."""
@@ -72,6 +79,14 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
     @poll.before_loop
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
+
+    @tasks.loop(time=COMPACT_AT)
+    async def compact_index(self) -> None:
+        """Merge the index segments that the day's polls left (a merged index costs nothing)."""
+        try:
+            await self.bot.archive.index.compact()
+        except Exception:  # the loop must survive a failed pass
+            log.exception("index compaction failed; retrying tomorrow")
 
     async def _tell_admins(self, outcome: PollOutcome) -> None:
         """Post in the channel the feed was added from that it has been disabled, and why."""
