@@ -1,5 +1,5 @@
 """Warm engine latency over the dev questions (each asked as of its quiz day), and answer
-quality on those whose answer is in the archive."""
+quality on those whose answer is in the archive; the same quality on the held-out questions."""
 
 from __future__ import annotations
 
@@ -50,3 +50,19 @@ async def warm_answers(
         "rss_mb_engine_warm": round(current_rss_mb(), 1),
     }
     return figures, latencies
+
+
+async def held_out_quality(
+    engine: Engine, questions: Sequence[BenchQuestion], judged: set[str]
+) -> dict[str, Any]:
+    """Answer quality on the held-out (test) questions in ``judged``; keys end in ``_test``.
+    Reported next to the dev figures so that what was tuned on dev can be checked."""
+    outcomes: list[quality.Judged] = []
+    for question in questions:
+        if question.id in judged:
+            started = time.perf_counter()
+            response = await engine.respond(question.text, Filters(now=question.now))
+            milliseconds = (time.perf_counter() - started) * 1000
+            outcomes.append(quality.judge(question, response, milliseconds))
+    figures = quality.summarise(outcomes)
+    return {f"{key}_test": figures[key] for key in ("answer_recall_at_3", "mc_at_5", "quality_n")}

@@ -1,4 +1,4 @@
-"""The source material: RealTimeQA's articles and dev questions, or a synthetic stand-in.
+"""The source material: RealTimeQA's articles and questions, or a synthetic stand-in.
 
 Articles stay plain records in the ``articles.jsonl`` format (``id``, ``url``, ``title``,
 ``source``, ``published_at``, ``text``): the archive is filled from them through the product's
@@ -29,11 +29,12 @@ class BenchQuestion(QuizQuestion):
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """Source articles and the dev questions about them."""
+    """Source articles and the questions about them."""
 
     name: str  # "realtimeqa" or "synthetic"
     articles: list[Record]
-    questions: list[BenchQuestion]
+    questions: list[BenchQuestion]  # the dev split: latency, and the quality tuned on
+    held_out: list[BenchQuestion]  # the test split: quality only, never tuned on
 
     @property
     def raw_text_bytes(self) -> int:
@@ -60,8 +61,8 @@ def _question(record: Record) -> BenchQuestion:
 
 
 def load(folder: Path, *, seed: int) -> Corpus:
-    """RealTimeQA from ``folder`` (``articles.jsonl`` and ``questions.jsonl``, dev split), or
-    the synthetic corpus when either file is missing."""
+    """RealTimeQA from ``folder`` (``articles.jsonl`` and ``questions.jsonl``), or the
+    synthetic corpus when either file is missing."""
     articles_path, questions_path = folder / "articles.jsonl", folder / "questions.jsonl"
     if not (articles_path.is_file() and questions_path.is_file()):
         print(
@@ -69,11 +70,15 @@ def load(folder: Path, *, seed: int) -> Corpus:
             "corpus",
             file=sys.stderr,
         )
-        articles, questions = synthetic.corpus(seed=seed)
-        return Corpus("synthetic", articles, [_question(q) for q in questions])
+        articles, records = synthetic.corpus(seed=seed)
+        return Corpus("synthetic", articles, _split(records, "dev"), _split(records, "test"))
     articles = [
         {key: record.get(key) for key in ("id", "url", "title", "source", "published_at", "text")}
         for record in _read_lines(articles_path)
     ]
-    questions = [_question(q) for q in _read_lines(questions_path) if q.get("split") == "dev"]
-    return Corpus("realtimeqa", articles, questions)
+    records = _read_lines(questions_path)
+    return Corpus("realtimeqa", articles, _split(records, "dev"), _split(records, "test"))
+
+
+def _split(records: list[Record], split: str) -> list[BenchQuestion]:
+    return [_question(record) for record in records if record.get("split") == split]

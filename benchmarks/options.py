@@ -22,7 +22,7 @@ class Options:
     keep: bool = False  # keep the built archives
     seed: int = 6
     chunk: int = 2000  # articles generated and handed to ingest_articles per call
-    questions: int | None = None  # at most this many dev questions (default: all)
+    questions: int | None = None  # at most this many questions of each split (default: all)
     cold_runs: int = 3
     baseline_questions: int = 20
     baseline_budget_s: float = 60.0  # per baseline and size; at least 3 questions are timed
@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="keep the built archives")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
     p.add_argument("--chunk", type=int, default=DEFAULTS.chunk, help="articles per ingest call")
-    p.add_argument("--questions", type=int, help="at most this many dev questions")
+    p.add_argument("--questions", type=int, help="at most this many questions of each split")
     p.add_argument("--cold-runs", type=int, default=DEFAULTS.cold_runs)
     p.add_argument("--baseline-questions", type=int, default=DEFAULTS.baseline_questions)
     p.add_argument("--baseline-budget-s", type=float, default=DEFAULTS.baseline_budget_s)

@@ -1,4 +1,4 @@
-"""Answer quality on the dev questions: recall@3 of the gold answer in the cited snippets, and
+"""Answer quality on a split's questions: recall@3 of the gold answer in the cited snippets, and
 multiple choice at 5, judged exactly as ``newsbot eval realtimeqa`` does."""
 
 from __future__ import annotations

@@ -50,6 +50,9 @@ ROWS = (
     "answer_recall_at_3",
     "mc_at_5",
     "quality_n",
+    "answer_recall_at_3_test",
+    "mc_at_5_test",
+    "quality_n_test",
 )
 
 

@@ -32,6 +32,8 @@ REQUIRED = (
     "speedup_vs_fts5",
     "answer_recall_at_3",
     "mc_at_5",
+    "answer_recall_at_3_test",
+    "mc_at_5_test",
 )
 
 
