@@ -74,6 +74,11 @@ def check_archive(db: Path) -> int:
     connection = sqlite3.connect(db)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+            # Killed before the first migration committed (a slow start): the file is empty,
+            # and the next run creates the archive in it.
+            assert not connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            return 0
         orphans = connection.execute(
             """SELECT count(*) FROM articles a WHERE NOT EXISTS
                (SELECT 1 FROM snippets s WHERE s.article_id = a.id AND s.kind = 'title')"""
