@@ -33,13 +33,11 @@ async def warm_answers(
     Returns the figures and each question's milliseconds (by question id)."""
     await engine.warm_up()
     for question in questions[:UNTIMED_WARM_QUESTIONS]:
-        await engine.respond(question.text, Filters(now=question.now))
+        await _ask(engine, question)
     latencies: dict[str, float] = {}
     outcomes: list[quality.Judged] = []
     for question in questions:
-        started = time.perf_counter()
-        response = await engine.respond(question.text, Filters(now=question.now))
-        milliseconds = (time.perf_counter() - started) * 1000
+        response, milliseconds = await _ask(engine, question)
         latencies[question.id] = milliseconds
         if question.id in judged:
             outcomes.append(quality.judge(question, response, milliseconds))
@@ -60,9 +58,13 @@ async def held_out_quality(
     outcomes: list[quality.Judged] = []
     for question in questions:
         if question.id in judged:
-            started = time.perf_counter()
-            response = await engine.respond(question.text, Filters(now=question.now))
-            milliseconds = (time.perf_counter() - started) * 1000
-            outcomes.append(quality.judge(question, response, milliseconds))
+            outcomes.append(quality.judge(question, *await _ask(engine, question)))
     figures = quality.summarise(outcomes)
     return {f"{key}_test": figures[key] for key in ("answer_recall_at_3", "mc_at_5", "quality_n")}
+
+
+async def _ask(engine: Engine, question: BenchQuestion) -> tuple[Any, float]:
+    """The engine's response to a question, asked as of its quiz day, and its milliseconds."""
+    started = time.perf_counter()
+    response = await engine.respond(question.text, Filters(now=question.now))
+    return response, (time.perf_counter() - started) * 1000

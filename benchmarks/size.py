@@ -90,8 +90,8 @@ async def run(options: Options, size: int) -> dict[str, Any]:
             figures.update(answered)
         if options.runs("answers") and (held_out := source.held_out[: options.questions]):
             say(size, f"answer quality on {len(held_out)} held-out (test) questions")
-            judged = answers.judged_questions(held_out, built.source_ids)
-            figures.update(await answers.held_out_quality(engine, held_out, judged))
+            judged_held_out = answers.judged_questions(held_out, built.source_ids)
+            figures.update(await answers.held_out_quality(engine, held_out, judged_held_out))
         if options.runs("baselines") and questions:
             sample = baseline_sample(questions, options.baseline_questions)
             say(size, f"naive baselines on {len(sample)} questions (budget per baseline)")

@@ -96,7 +96,8 @@ def choose_articles(
     config: RankConfig,
 ) -> list[ArticleEvidence]:
     """Score every matching article inside the window and keep the ``article_pool`` best,
-    best first (ties: the newer, then the later stored)."""
+    best first (ties: the newer, then the later stored), then up to ``relevance_pool`` more:
+    the best of the rest by relevance alone."""
     owners, group_of = matches.owners, matches.groups
     inside = owners != 0
     inside[inside] = window.admits(catalogue, owners[inside])
