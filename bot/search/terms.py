@@ -87,7 +87,8 @@ def search_plan(
     at least ``min_terms`` of them are searched: in a large archive every word is in many
     snippets, and a search driven by one word alone misses the story. Each pair of the
     ``paired`` rarest words is also read (``a AND b``, up to ``per_term`` snippets holding
-    both): the likeliest snippets, whose article the single-word reads may have cut off.
+    both): the likeliest snippets, whose article the single-word reads may have cut off (so
+    not when both words are read in full).
     """
     known = sorted(
         (i for i, g in enumerate(groups) if g.documents > 0), key=lambda i: groups[i].documents
@@ -102,8 +103,15 @@ def search_plan(
             continue
         chosen.append(i)
         spent += cost
+    # Two words that are both read in full already give every snippet holding both.
+    whole = {i for i in chosen if groups[i].documents <= per_term}
     rarest = known[:paired]
-    pairs = [(a, b) for at, a in enumerate(rarest) for b in rarest[at + 1 :]]
+    pairs = [
+        (a, b)
+        for at, a in enumerate(rarest)
+        for b in rarest[at + 1 :]
+        if not (a in whole and b in whole)
+    ]
     return [IndexQuery((i,), _any_form(groups[i]), per_term) for i in chosen] + [
         IndexQuery((a, b), f"({_any_form(groups[a])}) AND ({_any_form(groups[b])})", per_term)
         for a, b in pairs

@@ -43,5 +43,11 @@ def test_the_rarest_words_are_also_searched_in_pairs() -> None:
     assert pairs == [(1, 0), (1, 2), (0, 2)]
 
 
+def test_two_words_read_in_full_are_not_read_again_as_a_pair() -> None:
+    groups = [_group("recalled", 800), _group("automaker", 90), _group("vehicles", 4_000)]
+    pairs = [q[0] for q in _plan(groups, paired=3) if len(q[0]) == 2]
+    assert pairs == [(1, 2), (0, 2)]  # "automaker" and "recalled" are both read whole
+
+
 def test_a_word_the_archive_does_not_hold_drives_nothing() -> None:
     assert _plan([_group("zyxwv", 0)]) == []
