@@ -53,7 +53,7 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
         "-m",
         "benchmarks",
         "--sizes",
-        "200",
+        "1000",
         "--data",
         str(tmp_path / "no-such-data"),  # a fresh clone has no ../shared: synthetic corpus
         "--json",
@@ -76,7 +76,7 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     assert "ingest_articles_per_s" in result.stdout  # the table was printed
 
     [run] = json.loads(out.read_text(encoding="utf-8"))["runs"]
-    assert run["articles"] == 200
+    assert run["articles"] == 1000
     assert run["corpus"] == "synthetic"
     missing = [key for key in REQUIRED if key not in run]
     assert not missing
