@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import glob
 from collections.abc import Callable, Iterable, Sequence
@@ -15,9 +16,12 @@ from bot.ingest.prepare import prepare_batch
 from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport
 
-BATCH_SIZE = 250  # articles per transaction; small enough that cutting and writing overlap early
+# Articles cut into snippets at a time: small enough that writing starts early and that a
+# batch's transfer from the worker never holds up the event loop for long.
+BATCH_SIZE = 250
 # An import that adds at least this many articles ends by compacting the full-text index.
 COMPACT_AFTER = 2000
+CUT_AHEAD = 4  # batches cut, or being cut, ahead of the writes (one transaction takes them all)
 ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 
 Progress = Callable[[int, int], None]
@@ -32,12 +36,12 @@ async def ingest_articles(
     progress: Progress | None = None,
     worker: SnippetWorker | None = None,
 ) -> IngestReport:
-    """Store articles in batches, each batch one transaction; returns what was added or updated.
+    """Store articles in batches; returns what was added or updated.
 
-    Cutting the next batch into snippets (CPU work, off the event loop) overlaps with writing
-    the current one. It runs in ``worker`` if given; otherwise an ingest of more than one batch
-    starts a worker process for it (see :mod:`bot.ingest.worker`), and a single batch, not
-    worth a process, is cut in a thread.
+    Cutting the next batches into snippets (CPU work, off the event loop) overlaps with writing
+    the ones already cut, in one transaction per write. Cutting runs in ``worker`` if given;
+    otherwise an ingest of more than one batch starts a worker process for it (see
+    :mod:`bot.ingest.worker`), and a single batch, not worth a process, is cut in a thread.
     """
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
     if worker is not None or len(batches) < 2:
@@ -58,20 +62,29 @@ async def _ingest_batches(
         return report
     total = sum(len(batch) for batch in batches)
     cut = worker.prepare if worker else functools.partial(asyncio.to_thread, prepare_batch)
-    next_batch = asyncio.ensure_future(cut(batches[0]))
+    # Batches are cut ahead of the writes, and every batch already cut when a write starts goes
+    # into that one transaction: a writer that falls behind catches up with larger transactions,
+    # which cost less per article (each one writes an index segment that must later be merged).
+    pending = collections.deque(asyncio.ensure_future(cut(b)) for b in batches[:CUT_AHEAD])
+    queued = len(pending)
     done = 0
-    for index in range(len(batches)):
-        prepared = await next_batch
-        if index + 1 < len(batches):
-            next_batch = asyncio.ensure_future(cut(batches[index + 1]))
-        try:
+    try:
+        while pending:
+            prepared = list(await pending.popleft())
+            # (A batch whose cutting failed is not taken: the batches before it are written
+            # first, and awaiting it raises.)
+            while pending and pending[0].done() and pending[0].exception() is None:
+                prepared += pending.popleft().result()
+            for batch in batches[queued : queued + CUT_AHEAD - len(pending)]:
+                pending.append(asyncio.ensure_future(cut(batch)))
+                queued += 1
             report.merge(await archive.articles.upsert(prepared, now=now))
-        except BaseException:
-            next_batch.cancel()
-            raise
-        done += len(prepared)
-        if progress:
-            progress(done, total)
+            done += len(prepared)
+            if progress:
+                progress(done, total)
+    finally:
+        for future in pending:
+            future.cancel()
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -60,3 +61,21 @@ async def test_an_ingest_of_several_batches_stores_the_same_as_one_batch(
         archive, [replace(a, body=a.body + " More.") for a in ARTICLES], now=NOW, batch_size=2
     )
     assert again.updated == len(ARTICLES)
+
+
+async def test_the_worker_runs_at_a_lower_priority_than_the_bot() -> None:
+    # Cutting takes what CPU is left: a bot answering during an import gets a core first.
+    async with await SnippetWorker.start() as worker:
+        await worker.prepare(ARTICLES[:1])  # (it has started and set its priority)
+        assert os.getpriority(os.PRIO_PROCESS, worker._process.pid) > os.getpriority(
+            os.PRIO_PROCESS, 0
+        )
+
+
+async def test_an_ingest_that_fails_midway_keeps_the_batches_written_before(
+    archive: Archive,
+) -> None:
+    articles = [*ARTICLES, "not an article", *ARTICLES]  # type: ignore[list-item]
+    with pytest.raises(AttributeError):
+        await ingest_articles(archive, articles, now=NOW, batch_size=2)  # type: ignore[arg-type]
+    assert await archive.articles.count() == 4  # the two whole batches before the bad one
