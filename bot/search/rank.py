@@ -138,11 +138,14 @@ def place_answer(question: Question, words: Sequence[str]) -> float:
 def _new_names(question: Question, matches: Iterable[re.Match[str]]) -> bool:
     """Whether a text names something the question does not (the likely answer)."""
     asked = question.asked
-    return any(not set(_words(m.group(0))) <= asked for m in matches)
-
-
-def _words(name: str) -> list[str]:
-    return name.lower().split() if name.isascii() and name.isalpha() else tokens(name)
+    for match in matches:
+        name = match.group(0)
+        if name.isascii() and name.isalpha():  # one plain word, as most names found are
+            if name.lower() not in asked:
+                return True
+        elif not set(tokens(name)) <= asked:
+            return True
+    return False
 
 
 def recency(timestamp: ArrayLike, now: float, half_life_days: float) -> Any:

@@ -67,6 +67,11 @@ def score_snippets(
         if row.kind == "title":
             title_cover[row.article_id] = cover
         read.append((row, words, cover, matched))
+    # Share of the question's words each article's fetched snippets hold, together.
+    supports = {
+        article_id: sum(groups[i].weight for i in matched) / total
+        for article_id, matched in article_groups.items()
+    }
     weights = {name: getattr(config, name) for name in _RULES}
     weighted = [(name, weight) for name, weight in weights.items() if weight]
     dates: dict[int, str] = {}
@@ -77,7 +82,7 @@ def score_snippets(
             dates[row.article_id] = datetime.fromtimestamp(
                 evidence.facts.timestamp, UTC
             ).isoformat()
-        support = sum(groups[i].weight for i in article_groups[row.article_id]) / total
+        support = supports[row.article_id]
         parts = {
             "coverage": cover,
             "context": rank.context_gain(
