@@ -14,7 +14,7 @@ import re
 _FIGURE = re.compile(
     r"""[$£€\d](?:
           (?<=[$£€])\s?\d                                                 # $5, € 20
-        | (?<=\d)(?:\.\d+)?\s?(?:%|(?i:percent|million|billion|trillion))\b  # 12.5 million
+        | (?<=\d)(?:\.\d+)?\s?(?:%|(?i:percent|million|billion|trillion)\b)  # 12.5 million, 4%
         | (?<=[12])(?<!\w.)(?:(?<=1)9|(?<=2)0)\d\d\b                       # 1999, 2024
     )""",
     re.VERBOSE,
