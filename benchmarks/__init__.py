@@ -13,6 +13,7 @@ The modules, one job each:
 - ``timing``: percentiles, memory readings and the event-loop lag ticker;
 - ``build``: ingest through the product path, throughput and size on disk;
 - ``answers``: warm engine latency and answer quality (``quality``);
+- ``unbounded``: the same quality with the search bounds lifted (own process);
 - ``cold``: the first answer in a fresh process;
 - ``baselines``: naive rapidfuzz and FTS5 searches over the same snippets (own process);
 - ``alerts``: 1,000 subscriptions x 1,000 articles;

@@ -53,6 +53,11 @@ ROWS = (
     "answer_recall_at_3_test",
     "mc_at_5_test",
     "quality_n_test",
+    "answer_recall_at_3_unbounded",
+    "mc_at_5_unbounded",
+    "answer_recall_at_3_test_unbounded",
+    "mc_at_5_test_unbounded",
+    "answer_ms_p50_unbounded",
 )
 
 

@@ -2,8 +2,9 @@
 
 Run as ``python -m benchmarks.size OPTIONS_JSON SIZE``; progress goes to stderr and the figures
 to stdout as one JSON line. The phases, in order: build (ingest), size on disk, cold first
-answer, warm answers and quality, naive baselines, alert matching, loop lag while ingesting,
-and end to end through the fake Discord (the last two add ``--extra-articles`` each).
+answer, warm answers and quality, the same quality with every posting read, naive baselines,
+alert matching, loop lag while ingesting, and end to end through the fake Discord (the last two
+add ``--extra-articles`` each).
 """
 
 from __future__ import annotations
@@ -83,15 +84,31 @@ async def run(options: Options, size: int) -> dict[str, Any]:
             figures.update(await asyncio.to_thread(cold.measure, db, questions, options.cold_runs))
         engine = Engine(archive)
         latencies: dict[str, float] = {}
+        held_out = source.held_out[: options.questions]
+        judged = answers.judged_questions(questions, built.source_ids)
+        judged_held_out = answers.judged_questions(held_out, built.source_ids)
         if options.runs("answers") and questions:
             say(size, f"warm answers to {len(questions)} dev questions")
-            judged = answers.judged_questions(questions, built.source_ids)
             answered, latencies = await answers.warm_answers(engine, questions, judged)
             figures.update(answered)
-        if options.runs("answers") and (held_out := source.held_out[: options.questions]):
+        if options.runs("answers") and held_out:
             say(size, f"answer quality on {len(held_out)} held-out (test) questions")
-            judged_held_out = answers.judged_questions(held_out, built.source_ids)
             figures.update(await answers.held_out_quality(engine, held_out, judged_held_out))
+        if options.runs("unbounded") and judged:
+            say(size, "answer quality with every posting read (own process)")
+            listed = workdir / f"unbounded-questions-{size}.json"
+            ids = {"dev": sorted(judged), "test": sorted(judged_held_out)}
+            listed.write_text(json.dumps(ids), encoding="utf-8")
+            figures.update(
+                await asyncio.to_thread(
+                    run_json,
+                    "benchmarks.unbounded",
+                    str(db),
+                    str(resolve_data(options)),
+                    str(options.seed),
+                    str(listed),
+                )
+            )
         if options.runs("baselines") and questions:
             sample = baseline_sample(questions, options.baseline_questions)
             say(size, f"naive baselines on {len(sample)} questions (budget per baseline)")

@@ -9,8 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks import synthetic
 from benchmarks.scale import Scaler
+from benchmarks.unbounded import UNBOUNDED
+from bot.search.config import RankConfig
+from bot.search.terms import TermGroup, search_plan
 from tests.conftest import REPO
 
 REQUIRED = (
@@ -34,6 +39,10 @@ REQUIRED = (
     "mc_at_5",
     "answer_recall_at_3_test",
     "mc_at_5_test",
+    "answer_recall_at_3_unbounded",
+    "mc_at_5_unbounded",
+    "answer_recall_at_3_test_unbounded",
+    "mc_at_5_test_unbounded",
 )
 
 
@@ -85,6 +94,7 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     numbers = {k: v for k, v in run.items() if isinstance(v, int | float)}
     assert all(math.isfinite(v) and v >= 0 for v in numbers.values()), numbers
     assert 0 <= run["answer_recall_at_3"] <= 1 and run["quality_n"] > 0
+    assert 0 <= run["answer_recall_at_3_unbounded"] <= 1 and 0 <= run["mc_at_5_unbounded"] <= 1
     assert run["e2e_asks"] == 10 and run["alert_subscriptions"] == 1000
     assert all(isinstance(v["pass"], bool) for v in run["targets"].values())
 
@@ -98,3 +108,25 @@ def test_scaled_archives_are_deterministic_and_sized() -> None:
     assert [r["url"] for r in small] == [r["url"] for r in Scaler(articles, seed=1).records(50)]
     assert scaler.variant(7) == Scaler(articles, seed=1).variant(7)
     assert len({r["url"] for r in large}) == len(large)  # every variant is a new article
+
+
+@pytest.mark.parametrize(("config", "reads_all"), [(RankConfig(), False), (UNBOUNDED, True)])
+def test_the_unbounded_engine_reads_every_posting_of_every_word(
+    config: RankConfig, reads_all: bool
+) -> None:
+    """The quality the search bounds are compared with must come from reading everything:
+    the commonest words too, and every posting of each."""
+    snippets = 7_000_000
+    documents = {"acme": 40, "year": 90_000, "said": 900_000}
+    groups = [TermGroup(w, frozenset({w}), frozenset(), 1.0, n) for w, n in documents.items()]
+    plan = search_plan(
+        groups,
+        budget=config.postings_budget,
+        per_term=config.term_postings,
+        min_terms=1,
+        paired=0,
+        max_documents=int(config.max_term_share * snippets),
+    )
+    limits = {groups[q.groups[0]].word: q.limit for q in plan}
+    read_in_full = [w for w, n in documents.items() if limits.get(w, 0) >= n]
+    assert (read_in_full == list(documents)) is reads_all
