@@ -127,22 +127,34 @@ def choose_articles(
     by_outlet = np.array([rank.outlet_match(n, outlets) for n in catalogue.source_names])
     outlet = by_outlet[catalogue.source_codes[articles]]
     prior = config.article * scores + config.recency * recency + config.outlet * outlet
-    best = np.lexsort((-articles, -timestamps, -prior))[: config.article_pool]
+    best = _top(prior, timestamps, articles, config.article_pool)
     if config.relevance_pool:
         # The best matches whatever their age: in a large archive, recent articles that
         # match a word or two would otherwise fill the pool ahead of an older, exact match.
-        closest = np.lexsort((-articles, -timestamps, -scores))[: config.relevance_pool]
-        best = np.concatenate([best, closest[~np.isin(closest, best)]])
-    return [
-        ArticleEvidence(
-            catalogue.facts(int(articles[i])),
-            relevance=float(scores[i]),
-            recency=float(recency[i]),
-            outlet=float(outlet[i]),
-            prior=float(prior[i]),
-        )
-        for i in best
-    ]
+        taken = set(best)
+        best += [
+            i for i in _top(scores, timestamps, articles, config.relevance_pool) if i not in taken
+        ]
+    columns = zip(
+        catalogue.facts(articles[best]),
+        scores[best].tolist(),
+        recency[best].tolist(),
+        outlet[best].tolist(),
+        prior[best].tolist(),
+        strict=True,
+    )
+    return [ArticleEvidence(*evidence) for evidence in columns]
+
+
+def _top(values: np.ndarray, timestamps: np.ndarray, articles: np.ndarray, k: int) -> list[int]:
+    """The positions of the ``k`` highest ``values``, best first; ties go to the newer, then to
+    the later stored article. Only the values that can make the top ``k`` are sorted."""
+    if len(values) > k > 0:
+        (contenders,) = np.nonzero(values >= np.partition(values, len(values) - k)[len(values) - k])
+    else:
+        contenders = np.arange(len(values))
+    order = np.lexsort((-articles[contenders], -timestamps[contenders], -values[contenders]))
+    return contenders[order[:k]].tolist()
 
 
 def snippet_pool(

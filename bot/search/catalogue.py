@@ -127,12 +127,18 @@ class Catalogue:
             return self._owner_of[ids]
         return np.where(known, self._owner_of[np.where(known, ids, 0)], 0).astype(np.uint32)
 
-    def facts(self, article_id: int) -> ArticleFacts:
-        """One article's facts."""
-        return ArticleFacts(
-            article_id=article_id,
-            title_id=int(self.title_ids[article_id]),
-            snippets=int(self.sizes[article_id]),
-            timestamp=float(self.timestamps[article_id]),
-            source=self.source_names[self.source_codes[article_id]],
+    def facts(self, article_ids: Sequence[int]) -> list[ArticleFacts]:
+        """These articles' facts, in the order given."""
+        ids = np.asarray(article_ids, dtype=np.int64)
+        columns = zip(
+            ids.tolist(),
+            self.title_ids[ids].tolist(),
+            self.sizes[ids].tolist(),
+            self.timestamps[ids].tolist(),
+            self.source_codes[ids].tolist(),
+            strict=True,
         )
+        return [
+            ArticleFacts(article_id, title_id, snippets, timestamp, self.source_names[code])
+            for article_id, title_id, snippets, timestamp, code in columns
+        ]

@@ -58,31 +58,40 @@ def kind_weight(kind: str) -> float:
     return KIND_WEIGHT.get(kind, 0.5)
 
 
-def coverage(
-    groups: Sequence[TermGroup], words: set[str], related_weight: float
-) -> tuple[float, frozenset[int]]:
+class Coverage:
     """Rule "the snippet says what was asked": the weighted share of question words a text
-    holds (related words count less), and the indices of the groups it matched."""
-    total = sum(g.weight for g in groups) or 1.0
-    got = 0.0
-    matched = []
-    for i, group in enumerate(groups):
-        if not words.isdisjoint(group.forms):
-            got += group.weight
-            matched.append(i)
-        elif group.related and not words.isdisjoint(group.related):
-            got += related_weight * group.weight
-            matched.append(i)
-    return got / total, frozenset(matched)
+    holds (related words count less), and the indices of the groups it matched.
+
+    A class so that the per-question constants are worked out once for all snippets.
+    """
+
+    def __init__(self, groups: Sequence[TermGroup], related_weight: float):
+        self._total = sum(g.weight for g in groups) or 1.0
+        self._terms = [
+            (i, g.forms, g.related, g.weight, related_weight * g.weight)
+            for i, g in enumerate(groups)
+        ]
+
+    def __call__(self, words: set[str] | frozenset[str]) -> tuple[float, frozenset[int]]:
+        """The share of the question's weight that ``words`` hold, and the groups matched."""
+        got = 0.0
+        matched = []
+        for i, forms, related, weight, related_part in self._terms:
+            if not words.isdisjoint(forms):
+                got += weight
+                matched.append(i)
+            elif related and not words.isdisjoint(related):
+                got += related_part
+                matched.append(i)
+        return got / self._total, frozenset(matched)
 
 
 def context_gain(
-    groups: Sequence[TermGroup],
+    coverage: Coverage,
     row: SnippetRow,
     running: Mapping[int, SnippetRow],
     word_sets: Mapping[int, set[str]],
     reach: int,
-    related_weight: float,
     own: float,
 ) -> float:
     """Rule "the passage says what was asked": the share of the question's (weighted) words
@@ -103,7 +112,7 @@ def context_gain(
             window |= word_sets[other]
     if window == words:
         return 0.0
-    return coverage(groups, window, related_weight)[0] - own
+    return coverage(window)[0] - own
 
 
 def intent_bonus(question: Question, text: str) -> float:

@@ -54,6 +54,7 @@ def score_snippets(
     """Every fetched snippet scored by the rules, best first."""
     query = " ".join(question.words)
     total = sum(g.weight for g in groups) or 1.0
+    coverage = rank.Coverage(groups, config.related_weight)
     read: list[tuple[SnippetRow, list[str], float, frozenset[int]]] = []
     article_groups: dict[int, set[int]] = defaultdict(set)
     title_cover: dict[int, float] = {}
@@ -61,8 +62,8 @@ def score_snippets(
     word_sets: dict[int, set[str]] = {}
     for row in rows:
         words = tokens(row.text)
-        word_sets[row.id] = set(words)
-        cover, matched = rank.coverage(groups, word_sets[row.id], config.related_weight)
+        word_set = word_sets[row.id] = set(words)
+        cover, matched = coverage(word_set)
         article_groups[row.article_id] |= matched
         if row.kind == "title":
             title_cover[row.article_id] = cover
@@ -86,7 +87,7 @@ def score_snippets(
         parts = {
             "coverage": cover,
             "context": rank.context_gain(
-                groups, row, running, word_sets, config.context_reach, config.related_weight, cover
+                coverage, row, running, word_sets, config.context_reach, cover
             )
             if weights["context"]
             else 0.0,
@@ -100,7 +101,7 @@ def score_snippets(
             "recency": evidence.recency,
             "outlet": evidence.outlet,
         }
-        score = sum(weight * parts[name] for name, weight in weighted)
+        score = sum([weight * parts[name] for name, weight in weighted])
         hit = SnippetHit(
             snippet_id=row.id,
             article_id=row.article_id,

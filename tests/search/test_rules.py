@@ -63,9 +63,11 @@ def test_coverage_weighs_rare_words_and_related_words_less() -> None:
         TermGroup("nvidia", frozenset({"nvidia"}), weight=3.0),
         TermGroup("spend", frozenset({"spend"}), frozenset({"invest"}), weight=1.0),
     ]
-    assert rank.coverage(groups, {"nvidia", "spend"}, 0.5)[0] == 1.0
-    assert rank.coverage(groups, {"nvidia"}, 0.5)[0] == 0.75
-    assert rank.coverage(groups, {"nvidia", "invest"}, 0.5)[0] == 0.875
+    coverage = rank.Coverage(groups, related_weight=0.5)
+    assert coverage({"nvidia", "spend"}) == (1.0, frozenset({0, 1}))
+    assert coverage({"nvidia"}) == (0.75, frozenset({0}))
+    assert coverage({"nvidia", "invest"}) == (0.875, frozenset({0, 1}))
+    assert coverage({"intel"}) == (0.0, frozenset())
 
 
 def test_amount_intent_wants_an_amount() -> None:
@@ -176,6 +178,28 @@ async def test_recency_breaks_a_tie_between_equal_articles(build: Build) -> None
     )
     answer = await engine.answer("Why is Acme recalling Zephyr scooters?", Filters(now=NOW))
     assert answer.citations[0].title == "Acme Zephyr recall (new)"
+
+
+async def test_equal_matches_enter_the_article_pool_newest_then_latest_stored(
+    build: Build,
+) -> None:
+    """Articles that match equally compete for the pool by date, then by when they were
+    stored: of four same-day copies and an older one, a pool of three takes the three copies
+    stored last."""
+    text = "Acme recalls its Zephyr scooters after battery fires."
+    copies = [article(f"Acme recall copy {i}", days_ago=3, key_points=(text,)) for i in range(4)]
+    older = article("Acme recall first report", days_ago=9, key_points=(text,))
+    engine = await build([copies[0], older, *copies[1:]])
+    config = RankConfig(article_pool=3, relevance_pool=0)
+    ranking = await Engine(engine.archive, config).rank(
+        "Why is Acme recalling Zephyr scooters?", Filters(now=NOW)
+    )
+    heads = await engine.archive.index.heads({s.hit.article_id for s in ranking.scored})
+    assert sorted(head.title for head in heads.values()) == [
+        "Acme recall copy 1",
+        "Acme recall copy 2",
+        "Acme recall copy 3",
+    ]
 
 
 async def test_articles_after_now_do_not_exist_yet(build: Build) -> None:
@@ -317,10 +341,11 @@ def test_context_gain_credits_what_the_neighbouring_sentence_adds() -> None:
     }
     words = {1: {"nvidia", "met", "investors"}, 2: {"spend", "billion"}, 3: {"spend", "billion"}}
     running = {i: row for i, row in rows.items() if row.kind in rank.RUNNING_TEXT}
-    own = {i: rank.coverage(groups, words[i], 0.5)[0] for i in rows}
-    assert rank.context_gain(groups, rows[2], running, words, 1, 0.5, own[2]) == 0.75
-    assert rank.context_gain(groups, rows[1], running, words, 1, 0.5, own[1]) == 0.25
-    assert rank.context_gain(groups, rows[3], running, words, 1, 0.5, own[3]) == 0.0  # alone
+    coverage = rank.Coverage(groups, related_weight=0.5)
+    own = {i: coverage(words[i])[0] for i in rows}
+    assert rank.context_gain(coverage, rows[2], running, words, 1, own[2]) == 0.75
+    assert rank.context_gain(coverage, rows[1], running, words, 1, own[1]) == 0.25
+    assert rank.context_gain(coverage, rows[3], running, words, 1, own[3]) == 0.0  # alone
 
 
 async def test_answer_sentence_after_the_naming_sentence_is_a_candidate(build: Build) -> None:
