@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.archive import Archive
 from bot.archive.index import ArticleSpan
+from bot.search.outlets import Outlets
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class Catalogue:
         self.source_codes = np.zeros(0, dtype=np.int32)  # index into ``source_names``
         self.source_names: list[str | None] = [None]  # code 0: no outlet known
         self._source_code: dict[str | None, int] = {None: 0}
+        self._outlets: Outlets | None = None  # built when first needed after a new outlet
         self.mean_snippets = 1.0
         self._loaded_to = 0  # the newest snippet id loaded
         self._lock = asyncio.Lock()
@@ -62,6 +64,13 @@ class Catalogue:
     def sources(self) -> list[str]:
         """Every outlet the archive has articles from."""
         return [name for name in self.source_names if name]
+
+    @property
+    def outlets(self) -> Outlets:
+        """The archive's outlets, to find the ones a question names."""
+        if self._outlets is None:
+            self._outlets = Outlets(self.sources)
+        return self._outlets
 
     async def refresh(self, newest_snippet: int) -> None:
         """Load the spans of snippets added since the last load (up to ``newest_snippet``)."""
@@ -117,6 +126,7 @@ class Catalogue:
         if code is None:
             code = self._source_code[source] = len(self.source_names)
             self.source_names.append(source)
+            self._outlets = None
         return code
 
     def owners(self, snippet_ids: np.ndarray | Sequence[int]) -> np.ndarray:

@@ -17,7 +17,6 @@ from bot.search import candidates, compose, rank
 from bot.search.answer import Answer, Citation, Filters, Headline
 from bot.search.catalogue import Catalogue
 from bot.search.config import RankConfig
-from bot.search.outlets import named_outlets
 from bot.search.question import MAX_QUESTION_CHARS, Question, analyse
 from bot.search.scoring import Scored, diversify, score_snippets
 from bot.search.terms import TermGroup, search_plan, term_groups, unknown_name_share
@@ -93,7 +92,7 @@ class Engine:
         # Never waits for a full vocabulary load of a large archive (see vocabulary.py).
         vocabulary = await self.vocabulary.current(newest, question.words)
         await self.catalogue.refresh(newest)
-        outlets = named_outlets(question.text, sorted(self.catalogue.sources))
+        outlets = self.catalogue.outlets.named(question.text)
         groups = term_groups(question, vocabulary, name_weight=config.name_weight)
         plan = search_plan(
             groups,
@@ -143,8 +142,7 @@ class Engine:
             question, groups, rows, {e.facts.article_id: e for e in articles}, config
         )
         scored = diversify(scored, per_article=config.per_article_top)
-        known = {word for source in self.catalogue.sources for word in tokens(source)}
-        unknown = unknown_name_share(question, groups, known)
+        unknown = unknown_name_share(question, groups, self.catalogue.outlets.words)
         return Ranking(question, groups, scored, outlets, unknown)
 
     async def _answer(self, text: str, ranking: Ranking) -> Answer:

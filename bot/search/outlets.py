@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 from bot.search.text import tokens
@@ -50,23 +51,34 @@ def outlet_names(source: str) -> list[list[str]]:
     return [name for name in names if name]
 
 
-def named_outlets(question: str, sources: Iterable[str]) -> list[str]:
-    """The archive's outlets (lower-cased) that the question names as a source."""
-    words = tokens(question)
-    named = []
-    for source in sources:
-        if any(_attributed(words, name) for name in outlet_names(source)):
-            named.append(source.casefold())
-    return named
+class Outlets:
+    """The archive's outlets and the ways a question may name each, worked out once: a
+    question is checked against every outlet (hundreds, with many feeds) by its own words."""
+
+    def __init__(self, sources: Iterable[str]):
+        self._sources = [source.casefold() for source in sorted(sources)]
+        # Every word of an outlet's name: a question may name an outlet an article never does.
+        self.words = frozenset(word for source in self._sources for word in tokens(source))
+        self._by_first_word: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
+        for at, source in enumerate(self._sources):
+            for name in outlet_names(source):
+                self._by_first_word[name[0]].append((at, name))
+
+    def named(self, question: str) -> list[str]:
+        """The outlets (lower-cased) that the question names as a source."""
+        words = tokens(question)
+        found = {
+            at
+            for start, word in enumerate(words)
+            for at, name in self._by_first_word.get(word, ())
+            if words[start : start + len(name)] == name and _attributed(words, start, len(name))
+        }
+        return [self._sources[at] for at in sorted(found)]
 
 
-def _attributed(words: list[str], name: list[str]) -> bool:
-    size = len(name)
-    for start in range(len(words) - size + 1):
-        if words[start : start + size] != name:
-            continue
-        before = words[start - 1] if start else ""
-        after = words[start + size] if start + size < len(words) else ""
-        if before in _BEFORE or after in _AFTER or not before:
-            return True
-    return False
+def _attributed(words: list[str], start: int, size: int) -> bool:
+    """Whether the name at ``words[start : start + size]`` reads as a source ("according to
+    CNN", "CNN reported", or the question's first words)."""
+    before = words[start - 1] if start else ""
+    after = words[start + size] if start + size < len(words) else ""
+    return before in _BEFORE or after in _AFTER or not before

@@ -236,12 +236,12 @@ def test_short_words_are_not_corrected_into_other_words() -> None:
 
 
 def test_outlet_named_as_a_source_is_recognised() -> None:
-    from bot.search.outlets import named_outlets
+    from bot.search.outlets import Outlets
 
-    sources = ["The Verge", "cnn.com", "usatoday.com"]
-    assert named_outlets("what did the verge say about Apple", sources) == ["the verge"]
-    assert named_outlets("According to CNN, who won?", sources) == ["cnn.com"]
-    assert named_outlets("Ted Turner, who founded CNN, died this week", sources) == []
+    outlets = Outlets(["The Verge", "cnn.com", "usatoday.com"])
+    assert outlets.named("what did the verge say about Apple") == ["the verge"]
+    assert outlets.named("According to CNN, who won?") == ["cnn.com"]
+    assert outlets.named("Ted Turner, who founded CNN, died this week") == []
     assert rank.outlet_match("The Verge", ["the verge"]) == 1.0
     assert rank.outlet_match("Wired", ["the verge"]) == 0.0
 
@@ -269,6 +269,35 @@ async def test_outlet_named_in_the_question_ranks_its_articles_first(build: Buil
     assert answer.citations[0].source == "The Verge"
     plain = await engine.answer("the Acme Zephyr robot", Filters(now=NOW))
     assert plain.citations[0].source == "Gadget Weekly"
+
+
+async def test_an_outlet_first_seen_after_a_question_is_recognised(
+    build: Build, archive: Archive
+) -> None:
+    """The engine works out the outlets' names once; an outlet that arrives later (a new feed)
+    must still be recognised in the next question."""
+    engine = await build(
+        [
+            article(
+                "Acme unveils the Zephyr robot",
+                source="Gadget Weekly",
+                days_ago=1,
+                key_points=("Acme unveiled the Zephyr robot, a home robot that folds laundry.",),
+            )
+        ]
+    )
+    question = "what did the verge say about the Acme Zephyr robot"
+    before = await engine.answer(question, Filters(now=NOW))
+    assert before.citations[0].source == "Gadget Weekly"
+    review = article(
+        "Hands-on with Acme's Zephyr",
+        source="The Verge",
+        days_ago=3,
+        key_points=("The Zephyr robot from Acme is slow but charming.",),
+    )
+    await ingest_articles(archive, [review], now=NOW)
+    after = await engine.answer(question, Filters(now=NOW))
+    assert after.citations[0].source == "The Verge"
 
 
 async def test_outlet_filter_keeps_only_that_outlet(build: Build) -> None:
