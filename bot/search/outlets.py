@@ -57,7 +57,8 @@ class Outlets:
 
     def __init__(self, sources: Iterable[str]):
         self._sources = [source.casefold() for source in sorted(sources)]
-        # Every word of an outlet's name: a question may name an outlet an article never does.
+        # The words of every outlet's name: a name in a question that is one of these is an
+        # outlet, not a name the archive has never seen (see terms.unknown_name_share).
         self.words = frozenset(word for source in self._sources for word in tokens(source))
         self._by_first_word: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
         for at, source in enumerate(self._sources):
