@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.archive.database import Database
 
 
@@ -80,13 +82,14 @@ class SnippetIndex:
 
     async def postings(
         self, expressions: Sequence[str], *, limits: Sequence[int]
-    ) -> list[list[int]]:
-        """For each FTS5 expression, the ids of the snippets it matches, newest first and at
-        most its limit of them (one query for all).
+    ) -> list[np.ndarray]:
+        """For each FTS5 expression, the ids of the snippets it matches (an int64 array),
+        newest first and at most its limit of them (one query for all).
 
         Only ids are read (no join), which keeps this the cheap first step of a search; the
         caller bounds the work by choosing rare terms. Each expression's ids come back as one
-        comma-separated string: thousands of rows cost a tenth as much that way.
+        comma-separated string, parsed in C: thousands of rows cost a tenth as much that way,
+        and the parse a tenth of ``int()`` on each.
         """
         if not expressions:
             return []
@@ -96,10 +99,10 @@ class SnippetIndex:
             for i in range(len(expressions))
         )
         params = [v for pair in zip(expressions, limits, strict=True) for v in pair]
-        found: list[list[int]] = [[] for _ in expressions]
+        found = [np.zeros(0, dtype=np.int64) for _ in expressions]
         for group, ids in await self._db.reader.execute_fetchall(sql, params):
             if ids:
-                found[group] = list(map(int, ids.split(",")))
+                found[group] = np.fromstring(ids, dtype=np.int64, sep=",")
         return found
 
     async def compact(self) -> None:

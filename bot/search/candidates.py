@@ -63,12 +63,11 @@ class Matches:
     cut_off: frozenset[int] = frozenset()  # groups read only in part (their newest postings)
 
 
-def match(postings: Sequence[tuple[IndexQuery, list[int]]], catalogue: Catalogue) -> Matches:
+def match(postings: Sequence[tuple[IndexQuery, np.ndarray]], catalogue: Catalogue) -> Matches:
     """Look up the article of every matching snippet; ``postings`` pairs each index query
     with the snippet ids it read. A snippet found by several queries counts once per group."""
     ids = np.concatenate(
-        [np.asarray(found, dtype=np.int64) for q, found in postings for _ in q.groups]
-        or [np.zeros(0, dtype=np.int64)]
+        [found for q, found in postings for _ in q.groups] or [np.zeros(0, dtype=np.int64)]
     )
     groups = np.repeat(
         np.array([g for q, _ in postings for g in q.groups], dtype=np.int64),

@@ -136,7 +136,7 @@ class Engine:
         )
         fetched = await self.archive.index.fetch(wanted)
         neighbours = set(wanted[len(ids) :])
-        rows = _distinct_texts(fetched, ids)[: config.snippet_pool]
+        rows = _distinct_texts(fetched, ids, limit=config.snippet_pool)
         rows = sorted(rows + [row for row in fetched if row.id in neighbours], key=attrgetter("id"))
         scored = score_snippets(
             question, groups, rows, {e.facts.article_id: e for e in articles}, config
@@ -226,12 +226,15 @@ def _window(filters: Filters, question: Question | None) -> candidates.Window:
     )
 
 
-def _distinct_texts(rows: list[SnippetRow], order: list[int]) -> list[SnippetRow]:
-    """``rows`` in the order of ``order`` (snippet ids), keeping the first of each text."""
+def _distinct_texts(rows: list[SnippetRow], order: list[int], *, limit: int) -> list[SnippetRow]:
+    """The first ``limit`` of ``rows`` in the order of ``order`` (snippet ids), keeping the
+    first of each text."""
     by_id = {row.id: row for row in rows}
     seen: set[str] = set()
-    distinct = []
+    distinct: list[SnippetRow] = []
     for snippet_id in order:
+        if len(distinct) == limit:
+            break
         row = by_id.get(snippet_id)
         if row is None:
             continue
