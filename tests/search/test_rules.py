@@ -246,23 +246,23 @@ def test_outlet_named_as_a_source_is_recognised() -> None:
     assert rank.outlet_match("Wired", ["the verge"]) == 0.0
 
 
+# One robot, as two outlets covered it (for the tests of outlets named in a question).
+GADGET_WEEKLY_ROBOT = article(
+    "Acme unveils the Zephyr robot",
+    source="Gadget Weekly",
+    days_ago=1,
+    key_points=("Acme unveiled the Zephyr robot, a home robot that folds laundry.",),
+)
+VERGE_ROBOT_REVIEW = article(
+    "Hands-on with Acme's Zephyr",
+    source="The Verge",
+    days_ago=3,
+    key_points=("The Zephyr robot from Acme is slow but charming.",),
+)
+
+
 async def test_outlet_named_in_the_question_ranks_its_articles_first(build: Build) -> None:
-    engine = await build(
-        [
-            article(
-                "Acme unveils the Zephyr robot",
-                source="Gadget Weekly",
-                days_ago=1,
-                key_points=("Acme unveiled the Zephyr robot, a home robot that folds laundry.",),
-            ),
-            article(
-                "Hands-on with Acme's Zephyr",
-                source="The Verge",
-                days_ago=3,
-                key_points=("The Zephyr robot from Acme is slow but charming.",),
-            ),
-        ]
-    )
+    engine = await build([GADGET_WEEKLY_ROBOT, VERGE_ROBOT_REVIEW])
     answer = await engine.answer(
         "what did the verge say about the Acme Zephyr robot", Filters(now=NOW)
     )
@@ -276,26 +276,11 @@ async def test_an_outlet_first_seen_after_a_question_is_recognised(
 ) -> None:
     """The engine works out the outlets' names once; an outlet that arrives later (a new feed)
     must still be recognised in the next question."""
-    engine = await build(
-        [
-            article(
-                "Acme unveils the Zephyr robot",
-                source="Gadget Weekly",
-                days_ago=1,
-                key_points=("Acme unveiled the Zephyr robot, a home robot that folds laundry.",),
-            )
-        ]
-    )
+    engine = await build([GADGET_WEEKLY_ROBOT])
     question = "what did the verge say about the Acme Zephyr robot"
     before = await engine.answer(question, Filters(now=NOW))
     assert before.citations[0].source == "Gadget Weekly"
-    review = article(
-        "Hands-on with Acme's Zephyr",
-        source="The Verge",
-        days_ago=3,
-        key_points=("The Zephyr robot from Acme is slow but charming.",),
-    )
-    await ingest_articles(archive, [review], now=NOW)
+    await ingest_articles(archive, [VERGE_ROBOT_REVIEW], now=NOW)
     after = await engine.answer(question, Filters(now=NOW))
     assert after.citations[0].source == "The Verge"
 
