@@ -20,14 +20,6 @@ class TermGroup:
     weight: float = 1.0  # idf, more for names and figures
     documents: int = 0  # snippets holding one of the forms (at most)
 
-    def match(self, words: set[str] | frozenset[str], related_weight: float) -> float:
-        """1 if a text's words include a form, ``related_weight`` for a related word, else 0."""
-        if not self.forms.isdisjoint(words):
-            return 1.0
-        if self.related and not self.related.isdisjoint(words):
-            return related_weight
-        return 0.0
-
 
 def idf(documents: int, total: int) -> float:
     """Inverse document frequency (BM25's, never negative); an unknown word weighs the most."""
