@@ -1,4 +1,6 @@
-"""``python -m benchmarks``: run every size in its own subprocess, print the table, write JSON.
+"""``python -m benchmarks``: run every size in its own subprocess, compare the answer quality
+of the sizes larger than the source with the source archive's (``benchmarks.reference``), print
+the table, write JSON.
 
 Example (from the repository root)::
 
@@ -19,7 +21,10 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.child import run_json
 from benchmarks.options import Options, parse
+from benchmarks.reference import compare as compare_with_reference
 from benchmarks.targets import failures, verdicts
+
+_RUN_FAILED = (subprocess.SubprocessError, RuntimeError, ValueError, OSError)
 
 
 @contextlib.contextmanager
@@ -38,8 +43,8 @@ def _workdir(options: Options) -> Iterator[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; 0 on success (1 with ``--strict`` when a target fails, 2 when a size
-    could not be run)."""
+    """Run the benchmark; 0 on success (1 with ``--strict`` when a target fails, 2 when a size,
+    or the reference archive, could not be run)."""
     argv = sys.argv[1:] if argv is None else argv
     options = parse(argv)
     runs = []
@@ -48,20 +53,29 @@ def main(argv: list[str] | None = None) -> int:
         child = dataclasses.replace(options, workdir=str(folder))
         for size in options.sizes:
             try:
-                figures = run_json("benchmarks.size", child.to_json(), str(size), timeout=4 * 3600)
-            except (subprocess.SubprocessError, RuntimeError, ValueError) as error:
+                runs.append(
+                    run_json("benchmarks.size", child.to_json(), str(size), timeout=4 * 3600)
+                )
+            except _RUN_FAILED as error:
                 print(f"benchmarks: size {size} failed: {error}", file=sys.stderr)
                 status = 2
                 break
-            figures["targets"] = verdicts(figures)
-            runs.append(figures)
+        reference = None
+        if status == 0 and options.runs("reference"):
+            try:
+                reference = compare_with_reference(child, folder, runs)
+            except _RUN_FAILED as error:
+                print(f"benchmarks: the reference run failed: {error}", file=sys.stderr)
+                status = 2
         if options.keep:
             print(f"archives kept in {folder}", file=sys.stderr)
+    for figures in runs:
+        figures["targets"] = verdicts(figures)
     if runs:
         print(report.table(runs))
     if options.json_out:
         Path(options.json_out).parent.mkdir(parents=True, exist_ok=True)
-        report.write(options.json_out, report.document(runs, argv))
+        report.write(options.json_out, report.document(runs, argv, reference))
     if status == 0 and options.strict and failures(runs):
         status = 1
     return status

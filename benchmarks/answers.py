@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks import quality
@@ -13,6 +14,15 @@ from benchmarks.timing import current_rss_mb, latency_figures
 from bot.search import Engine, Filters
 
 UNTIMED_WARM_QUESTIONS = 5
+
+
+@dataclass(slots=True)
+class Asked:
+    """What asking a set of questions measured."""
+
+    figures: dict[str, Any]
+    outcomes: list[quality.Judged]  # of the judged questions, in order
+    latencies: dict[str, float] = field(default_factory=dict)  # milliseconds by question id
 
 
 def judged_questions(questions: Sequence[BenchQuestion], present: set[str]) -> set[str]:
@@ -27,10 +37,8 @@ def judged_questions(questions: Sequence[BenchQuestion], present: set[str]) -> s
 
 async def warm_answers(
     engine: Engine, questions: Sequence[BenchQuestion], judged: set[str]
-) -> tuple[dict[str, Any], dict[str, float]]:
-    """Ask every question once with a warm engine; latency of all, quality of ``judged``.
-
-    Returns the figures and each question's milliseconds (by question id)."""
+) -> Asked:
+    """Ask every question once with a warm engine; latency of all, quality of ``judged``."""
     await engine.warm_up()
     for question in questions[:UNTIMED_WARM_QUESTIONS]:
         await _ask(engine, question)
@@ -47,12 +55,12 @@ async def warm_answers(
         **quality.summarise(outcomes),
         "rss_mb_engine_warm": round(current_rss_mb(), 1),
     }
-    return figures, latencies
+    return Asked(figures, outcomes, latencies)
 
 
 async def held_out_quality(
     engine: Engine, questions: Sequence[BenchQuestion], judged: set[str]
-) -> dict[str, Any]:
+) -> Asked:
     """Answer quality on the held-out (test) questions in ``judged``; keys end in ``_test``.
     Reported next to the dev figures so that what was tuned on dev can be checked."""
     outcomes: list[quality.Judged] = []
@@ -60,7 +68,8 @@ async def held_out_quality(
         if question.id in judged:
             outcomes.append(quality.judge(question, *await _ask(engine, question)))
     figures = quality.summarise(outcomes)
-    return {f"{key}_test": figures[key] for key in ("answer_recall_at_3", "mc_at_5", "quality_n")}
+    keys = ("answer_recall_at_3", "mc_at_5", "quality_n")
+    return Asked({f"{key}_test": figures[key] for key in keys}, outcomes)
 
 
 async def _ask(engine: Engine, question: BenchQuestion) -> tuple[Any, float]:

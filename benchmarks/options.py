@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 DEFAULT_DATA = "../shared/eval/realtimeqa"
-PHASES = ("cold", "answers", "unbounded", "baselines", "alerts", "lag", "e2e")
+PHASES = ("cold", "answers", "unbounded", "reference", "baselines", "alerts", "lag", "e2e")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,14 @@
 """Answer quality on a split's questions: recall@3 of the gold answer in the cited snippets, and
-multiple choice at 5, judged exactly as ``newsbot eval realtimeqa`` does."""
+multiple choice at 5, judged exactly as ``newsbot eval realtimeqa`` does; and the paired
+comparison of two archives' outcomes on the same questions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import BenchQuestion
@@ -12,13 +16,16 @@ from bot.evaluation.harness import Timed
 from bot.evaluation.realtimeqa import score
 
 MC_SNIPPETS = 5
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+RESAMPLES = 2000  # bootstrap resamples for a difference's 95% interval
+# The figures compared with the reference archive, and the Judged field each counts.
+COMPARED = (("answer_recall_at_3", "recall_at_3"), ("mc_at_5", "mc_correct"))
 
 
 @dataclass(frozen=True, slots=True)
 class Judged:
     """How the engine did on one question."""
 
+    question_id: str
     recall_at_1: bool
     recall_at_3: bool
     mc_correct: bool
@@ -28,7 +35,13 @@ class Judged:
 def judge(question: BenchQuestion, response: Any, milliseconds: float) -> Judged:
     """Score one engine response (``Engine.respond``'s) against the gold answer."""
     outcome = score(question, Timed(response, milliseconds))
-    return Judged(outcome.recall_at_1, outcome.recall_at_3, outcome.mc_correct, outcome.abstained)
+    return Judged(
+        question.id,
+        outcome.recall_at_1,
+        outcome.recall_at_3,
+        outcome.mc_correct,
+        outcome.abstained,
+    )
 
 
 def summarise(judged: Sequence[Judged]) -> dict[str, Any]:
@@ -45,3 +58,64 @@ def summarise(judged: Sequence[Judged]) -> dict[str, Any]:
         "abstained": share(sum(j.abstained for j in judged)),
         "quality_n": n,
     }
+
+
+def outcomes_path(workdir: Path, size: int) -> Path:
+    """Where a size's run leaves its per-question outcomes, for the comparison."""
+    return workdir / f"quality-{size}.json"
+
+
+def save(path: Path, outcomes: Mapping[str, Sequence[Judged]]) -> None:
+    """Write each split's outcomes (``{"dev": [...], "test": [...]}``) as JSON."""
+    document = {split: [asdict(j) for j in judged] for split, judged in outcomes.items()}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def load(path: Path) -> dict[str, list[Judged]]:
+    """Outcomes written by :func:`save`."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {split: [Judged(**j) for j in judged] for split, judged in document.items()}
+
+
+def paired(reference: Sequence[bool], other: Sequence[bool]) -> dict[str, Any]:
+    """Two archives' right/wrong on the same questions (in the same order): each one's share
+    right, the difference (other less reference) with a bootstrap 95% interval over the
+    questions, and how many questions the other archive lost and gained."""
+    n = len(reference)
+    changes = [int(b) - int(a) for a, b in zip(reference, other, strict=True)]
+    rng = random.Random(0)  # the same interval for the same outcomes
+    means = sorted(sum(rng.choices(changes, k=n)) / n for _ in range(RESAMPLES)) if n else [0.0]
+    tail = int(0.025 * len(means))
+    return {
+        "reference": round(sum(reference) / n, 4) if n else 0.0,
+        "value": round(sum(other) / n, 4) if n else 0.0,
+        "difference": round(sum(changes) / n, 4) if n else 0.0,
+        "ci95": [round(means[tail], 4), round(means[-tail - 1], 4)],
+        "lost": changes.count(-1),
+        "gained": changes.count(1),
+    }
+
+
+def compared(
+    reference: Mapping[str, Sequence[Judged]], other: Mapping[str, Sequence[Judged]]
+) -> dict[str, Any]:
+    """Per split and over all of them (``"all"``), the :func:`paired` comparison of each
+    figure in ``COMPARED`` on the questions both archives were judged on."""
+    splits = {split: (reference.get(split, []), judged) for split, judged in other.items()}
+    splits["all"] = (
+        [j for judged in reference.values() for j in judged],
+        [j for judged in other.values() for j in judged],
+    )
+    return {split: _compared_on(*pair) for split, pair in splits.items()}
+
+
+def _compared_on(reference: Sequence[Judged], other: Sequence[Judged]) -> dict[str, Any]:
+    theirs = {j.question_id: j for j in reference}
+    mine = {j.question_id: j for j in other}
+    common = sorted(theirs.keys() & mine.keys())
+    figures: dict[str, Any] = {"questions": len(common)}
+    for name, field in COMPARED:
+        figures[name] = paired(
+            [getattr(theirs[q], field) for q in common], [getattr(mine[q], field) for q in common]
+        )
+    return figures

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.quality import COMPARED
 from benchmarks.targets import BY_KEY, failures
 
 # The figures in the table, in order (the JSON holds every figure).
@@ -58,6 +59,8 @@ ROWS = (
     "answer_recall_at_3_test_unbounded",
     "mc_at_5_test_unbounded",
     "answer_ms_p50_unbounded",
+    "answer_recall_at_3_vs_reference",
+    "mc_at_5_vs_reference",
 )
 
 
@@ -93,6 +96,7 @@ def table(runs: list[dict[str, Any]]) -> str:
             if run.get(key):
                 lines.append(f"{run['articles']:,} articles, {key} (where the loop was blocked):")
                 lines += [f"  {b['blocked_ms']:>6} ms  {b['where']}" for b in run[key][:3]]
+    lines += _reference_lines(runs)
     lines.append("targets: " + ", ".join(f"{t.key}: {t.label}" for t in BY_KEY.values()))
     failed = failures(runs)
     lines.append("failed targets: " + ("none" if not failed else ""))
@@ -100,10 +104,43 @@ def table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def document(runs: list[dict[str, Any]], argv: list[str]) -> dict[str, Any]:
-    """The JSON document: ``{"runs": [...]}`` plus how it was made."""
+def _reference_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """The paired comparison with the source archive, for each run that has one."""
+    lines = []
+    for run in runs:
+        versus = run.get("quality_vs_reference")
+        if not versus:
+            continue
+        lines.append(
+            f"{run['articles']:,} articles against the {versus['reference_articles']:,}-article "
+            "source archive, on the same questions (difference, 95% interval, lost/gained):"
+        )
+        for split in ("dev", "test", "all"):
+            if split not in versus:
+                continue
+            parts = []
+            for name, _ in COMPARED:
+                got = versus[split][name]
+                low, high = got["ci95"]
+                parts.append(
+                    f"{name} {got['value']:.3f} vs {got['reference']:.3f} "
+                    f"({got['difference']:+.3f}, {low:+.3f}..{high:+.3f}, "
+                    f"-{got['lost']}/+{got['gained']})"
+                )
+            lines.append(
+                f"  {split:>4} ({versus[split]['questions']} questions): " + "; ".join(parts)
+            )
+    return lines
+
+
+def document(
+    runs: list[dict[str, Any]], argv: list[str], reference: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON document: ``{"runs": [...]}``, the source archive's figures the larger runs'
+    quality is compared with (``reference``, when there was one), and how it was made."""
     return {
         "runs": runs,
+        "reference": reference,
         "command": " ".join(["python -m benchmarks", *argv]),
         "python": sys.version.split()[0],
         "platform": platform.platform(),

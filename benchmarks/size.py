@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import alerts, answers, build, cold, corpus, e2e, lag
+from benchmarks import alerts, answers, build, cold, corpus, e2e, lag, quality
 from benchmarks.child import run_json
 from benchmarks.options import Options, resolve_data
 from benchmarks.scale import EXTRA_START, Scaler
@@ -68,7 +68,11 @@ async def run(options: Options, size: int) -> dict[str, Any]:
     workdir = Path(options.workdir or ".")
     db = workdir / f"archive-{size}.db"
     _fresh(db)
-    figures: dict[str, Any] = {"articles": size, "corpus": source.name}
+    figures: dict[str, Any] = {
+        "articles": size,
+        "corpus": source.name,
+        "source_articles": len(source.articles),
+    }
     archive = await Archive.open(db)
     engine: Engine | None = None
     try:
@@ -89,11 +93,13 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         judged_held_out = answers.judged_questions(held_out, built.source_ids)
         if options.runs("answers") and questions:
             say(size, f"warm answers to {len(questions)} dev questions")
-            answered, latencies = await answers.warm_answers(engine, questions, judged)
-            figures.update(answered)
-        if options.runs("answers") and held_out:
+            dev = await answers.warm_answers(engine, questions, judged)
             say(size, f"answer quality on {len(held_out)} held-out (test) questions")
-            figures.update(await answers.held_out_quality(engine, held_out, judged_held_out))
+            test = await answers.held_out_quality(engine, held_out, judged_held_out)
+            figures.update(dev.figures | test.figures)
+            latencies = dev.latencies
+            outcomes = {"dev": dev.outcomes, "test": test.outcomes}
+            quality.save(quality.outcomes_path(workdir, size), outcomes)
         if options.runs("unbounded") and judged:
             say(size, "answer quality with every posting read (own process)")
             listed = workdir / f"unbounded-questions-{size}.json"

@@ -31,6 +31,14 @@ TARGETS = (
     Target("peak_rss_mb", "peak memory <= 1 GB (1024 MiB)", 1024),
     Target("loop_lag_ms_p99", "loop lag p99 <= 50 ms while ingesting", 50),
     Target("alert_match_1000x1000_s", "alert matching 1000x1000 <= 1 s", 1),
+    # Differences from the source archive on the same questions (benchmarks.reference).
+    Target(
+        "answer_recall_at_3_vs_reference",
+        "recall@3 no worse than on the source archive",
+        0,
+        at_least=True,
+    ),
+    Target("mc_at_5_vs_reference", "MC@5 no worse than on the source archive", 0, at_least=True),
 )
 BY_KEY = {target.key: target for target in TARGETS}
 

@@ -41,8 +41,8 @@ async def measure(db: Path, data: Path, seed: int, judged: dict[str, list[str]])
     engine = Engine(archive, UNBOUNDED)
     try:
         asked = [q for q in source.questions if q.id in dev]
-        figures, _ = await answers.warm_answers(engine, asked, dev)
-        held_out = await answers.held_out_quality(engine, source.held_out, test)
+        figures = (await answers.warm_answers(engine, asked, dev)).figures
+        held_out = (await answers.held_out_quality(engine, source.held_out, test)).figures
     finally:
         await engine.close()
         await archive.close()

@@ -43,15 +43,19 @@ REQUIRED = (
     "mc_at_5_unbounded",
     "answer_recall_at_3_test_unbounded",
     "mc_at_5_test_unbounded",
+    "answer_recall_at_3_vs_reference",
+    "mc_at_5_vs_reference",
 )
 
 
-def _sane(value: object) -> bool:
+def _sane(key: str, value: object) -> bool:
+    """A finite number, not below 0 (-1 for a difference of shares)."""
+    lowest = -1 if key.endswith("_vs_reference") else 0
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)
         and math.isfinite(value)
-        and value >= 0
+        and value >= lowest
     )
 
 
@@ -89,14 +93,25 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     assert run["corpus"] == "synthetic"
     missing = [key for key in REQUIRED if key not in run]
     assert not missing
-    insane = {key: run[key] for key in REQUIRED if not _sane(run[key])}
+    insane = {key: run[key] for key in REQUIRED if not _sane(key, run[key])}
     assert not insane
-    numbers = {k: v for k, v in run.items() if isinstance(v, int | float)}
-    assert all(math.isfinite(v) and v >= 0 for v in numbers.values()), numbers
+    numbers = {k: v for k, v in run.items() if type(v) in (int, float)}
+    assert all(_sane(k, v) for k, v in numbers.items()), numbers
     assert 0 <= run["answer_recall_at_3"] <= 1 and run["quality_n"] > 0
     assert 0 <= run["answer_recall_at_3_unbounded"] <= 1 and 0 <= run["mc_at_5_unbounded"] <= 1
     assert run["e2e_asks"] == 10 and run["alert_subscriptions"] == 1000
     assert all(isinstance(v["pass"], bool) for v in run["targets"].values())
+    # The synthetic source has fewer articles than the run, so the run is compared, question
+    # by question, with an archive of the source alone, built in the same run.
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["reference"]["articles"] == run["source_articles"] < 1000
+    versus = run["quality_vs_reference"]
+    assert versus["reference_articles"] == run["source_articles"]
+    assert versus["all"]["questions"] == run["quality_n"] + run["quality_n_test"]
+    assert versus["dev"]["answer_recall_at_3"]["value"] == run["answer_recall_at_3"]
+    assert versus["test"]["mc_at_5"]["value"] == run["mc_at_5_test"]
+    assert versus["dev"]["mc_at_5"]["reference"] == document["reference"]["mc_at_5"]
+    assert run["mc_at_5_vs_reference"] == versus["all"]["mc_at_5"]["difference"]
 
 
 def test_scaled_archives_are_deterministic_and_sized() -> None:

@@ -1,0 +1,47 @@
+"""The paired comparison of answer quality with the source archive: what the benchmark reports
+as lost, gained and the difference's interval."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.quality import Judged, compared, load, paired, save
+
+
+def _judged(question_id: str, right: bool) -> Judged:
+    return Judged(question_id, right, right, right, abstained=False)
+
+
+def test_the_difference_counts_questions_lost_and_gained() -> None:
+    figures = paired([True, True, False, False, True], [True, False, True, False, False])
+    assert (figures["lost"], figures["gained"]) == (2, 1)
+    assert figures["reference"] == 0.6 and figures["value"] == 0.4
+    assert figures["difference"] == -0.2
+    low, high = figures["ci95"]
+    assert low <= -0.2 <= high
+
+
+def test_a_loss_on_many_questions_has_an_interval_below_zero() -> None:
+    reference = [True] * 60 + [False] * 40
+    other = [False] * 20 + [True] * 40 + [False] * 40  # 20 lost, none gained
+    assert paired(reference, other)["ci95"][1] < 0
+
+
+def test_the_same_answers_have_no_difference_and_no_spread() -> None:
+    figures = paired([True, False, True], [True, False, True])
+    assert figures["difference"] == 0 and figures["ci95"] == [0.0, 0.0]
+
+
+def test_archives_are_compared_on_the_questions_both_were_judged_on(tmp_path: Path) -> None:
+    reference = {"dev": [_judged("a", True), _judged("b", True)], "test": [_judged("t", True)]}
+    # Another order, one question the reference was not judged on, one it lost.
+    other = {
+        "dev": [_judged("c", True), _judged("b", True), _judged("a", False)],
+        "test": [_judged("t", True)],
+    }
+    save(tmp_path / "q.json", other)
+    result = compared(reference, load(tmp_path / "q.json"))
+    assert result["dev"]["questions"] == 2 and result["dev"]["mc_at_5"]["lost"] == 1
+    assert result["test"]["answer_recall_at_3"]["difference"] == 0
+    assert result["all"]["questions"] == 3
+    assert result["all"]["answer_recall_at_3"]["difference"] == round(-1 / 3, 4)
