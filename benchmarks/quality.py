@@ -83,13 +83,22 @@ def paired(reference: Sequence[bool], other: Sequence[bool]) -> dict[str, Any]:
     questions, and how many questions the other archive lost and gained."""
     n = len(reference)
     changes = [int(b) - int(a) for a, b in zip(reference, other, strict=True)]
+    if not n:
+        return {
+            "reference": 0.0,
+            "value": 0.0,
+            "difference": 0.0,
+            "ci95": [0.0, 0.0],
+            "lost": 0,
+            "gained": 0,
+        }
     rng = random.Random(0)  # the same interval for the same outcomes
-    means = sorted(sum(rng.choices(changes, k=n)) / n for _ in range(RESAMPLES)) if n else [0.0]
-    tail = int(0.025 * len(means))
+    means = sorted(sum(rng.choices(changes, k=n)) / n for _ in range(RESAMPLES))
+    tail = int(0.025 * RESAMPLES)
     return {
-        "reference": round(sum(reference) / n, 4) if n else 0.0,
-        "value": round(sum(other) / n, 4) if n else 0.0,
-        "difference": round(sum(changes) / n, 4) if n else 0.0,
+        "reference": round(sum(reference) / n, 4),
+        "value": round(sum(other) / n, 4),
+        "difference": round(sum(changes) / n, 4),
         "ci95": [round(means[tail], 4), round(means[-tail - 1], 4)],
         "lost": changes.count(-1),
         "gained": changes.count(1),
