@@ -26,9 +26,14 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     ),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bpercent(?:age)?\b", re.I)),
     ("year", re.compile(r"\b(?:what|which|in what) year\b", re.I)),
-    ("date", re.compile(r"\bwhen\b|\bwhat (?:date|day|month|time)\b|\bhow long\b", re.I)),
-    ("person", re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|ceo|executive|founder)\b", re.I)),
-    ("place", re.compile(r"\bwhere\b", re.I)),
+    # After a comma, "when", "who" and "where" open a clause that describes something ("Kanye
+    # West, who changed his name, is buying which platform?"): the question asks elsewhere.
+    ("date", re.compile(r"(?<!,\s)\bwhen\b|\bwhat (?:date|day|month|time)\b|\bhow long\b", re.I)),
+    (
+        "person",
+        re.compile(r"(?<!,\s)\bwho(?:m|se)?\b|\bwhich (?:person|ceo|executive|founder)\b", re.I),
+    ),
+    ("place", re.compile(r"(?<!,\s)\bwhere\b", re.I)),
     ("name", re.compile(r"\bwhich\b|\bwhat (?:is|was|are|were) the name\b|\bname of\b", re.I)),
     ("reason", re.compile(r"\bwhy\b", re.I)),
 ]

@@ -127,6 +127,18 @@ def test_person_intent_wants_a_new_name() -> None:
     assert rank.intent_bonus(question, "The board will pick a leader for Acme.") == 0.0
 
 
+def test_a_clause_after_a_comma_does_not_set_what_is_asked() -> None:
+    """ "who", "where" and "when" after a comma describe something; the question word asks."""
+    cases = {
+        "Kanye West, who changed his name to Ye, is buying which social media platform?": "name",
+        "Which app, where women share tips about dates, was hacked?": "name",
+        "What color should you not wear after Labor Day, when summer ends?": "other",
+        "Who will lead Acme, the chipmaker?": "person",
+        "Where, exactly, did the fire start?": "place",
+    }
+    assert {text: analyse(text, now=NOW).intent for text in cases} == cases
+
+
 def test_place_question_wants_a_known_place_it_does_not_name() -> None:
     question = analyse("Hackers linked to which country stole $3.8 billion in crypto?", now=NOW)
     assert question.intent == "place"
