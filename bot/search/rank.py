@@ -66,7 +66,8 @@ class Coverage:
     """
 
     def __init__(self, groups: Sequence[TermGroup], related_weight: float):
-        self._total = sum(g.weight for g in groups) or 1.0
+        self._weights = [g.weight for g in groups]
+        self._total = sum(self._weights) or 1.0
         self._terms = [
             (i, g.forms, g.related, g.weight, related_weight * g.weight)
             for i, g in enumerate(groups)
@@ -84,6 +85,10 @@ class Coverage:
                 got += related_part
                 matched.append(i)
         return got / self._total, frozenset(matched)
+
+    def share(self, matched: Iterable[int]) -> float:
+        """The share of the question's weight that these groups hold (each in full)."""
+        return sum(self._weights[i] for i in matched) / self._total
 
 
 def context_gain(

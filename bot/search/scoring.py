@@ -53,7 +53,6 @@ def score_snippets(
 ) -> list[Scored]:
     """Every fetched snippet scored by the rules, best first."""
     query = " ".join(question.words)
-    total = sum(g.weight for g in groups) or 1.0
     coverage = rank.Coverage(groups, config.related_weight)
     read: list[tuple[SnippetRow, list[str], float, frozenset[int]]] = []
     article_groups: dict[int, set[int]] = defaultdict(set)
@@ -70,8 +69,7 @@ def score_snippets(
         read.append((row, words, cover, matched))
     # Share of the question's words each article's fetched snippets hold, together.
     supports = {
-        article_id: sum(groups[i].weight for i in matched) / total
-        for article_id, matched in article_groups.items()
+        article_id: coverage.share(matched) for article_id, matched in article_groups.items()
     }
     weights = {name: getattr(config, name) for name in _RULES}
     weighted = [(name, weight) for name, weight in weights.items() if weight]
