@@ -23,8 +23,9 @@ def compare(options: Options, folder: Path, runs: list[dict[str, Any]]) -> dict[
     figure, over all questions) to every run larger than the source; returns the reference
     run's figures, building it first when no run has the source's size (None: nothing to
     compare)."""
-    larger = [run for run in runs if run["articles"] > run["source_articles"]]
-    if not larger or not options.runs("answers"):
+    # Only runs that measured quality (the answers phase ran and had questions) are compared.
+    larger = [r for r in runs if r["articles"] > r["source_articles"] and "quality_n" in r]
+    if not larger:
         return None
     size = larger[0]["source_articles"]
     reference = next((run for run in runs if run["articles"] == size), None)

@@ -94,8 +94,10 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         if options.runs("answers") and questions:
             say(size, f"warm answers to {len(questions)} dev questions")
             dev = await answers.warm_answers(engine, questions, judged)
-            say(size, f"answer quality on {len(held_out)} held-out (test) questions")
-            test = await answers.held_out_quality(engine, held_out, judged_held_out)
+            test = answers.Asked({}, [])
+            if held_out:
+                say(size, f"answer quality on {len(held_out)} held-out (test) questions")
+                test = await answers.held_out_quality(engine, held_out, judged_held_out)
             figures.update(dev.figures | test.figures)
             latencies = dev.latencies
             outcomes = {"dev": dev.outcomes, "test": test.outcomes}
