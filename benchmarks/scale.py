@@ -5,10 +5,16 @@ plus variants: each variant takes an article and a second one from the same peri
 in date order), keeps the first one's lede, mixes and shuffles paragraphs of both, shifts the
 date by up to ten days, varies the title the way outlets do, and gets a URL of its own. The text
 stays real sentences; only their combination is new.
+
+Either way the records come in publication order, as a server that ingests every day would have
+stored a year of them (and as ``newsbot ingest`` stores a file). The engine reads the index
+newest stored first, so the order decides what a search reads: stored as the source and then
+every variant, "newest stored" would mean nothing about dates.
 """
 
 from __future__ import annotations
 
+import heapq
 import random
 import re
 from collections.abc import Iterator, Sequence
@@ -34,36 +40,45 @@ class Scaler:
     def __init__(self, articles: Sequence[Record], *, seed: int):
         self.articles = articles
         self.seed = seed
-        self._by_date = sorted(
-            range(len(articles)),
-            key=lambda i: (articles[i]["published_at"] or "", articles[i]["id"] or ""),
-        )
+        # In publication order, as ``newsbot ingest`` stores a file (ties in file order).
+        self._by_date = sorted(range(len(articles)), key=lambda i: _day(articles[i]))
 
     def records(self, size: int) -> Iterator[Record]:
-        """The ``size`` records of an archive: a sample, or everything plus variants."""
+        """The ``size`` records of an archive: a sample, or everything plus variants, in
+        publication order (as a server that ingests every day stores them)."""
         if size <= len(self.articles):
             order = list(range(len(self.articles)))
             random.Random(f"sample:{self.seed}").shuffle(order)
-            for i in sorted(order[:size]):
-                yield self.articles[i]
+            sample = set(order[:size])
+            yield from (self.articles[i] for i in self._by_date if i in sample)
             return
-        yield from self.articles
-        yield from self.variants(0, size - len(self.articles))
+        count = size - len(self.articles)
+        # Only the variants' dates are drawn up front; each text is made when its turn comes.
+        variants = sorted(range(count), key=lambda n: _day({"published_at": self._draw(n)[3]}))
+        yield from heapq.merge(
+            (self.articles[i] for i in self._by_date),
+            (self.variant(n) for n in variants),
+            key=_day,
+        )
 
     def variants(self, start: int, count: int) -> Iterator[Record]:
         """``count`` variants numbered from ``start`` (the same number, the same variant)."""
         for number in range(start, start + count):
             yield self.variant(number)
 
-    def variant(self, number: int) -> Record:
-        """Variant ``number``: two same-period articles mixed into a new one."""
+    def _draw(self, number: int) -> tuple[random.Random, Record, Record, str | None]:
+        """Variant ``number``'s random source, its two articles and its date."""
         rng = random.Random(f"variant:{self.seed}:{number}")
         at = rng.randrange(len(self._by_date))
         near = min(max(at + rng.randint(-PERIOD, PERIOD), 0), len(self._by_date) - 1)
         if near == at:
             near = (at + 1) % len(self._by_date)
         first, second = self.articles[self._by_date[at]], self.articles[self._by_date[near]]
-        published = _shifted(first["published_at"], rng)
+        return rng, first, second, _shifted(first["published_at"], rng)
+
+    def variant(self, number: int) -> Record:
+        """Variant ``number``: two same-period articles mixed into a new one."""
+        rng, first, second, published = self._draw(number)
         title = _title(first["title"], rng)
         source = first["source"] or "example.com"
         day = published or "undated"
@@ -76,6 +91,12 @@ class Scaler:
             "published_at": published,
             "text": "\n\n".join(_mixed(first["text"], second["text"], rng)),
         }
+
+
+def _day(record: Record) -> tuple[bool, str]:
+    """Publication order: dated records by date, then undated ones."""
+    published = record["published_at"]
+    return (not published, published or "")
 
 
 def _paragraphs(text: str) -> list[str]:

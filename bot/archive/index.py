@@ -81,10 +81,11 @@ class SnippetIndex:
         self._db = db
 
     async def postings(
-        self, expressions: Sequence[str], *, limits: Sequence[int]
+        self, expressions: Sequence[str], *, limits: Sequence[int], up_to: int | None = None
     ) -> list[np.ndarray]:
         """For each FTS5 expression, the ids of the snippets it matches (an int64 array),
-        newest first and at most its limit of them (one query for all).
+        newest first and at most its limit of them (one query for all); with ``up_to``, only
+        ids up to that one (a question about the past reads back from its own time).
 
         Only ids are read (no join), which keeps this the cheap first step of a search; the
         caller bounds the work by choosing rare terms. Each expression's ids come back as one
@@ -95,10 +96,11 @@ class SnippetIndex:
             return []
         sql = " UNION ALL ".join(
             f"SELECT {i}, group_concat(rowid) FROM (SELECT rowid FROM snippets_fts "
-            "WHERE snippets_fts MATCH ? ORDER BY rowid DESC LIMIT ?)"
+            "WHERE snippets_fts MATCH ? AND rowid <= ? ORDER BY rowid DESC LIMIT ?)"
             for i in range(len(expressions))
         )
-        params = [v for pair in zip(expressions, limits, strict=True) for v in pair]
+        bound = up_to if up_to is not None else 2**63 - 1
+        params = [v for e, n in zip(expressions, limits, strict=True) for v in (e, bound, n)]
         found = [np.zeros(0, dtype=np.int64) for _ in expressions]
         for group, ids in await self._db.reader.execute_fetchall(sql, params):
             if ids:

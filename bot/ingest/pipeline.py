@@ -42,7 +42,12 @@ async def ingest_articles(
     the ones already cut, in one transaction per write. Cutting runs in ``worker`` if given;
     otherwise an ingest of more than one batch starts a worker process for it (see
     :mod:`bot.ingest.worker`), and a single batch, not worth a process, is cut in a thread.
+
+    Articles are stored oldest first (undated ones last, as new): the index reads the newest
+    stored first, so stored order should follow publication, whatever order a file or a feed
+    lists them in.
     """
+    articles = sorted(articles, key=_publication_order)
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
     if worker is not None or len(batches) < 2:
         return await _ingest_batches(archive, batches, now, progress, worker)
@@ -128,6 +133,11 @@ async def ingest_paths(
     report.merge(await ingest_articles(archive, articles, now=now, progress=progress))
     await compact_after_import(archive, report.added)
     return report
+
+
+def _publication_order(article: Article) -> tuple[bool, float]:
+    published = article.published_at
+    return (published is None, published.timestamp() if published else 0.0)
 
 
 async def compact_after_import(archive: Archive, added: int) -> None:

@@ -52,6 +52,7 @@ class Catalogue:
         self.timestamps = np.zeros(0, dtype=np.float64)
         self.sizes = np.zeros(0, dtype=np.int32)  # snippets
         self.title_ids = np.zeros(0, dtype=np.int64)
+        self.last_ids = np.zeros(0, dtype=np.int64)  # its newest snippet id
         self.source_codes = np.zeros(0, dtype=np.int32)  # index into ``source_names``
         self.source_names: list[str | None] = [None]  # code 0: no outlet known
         self._source_code: dict[str | None, int] = {None: 0}
@@ -106,6 +107,7 @@ class Catalogue:
         self.timestamps = _grown(self.timestamps, size)
         self.sizes = _grown(self.sizes, size)
         self.title_ids = _grown(self.title_ids, size)
+        self.last_ids = _grown(self.last_ids, size)
         self.source_codes = _grown(self.source_codes, size)
         # Spans come in id order. A new or re-ingested article has all its snippets (title
         # first) among them, so its first span here starts with its title. (Assigned in
@@ -114,6 +116,7 @@ class Catalogue:
         fresh = (known == 0) | (known <= self._loaded_to)
         self.title_ids[ids[fresh][::-1]] = firsts[fresh][::-1]
         self.sizes[ids] = [s.snippets for s in spans]
+        np.maximum.at(self.last_ids, ids, [s.last_id for s in spans])
         # sort_at is ISO 8601 in UTC ("2024-05-01T12:00:00+00:00"): parsed as one array.
         moments = np.array([s.sort_at[:19] for s in spans], dtype="datetime64[s]")
         self.timestamps[ids] = moments.astype(np.int64)
@@ -128,6 +131,11 @@ class Catalogue:
             self.source_names.append(source)
             self._outlets = None
         return code
+
+    def last_snippet_until(self, moment: float) -> int:
+        """The newest snippet id of any article dated up to ``moment`` (POSIX seconds): the
+        index holds nothing dated then above it."""
+        return int(self.last_ids[self.timestamps <= moment].max(initial=0))
 
     def owners(self, snippet_ids: np.ndarray | Sequence[int]) -> np.ndarray:
         """The article of each snippet id, 0 for an id the catalogue does not know yet."""

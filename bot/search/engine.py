@@ -102,8 +102,13 @@ class Engine:
             paired=config.paired_terms,
             max_documents=max(int(config.max_term_share * vocabulary.snippets), 50),
         )
+        # Nothing dated after "now" can answer, and for a question about the past the newest
+        # postings are after it: read back from the question's time instead.
+        wide = _window(filters, None)
         postings = await self.archive.index.postings(
-            [q.expression for q in plan], limits=[q.limit for q in plan]
+            [q.expression for q in plan],
+            limits=[q.limit for q in plan],
+            up_to=self.catalogue.last_snippet_until(wide.until),
         )
         matches = candidates.match(list(zip(plan, postings, strict=True)), self.catalogue)
         now = filters.now.timestamp()

@@ -1,4 +1,5 @@
-"""The end of a large import: the full-text index is compacted into one segment."""
+"""An import: articles stored in publication order, and at the end of a large one the
+full-text index compacted into one segment."""
 
 from __future__ import annotations
 
@@ -19,6 +20,27 @@ def jsonl(path: Path, count: int) -> Path:
     ]
     path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
     return path
+
+
+async def test_an_import_stores_articles_oldest_first_and_undated_ones_last(
+    archive: Archive, tmp_path: Path
+) -> None:
+    # Files and feeds often list the newest first; the index is read newest stored first.
+    listed = [("Tuesday", "2024-05-07"), ("Undated", None), ("Monday", "2024-05-06")]
+    lines = [
+        {
+            "title": title,
+            "url": f"https://news.example/{title}",
+            "text": "Chips.",
+            "published_at": day,
+        }
+        for title, day in listed
+    ]
+    path = tmp_path / "newest-first.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    await pipeline.ingest_paths(archive, [str(path)], now=NOW)
+    stored = await archive.db.reader.execute_fetchall("SELECT title FROM articles ORDER BY id")
+    assert [title for (title,) in stored] == ["Monday", "Tuesday", "Undated"]
 
 
 async def test_compacting_keeps_every_match_in_one_segment(archive: Archive) -> None:

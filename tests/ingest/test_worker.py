@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -75,7 +76,8 @@ async def test_the_worker_runs_at_a_lower_priority_than_the_bot() -> None:
 async def test_an_ingest_that_fails_midway_keeps_the_batches_written_before(
     archive: Archive,
 ) -> None:
-    articles = [*ARTICLES, "not an article", *ARTICLES]  # type: ignore[list-item]
+    not_an_article = SimpleNamespace(published_at=None)  # (stays in place: all are undated)
+    articles = [*ARTICLES, not_an_article, *ARTICLES]
     with pytest.raises(AttributeError):
         await ingest_articles(archive, articles, now=NOW, batch_size=2)  # type: ignore[arg-type]
     assert await archive.articles.count() == 4  # the two whole batches before the bad one

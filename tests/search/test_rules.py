@@ -223,6 +223,25 @@ async def test_articles_after_now_do_not_exist_yet(build: Build) -> None:
     assert not before.answered and after.answered
 
 
+async def test_a_question_about_the_past_reads_the_index_back_from_its_own_time(
+    build: Build,
+) -> None:
+    """The index is read newest stored first, each word only so far. Asked as of a past day,
+    the search reads back from that day: the reviews stored since, which did not exist then,
+    must not use up what it reads of "Acme", "Zephyr" and "scooter"."""
+    launch = article("Acme Zephyr scooter", days_ago=30, key_points=("Acme Zephyr scooter.",))
+    reviews = [
+        article(f"Acme Zephyr scooter review {i}", days_ago=i + 1, key_points=(f"Review {i}.",))
+        for i in range(6)
+    ]
+    engine = await build([launch, *reviews])
+    config = RankConfig(term_postings=3, postings_budget=9)
+    asked = NOW - timedelta(days=20)
+    answer = await Engine(engine.archive, config).answer("Acme Zephyr scooter", Filters(now=asked))
+    assert answer.answered
+    assert answer.citations[0].title == "Acme Zephyr scooter"
+
+
 async def test_typo_is_corrected_against_the_archive_vocabulary(build: Build) -> None:
     engine = await build(
         [
