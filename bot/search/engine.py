@@ -102,13 +102,13 @@ class Engine:
             paired=config.paired_terms,
             max_documents=max(int(config.max_term_share * vocabulary.snippets), 50),
         )
-        # Nothing dated after "now" can answer, and for a question about the past the newest
-        # postings are after it: read back from the question's time instead.
-        wide = _window(filters, None)
+        # Nothing dated after "now" (or the filters' end) can answer: a question asked as of
+        # the past reads the index back from then, not from the newest articles.
+        until = _window(filters, None).until
         postings = await self.archive.index.postings(
             [q.expression for q in plan],
             limits=[q.limit for q in plan],
-            up_to=self.catalogue.last_snippet_until(wide.until),
+            up_to=None if until is None else self.catalogue.last_snippet_until(until),
         )
         matches = candidates.match(list(zip(plan, postings, strict=True)), self.catalogue)
         now = filters.now.timestamp()
