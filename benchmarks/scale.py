@@ -41,7 +41,9 @@ class Scaler:
         self.articles = articles
         self.seed = seed
         # In publication order, as ``newsbot ingest`` stores a file (ties in file order).
-        self._by_date = sorted(range(len(articles)), key=lambda i: _day(articles[i]))
+        self._by_date = sorted(
+            range(len(articles)), key=lambda i: _day(articles[i]["published_at"])
+        )
 
     def records(self, size: int) -> Iterator[Record]:
         """The ``size`` records of an archive: a sample, or everything plus variants, in
@@ -54,11 +56,11 @@ class Scaler:
             return
         count = size - len(self.articles)
         # Only the variants' dates are drawn up front; each text is made when its turn comes.
-        variants = sorted(range(count), key=lambda n: _day({"published_at": self._draw(n)[3]}))
+        variants = sorted(range(count), key=lambda n: _day(self._draw(n)[3]))
         yield from heapq.merge(
             (self.articles[i] for i in self._by_date),
             (self.variant(n) for n in variants),
-            key=_day,
+            key=lambda record: _day(record["published_at"]),
         )
 
     def variants(self, start: int, count: int) -> Iterator[Record]:
@@ -93,9 +95,8 @@ class Scaler:
         }
 
 
-def _day(record: Record) -> tuple[bool, str]:
+def _day(published: str | None) -> tuple[bool, str]:
     """Publication order: dated records by date, then undated ones."""
-    published = record["published_at"]
     return (not published, published or "")
 
 

@@ -103,12 +103,13 @@ class Engine:
             max_documents=max(int(config.max_term_share * vocabulary.snippets), 50),
         )
         # Nothing dated after "now" (or the filters' end) can answer: a question asked as of
-        # the past reads the index back from then, not from the newest articles.
-        until = _window(filters, None).until
+        # the past reads the index back from then, not from the newest articles. (The period
+        # the question names narrows only the choice of articles, which may fall back to this.)
+        wide = _window(filters, None)
         postings = await self.archive.index.postings(
             [q.expression for q in plan],
             limits=[q.limit for q in plan],
-            up_to=None if until is None else self.catalogue.last_snippet_until(until),
+            up_to=None if wide.until is None else self.catalogue.last_snippet_until(wide.until),
         )
         matches = candidates.match(list(zip(plan, postings, strict=True)), self.catalogue)
         now = filters.now.timestamp()
@@ -129,7 +130,7 @@ class Engine:
         articles = choose(_window(filters, question))
         if not articles and (question.since or question.until):
             # The period the question names holds nothing ("founded in 1994"): search all.
-            articles = choose(_window(filters, None))
+            articles = choose(wide)
         # Read more candidates than are scored: copies of one text (syndicated stories, an
         # outlet's updates) would otherwise fill the scored pool and crowd out other snippets.
         # The best candidates' neighbouring sentences come in the same read.
