@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks.scale import KINDS
+
 DEFAULT_DATA = "../shared/eval/realtimeqa"
 PHASES = ("cold", "answers", "unbounded", "reference", "baselines", "alerts", "lag", "e2e")
 
@@ -21,6 +23,7 @@ class Options:
     workdir: str | None = None  # where archives are built (default: a temporary folder)
     keep: bool = False  # keep the built archives
     seed: int = 6
+    variants: str = "recombined"  # what a variant's text is: see benchmarks.scale.KINDS
     chunk: int = 2000  # articles generated and handed to ingest_articles per call
     questions: int | None = None  # at most this many questions of each split (default: all)
     cold_runs: int = 3
@@ -81,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", help="build archives here (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the built archives")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    p.add_argument(
+        "--variants",
+        choices=KINDS,
+        default=DEFAULTS.variants,
+        help="recombined: two stories' paragraphs mixed (default); copies: edited reprints",
+    )
     p.add_argument("--chunk", type=int, default=DEFAULTS.chunk, help="articles per ingest call")
     p.add_argument("--questions", type=int, help="at most this many questions of each split")
     p.add_argument("--cold-runs", type=int, default=DEFAULTS.cold_runs)

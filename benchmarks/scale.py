@@ -4,7 +4,10 @@ Up to the source's size, a seeded sample of the real articles. Beyond it, every 
 plus variants: each variant takes an article and a second one from the same period (neighbours
 in date order), keeps the first one's lede, mixes and shuffles paragraphs of both, shifts the
 date by up to ten days, varies the title the way outlets do, and gets a URL of its own. The text
-stays real sentences; only their combination is new.
+stays real sentences; only their combination is new. With ``kind="copies"`` a variant is an
+edited copy instead (the lede and most paragraphs of its own article, in their order), as
+outlets republish a wire story: a measure of what repeated texts cost the engine, apart from
+what mixing two stories in one article costs it.
 
 Either way the records come in publication order, as a server that ingests every day would have
 stored a year of them (and as ``newsbot ingest`` stores a file). The engine reads the index
@@ -24,6 +27,7 @@ from benchmarks.corpus import Record
 
 PERIOD = 40  # a variant's second article is at most this many places away in date order
 MAX_SHIFT_DAYS = 10
+KINDS = ("recombined", "copies")  # what a variant's text is (see the module docstring)
 # Extra articles for the phases that ingest while measuring come from a separate index range.
 EXTRA_START = 10_000_000
 _TRUNCATION = re.compile(
@@ -37,9 +41,12 @@ SUFFIXES = (" — what we know", " (updated)", ", report says", ": 5 takeaways")
 class Scaler:
     """Makes the article records of an archive of a given size from the source records."""
 
-    def __init__(self, articles: Sequence[Record], *, seed: int):
+    def __init__(self, articles: Sequence[Record], *, seed: int, kind: str = "recombined"):
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind of variant {kind!r}; known: {', '.join(KINDS)}")
         self.articles = articles
         self.seed = seed
+        self.kind = kind
         # In publication order, as ``newsbot ingest`` stores a file (ties in file order).
         self._by_date = sorted(
             range(len(articles)), key=lambda i: _day(articles[i]["published_at"])
@@ -79,9 +86,14 @@ class Scaler:
         return rng, first, second, _shifted(first["published_at"], rng)
 
     def variant(self, number: int) -> Record:
-        """Variant ``number``: two same-period articles mixed into a new one."""
+        """Variant ``number``: two same-period articles mixed into a new one (or, for copies,
+        the first one edited)."""
         rng, first, second, published = self._draw(number)
         title = _title(first["title"], rng)
+        if self.kind == "copies":
+            paragraphs = _edited(first["text"], rng)
+        else:
+            paragraphs = _mixed(first["text"], second["text"], rng)
         source = first["source"] or "example.com"
         day = published or "undated"
         slug = _SLUG.sub("-", title.lower()).strip("-")[:60]
@@ -91,7 +103,7 @@ class Scaler:
             "title": title,
             "source": first["source"],
             "published_at": published,
-            "text": "\n\n".join(_mixed(first["text"], second["text"], rng)),
+            "text": "\n\n".join(paragraphs),
         }
 
 
@@ -116,6 +128,15 @@ def _mixed(first: str, second: str, rng: random.Random) -> list[str]:
     body = kept + borrowed
     rng.shuffle(body)
     return [lede, *body]
+
+
+def _edited(text: str, rng: random.Random) -> list[str]:
+    """The text's lede and half to four fifths of its other paragraphs, in their order."""
+    lede, *rest = _paragraphs(text) or [""]
+    if not rest:
+        return [lede]
+    kept = sorted(rng.sample(range(len(rest)), k=max(1, round(len(rest) * rng.uniform(0.5, 0.8)))))
+    return [lede, *(rest[i] for i in kept)]
 
 
 def _shifted(published: str | None, rng: random.Random) -> str | None:

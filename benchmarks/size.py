@@ -63,7 +63,7 @@ def _speedups(figures: dict[str, Any], engine_ms: float | None) -> dict[str, Any
 async def run(options: Options, size: int) -> dict[str, Any]:
     """Every phase for one size; returns the figures."""
     source = corpus.load(resolve_data(options), seed=options.seed)
-    scaler = Scaler(source.articles, seed=options.seed)
+    scaler = Scaler(source.articles, seed=options.seed, kind=options.variants)
     questions = source.questions[: options.questions]
     workdir = Path(options.workdir or ".")
     db = workdir / f"archive-{size}.db"
@@ -72,6 +72,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         "articles": size,
         "corpus": source.name,
         "source_articles": len(source.articles),
+        "variants": options.variants,
     }
     archive = await Archive.open(db)
     engine: Engine | None = None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.corpus import Record
+from benchmarks.options import Options, parse
 from benchmarks.scale import Scaler
 
 SOURCE: list[Record] = [
@@ -43,3 +46,31 @@ def test_a_variant_is_the_same_whatever_the_order_it_is_stored_in() -> None:
     stored = {r["id"]: r for r in scaler.records(30)}
     assert stored["v7"] == scaler.variant(7)
     assert Scaler(SOURCE, seed=2).variant(7) != scaler.variant(7)
+
+
+def _paragraphs(record: Record) -> list[tuple[str, int]]:
+    """(story, paragraph number) of each paragraph of a record made from SOURCE."""
+    parts = [p.removesuffix(".").split(", paragraph ") for p in record["text"].split("\n\n")]
+    return [(story, int(number)) for story, number in parts]
+
+
+def test_a_copy_is_its_own_article_edited_and_never_mixes_in_another_story() -> None:
+    for number in range(20):
+        copy = _paragraphs(Scaler(SOURCE, seed=1, kind="copies").variant(number))
+        story = copy[0][0]
+        assert copy[0] == (story, 0)  # the lede first
+        assert all(s == story for s, _ in copy)
+        assert [p for _, p in copy] == sorted({p for _, p in copy})  # in order, none twice
+        assert 3 <= len(copy) < 5  # some of the four other paragraphs are cut
+    recombined = [_paragraphs(Scaler(SOURCE, seed=1).variant(n)) for n in range(20)]
+    assert any(len({s for s, _ in paragraphs}) == 2 for paragraphs in recombined)
+
+
+def test_the_kind_of_variant_is_an_option_of_the_run() -> None:
+    options = parse(["--variants", "copies"])
+    assert Options.from_json(options.to_json()).variants == "copies"
+    assert parse([]).variants == "recombined"
+    with pytest.raises(SystemExit):
+        parse(["--variants", "shuffled"])
+    with pytest.raises(ValueError, match="shuffled"):
+        Scaler(SOURCE, seed=1, kind="shuffled")
