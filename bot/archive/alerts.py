@@ -199,18 +199,22 @@ class AlertStore:
     async def record_matches(
         self, matches: Sequence[Match], now: datetime, *, watermark: int | None = None
     ) -> None:
-        """Write pending deliveries and move the watermark (if given), together or not at all."""
+        """Write pending deliveries and move the watermark (if given), together or not at all.
+
+        A match whose subscription was paused or removed since the scan read it queues nothing:
+        the scan matched a snapshot, and this write is what counts."""
         async with self._db.transaction() as conn:
             await conn.executemany(
                 """INSERT OR IGNORE INTO deliveries (channel_id, article_id, subscription_id,
-                   matched_words, created_at) VALUES (?, ?, ?, ?, ?)""",
+                   matched_words, created_at)
+                   SELECT channel_id, ?, id, ?, ? FROM subscriptions
+                   WHERE id = ? AND paused_reason IS NULL""",
                 [
                     (
-                        m.subscription.channel_id,
                         m.article_id,
-                        m.subscription.id,
                         json.dumps(list(m.matched_words)),
                         _now_iso(now),
+                        m.subscription.id,
                     )
                     for m in matches
                 ],

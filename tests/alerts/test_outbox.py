@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.alerts.outbox import backfill, scan
+from bot.alerts.outbox import backfill, match_articles, scan
 from bot.archive import Archive
 from bot.archive.alerts import LimitReached
 from bot.ingest.pipeline import ingest_articles
@@ -104,6 +104,25 @@ async def test_paused_channel_gets_nothing_new(archive: Archive) -> None:
     assert await scan(archive, now=NOW) == 0
     (subscription,) = await archive.alerts.subscriptions(channel_id=CHANNEL)
     assert subscription.paused_reason == "channel deleted"
+
+
+async def test_a_match_for_a_subscription_paused_or_removed_meanwhile_queues_nothing(
+    archive: Archive,
+) -> None:
+    # The scan reads the subscriptions, matches in a worker thread, then writes; a channel
+    # paused or a topic unsubscribed in between must not get the alert.
+    kept = await subscribe(archive, "nvidia")
+    paused = await subscribe(archive, "nvidia", channel=CHANNEL + 1)
+    removed = await subscribe(archive, "nvidia", channel=CHANNEL + 2)
+    await ingest_articles(archive, [news("Nvidia unveils new GPU", 2)], now=NOW)
+    rows = await archive.alerts.articles_after(0, 10)
+    matches = match_articles([kept, paused, removed], rows, NOW)
+    assert len(matches) == 3
+    await archive.alerts.pause_channel(CHANNEL + 1, "I lost permission")
+    await archive.alerts.unsubscribe(CHANNEL + 2, "nvidia")
+    await archive.alerts.record_matches(matches, NOW, watermark=rows[-1]["id"])
+    assert [b.channel_id for b in await archive.alerts.claim_batches(per_message=10)] == [CHANNEL]
+    assert await archive.alerts.watermark() == rows[-1]["id"]
 
 
 async def test_caps_per_channel_and_per_server(archive: Archive) -> None:
