@@ -123,7 +123,7 @@ def _mixed(first: str, second: str, rng: random.Random) -> list[str]:
     if len(own) < 2:
         return own + other[: max(1, len(other) // 2)]
     lede, rest = own[0], own[1:]
-    kept = rng.sample(rest, k=max(1, round(len(rest) * rng.uniform(0.5, 0.8))))
+    kept = [rest[i] for i in _kept(len(rest), rng)]
     borrowed = rng.sample(other, k=min(len(other), max(1, len(rest) - len(kept))))
     body = kept + borrowed
     rng.shuffle(body)
@@ -135,8 +135,13 @@ def _edited(text: str, rng: random.Random) -> list[str]:
     lede, *rest = _paragraphs(text) or [""]
     if not rest:
         return [lede]
-    kept = sorted(rng.sample(range(len(rest)), k=max(1, round(len(rest) * rng.uniform(0.5, 0.8)))))
-    return [lede, *(rest[i] for i in kept)]
+    return [lede, *(rest[i] for i in sorted(_kept(len(rest), rng)))]
+
+
+def _kept(paragraphs: int, rng: random.Random) -> list[int]:
+    """Which of an article's ``paragraphs`` (after the lede) a variant keeps: half to four
+    fifths of them, at least one, in random order."""
+    return rng.sample(range(paragraphs), k=max(1, round(paragraphs * rng.uniform(0.5, 0.8))))
 
 
 def _shifted(published: str | None, rng: random.Random) -> str | None:
