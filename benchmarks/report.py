@@ -16,6 +16,7 @@ from benchmarks.targets import BY_KEY, failures
 ROWS = (
     "articles",
     "corpus",
+    "variants",
     "ingest_articles_per_s",
     "ingest_first_chunk_per_s",
     "ingest_last_chunk_per_s",

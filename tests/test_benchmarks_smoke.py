@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,8 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "ingest_articles_per_s" in result.stdout  # the table was printed
+    # ... and says how the larger archives were made, since their quality depends on it.
+    assert re.search(r"^variants\s+recombined$", result.stdout, re.M)
 
     [run] = json.loads(out.read_text(encoding="utf-8"))["runs"]
     assert run["articles"] == 1000
