@@ -14,23 +14,28 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.child import run_json
 from benchmarks.corpus import BenchQuestion
+from bot.search.config import RankConfig
 
 
-async def _first_answer(db: Path, question: str, now: datetime) -> dict[str, float]:
+async def _first_answer(
+    db: Path, question: str, now: datetime, config: dict[str, Any]
+) -> dict[str, float]:
     started = time.perf_counter()
     from bot.archive import Archive
     from bot.search import Engine, Filters
+    from bot.search.config import RankConfig
 
     imported = time.perf_counter()
     archive = await Archive.open(db)
     opened = time.perf_counter()
-    engine = Engine(archive)
+    engine = Engine(archive, RankConfig(**config))
     try:
         await engine.answer(question, Filters(now=now))
     finally:
@@ -44,13 +49,22 @@ async def _first_answer(db: Path, question: str, now: datetime) -> dict[str, flo
     }
 
 
-def measure(db: Path, questions: Sequence[BenchQuestion], runs: int) -> dict[str, Any]:
-    """Median (and worst) of ``runs`` fresh processes, each with a different question."""
+def measure(
+    db: Path, questions: Sequence[BenchQuestion], runs: int, config: RankConfig
+) -> dict[str, Any]:
+    """Median (and worst) of ``runs`` fresh processes, each with a different question and an
+    engine with these settings."""
     totals, opens, answers, processes = [], [], [], []
     for run in range(max(runs, 1)):
         question = questions[run % len(questions)]
         started = time.perf_counter()
-        figures = run_json("benchmarks.cold", str(db), question.text, question.now.isoformat())
+        figures = run_json(
+            "benchmarks.cold",
+            str(db),
+            question.text,
+            question.now.isoformat(),
+            json.dumps(asdict(config)),
+        )
         processes.append((time.perf_counter() - started) * 1000)
         opens.append(figures["open_ms"])
         answers.append(figures["answer_ms"])
@@ -66,8 +80,10 @@ def measure(db: Path, questions: Sequence[BenchQuestion], runs: int) -> dict[str
 
 def main(argv: Sequence[str]) -> None:
     """Entry point of the child process."""
-    db, question, now = argv
-    figures = asyncio.run(_first_answer(Path(db), question, datetime.fromisoformat(now)))
+    db, question, now, config = argv
+    figures = asyncio.run(
+        _first_answer(Path(db), question, datetime.fromisoformat(now), json.loads(config))
+    )
     print(json.dumps(figures))
 
 

@@ -23,6 +23,7 @@ from benchmarks.timing import LoopLag, latency_figures
 from bot.chat.bot import NewsBot
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
+from bot.search.config import RankConfig
 from bot.settings import Settings
 from tests.fakes import FakeDiscord, FakeUser
 
@@ -60,9 +61,14 @@ async def _round(
 
 
 async def measure(
-    db: Path, questions: Sequence[BenchQuestion], extra: list[Article], asks: int
+    db: Path,
+    questions: Sequence[BenchQuestion],
+    extra: list[Article],
+    asks: int,
+    config: RankConfig,
 ) -> dict[str, Any]:
-    """``asks`` concurrent ``/ask`` while ``extra`` is ingested; latency p50/p99, failures."""
+    """``asks`` concurrent ``/ask`` while ``extra`` is ingested, the bot's engine set with
+    ``config``; latency p50/p99, failures."""
     logging.getLogger("discord").setLevel(logging.ERROR)
     texts = [questions[i % len(questions)].text for i in range(asks)] if questions else []
     async with FakeDiscord() as fake:
@@ -75,6 +81,7 @@ async def measure(
         bot = NewsBot(Settings(db_path=db, seed_bundled=False), guild_ready_timeout=0.05)
         async with fake.run_bot(bot, ready_timeout=READY_TIMEOUT) as running:
             ready = time.perf_counter() - started
+            running.engine.config = config  # the bot makes its engine with the defaults
             scan = await _startup_scan(running)
             idle = await _round(fake, users[len(texts) :], texts)
             async with LoopLag() as lag:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from benchmarks.scale import KINDS
+from bot.search.config import RankConfig
 
 DEFAULT_DATA = "../shared/eval/realtimeqa"
 PHASES = ("cold", "answers", "unbounded", "reference", "baselines", "alerts", "lag", "e2e")
@@ -24,6 +25,9 @@ class Options:
     keep: bool = False  # keep the built archives
     seed: int = 6
     variants: str = "recombined"  # what a variant's text is: see benchmarks.scale.KINDS
+    # RankConfig fields the engine runs with instead of their defaults, in every phase and in
+    # the source archive it is compared with: what a change of bounds or weights does at scale.
+    rank: dict[str, int | float] = field(default_factory=dict)
     chunk: int = 2000  # articles generated and handed to ingest_articles per call
     questions: int | None = None  # at most this many questions of each split (default: all)
     cold_runs: int = 3
@@ -50,6 +54,10 @@ class Options:
         """Whether a phase runs (not named in ``--skip``)."""
         return phase not in self.skip
 
+    def rank_config(self) -> RankConfig:
+        """The engine's settings for this run: the defaults with ``rank`` applied."""
+        return replace(RankConfig(), **self.rank)
+
 
 DEFAULTS = Options()
 
@@ -72,6 +80,26 @@ def _skip(text: str) -> tuple[str, ...]:
     return phases
 
 
+def _rank(text: str) -> dict[str, int | float]:
+    """``name=value,...`` as RankConfig overrides, each value of its field's type."""
+    defaults = asdict(RankConfig())
+    overrides: dict[str, int | float] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        name, equals, value = (piece.strip() for piece in part.partition("="))
+        if not equals or name not in defaults:
+            raise argparse.ArgumentTypeError(
+                f"expected name=value, name one of {', '.join(defaults)}; got {part!r}"
+            )
+        kind = type(defaults[name])
+        try:
+            overrides[name] = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} takes a {kind.__name__}, got {value!r}"
+            ) from None
+    return overrides
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``python -m benchmarks`` argument parser."""
     p = argparse.ArgumentParser(
@@ -89,6 +117,12 @@ def parser() -> argparse.ArgumentParser:
         choices=KINDS,
         default=DEFAULTS.variants,
         help="recombined: two stories' paragraphs mixed (default); copies: edited reprints",
+    )
+    p.add_argument(
+        "--rank",
+        type=_rank,
+        default={},
+        help="engine settings instead of the defaults, e.g. article_pool=60,snippet_pool=120",
     )
     p.add_argument("--chunk", type=int, default=DEFAULTS.chunk, help="articles per ingest call")
     p.add_argument("--questions", type=int, help="at most this many questions of each split")

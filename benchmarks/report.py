@@ -17,6 +17,7 @@ ROWS = (
     "articles",
     "corpus",
     "variants",
+    "rank",
     "ingest_articles_per_s",
     "ingest_first_chunk_per_s",
     "ingest_last_chunk_per_s",
@@ -74,6 +75,8 @@ def _cell(value: Any) -> str:
         return f"{value:.4f}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, dict):  # engine settings: only those that differ from the defaults
+        return ",".join(f"{k}={v}" for k, v in value.items()) or "defaults"
     return str(value)
 
 

@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         "corpus": source.name,
         "source_articles": len(source.articles),
         "variants": options.variants,
+        "rank": options.rank,
     }
     archive = await Archive.open(db)
     engine: Engine | None = None
@@ -86,8 +88,12 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         say(size, f"ingested at {figures['ingest_articles_per_s']} articles/s")
         if options.runs("cold") and questions:
             say(size, f"cold first answer, {options.cold_runs} fresh processes")
-            figures.update(await asyncio.to_thread(cold.measure, db, questions, options.cold_runs))
-        engine = Engine(archive)
+            figures.update(
+                await asyncio.to_thread(
+                    cold.measure, db, questions, options.cold_runs, options.rank_config()
+                )
+            )
+        engine = Engine(archive, options.rank_config())
         latencies: dict[str, float] = {}
         held_out = source.held_out[: options.questions]
         judged = answers.judged_questions(questions, built.source_ids)
@@ -116,6 +122,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
                     str(resolve_data(options)),
                     str(options.seed),
                     str(listed),
+                    json.dumps(asdict(options.rank_config())),
                 )
             )
         if options.runs("baselines") and questions:
@@ -151,7 +158,9 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         say(size, f"end to end: {options.e2e_asks} concurrent /ask while ingesting")
         start = EXTRA_START + options.extra_articles
         extra = build.articles_of(scaler.variants(start, options.extra_articles))
-        figures.update(await e2e.measure(db, questions, extra, options.e2e_asks))
+        figures.update(
+            await e2e.measure(db, questions, extra, options.e2e_asks, options.rank_config())
+        )
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
     figures["run_seconds"] = round(time.perf_counter() - _STARTED, 1)
     say(size, "done")

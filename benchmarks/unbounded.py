@@ -7,9 +7,9 @@ the same archive and the same questions, so that a run shows what the bounds cos
 quality and not only what they save in time. It runs in its own process because those reads
 are large, and their memory must not count against the product's.
 
-Run as ``python -m benchmarks.unbounded DB DATA SEED QUESTIONS.json``, where the JSON holds
-the ids of the judged dev and test questions (``{"dev": [...], "test": [...]}``); prints one
-JSON line.
+Run as ``python -m benchmarks.unbounded DB DATA SEED QUESTIONS.json CONFIG``, where the JSON
+file holds the ids of the judged dev and test questions (``{"dev": [...], "test": [...]}``) and
+CONFIG is the run's engine settings (a ``RankConfig`` as a JSON object); prints one JSON line.
 """
 
 from __future__ import annotations
@@ -28,17 +28,21 @@ from bot.search import Engine
 from bot.search.config import RankConfig
 
 EVERYTHING = 10**12
-UNBOUNDED = replace(
-    RankConfig(), postings_budget=EVERYTHING, term_postings=EVERYTHING, max_term_share=1.0
-)
 
 
-async def measure(db: Path, data: Path, seed: int, judged: dict[str, list[str]]) -> dict[str, Any]:
+def unbounded(config: RankConfig) -> RankConfig:
+    """``config`` with its search bounds lifted: every posting of every word is read."""
+    return replace(config, postings_budget=EVERYTHING, term_postings=EVERYTHING, max_term_share=1.0)
+
+
+async def measure(
+    db: Path, data: Path, seed: int, judged: dict[str, list[str]], config: RankConfig
+) -> dict[str, Any]:
     """Dev and test answer quality, and the dev answer latency, with every posting read."""
     source = corpus.load(data, seed=seed)
     dev, test = set(judged["dev"]), set(judged["test"])
     archive = await Archive.open(db)
-    engine = Engine(archive, UNBOUNDED)
+    engine = Engine(archive, unbounded(config))
     try:
         asked = [q for q in source.questions if q.id in dev]
         figures = (await answers.warm_answers(engine, asked, dev)).figures
@@ -57,9 +61,10 @@ async def measure(db: Path, data: Path, seed: int, judged: dict[str, list[str]])
 
 def main(argv: Sequence[str]) -> None:
     """Entry point of the child process."""
-    db, data, seed, listed = argv
+    db, data, seed, listed, config_json = argv
     judged = json.loads(Path(listed).read_text(encoding="utf-8"))
-    print(json.dumps(asyncio.run(measure(Path(db), Path(data), int(seed), judged))))
+    config = RankConfig(**json.loads(config_json))
+    print(json.dumps(asyncio.run(measure(Path(db), Path(data), int(seed), judged, config))))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks import synthetic
 from benchmarks.scale import Scaler
-from benchmarks.unbounded import UNBOUNDED
+from benchmarks.unbounded import unbounded
 from bot.search.config import RankConfig
 from bot.search.terms import TermGroup, search_plan
 from tests.conftest import REPO
@@ -60,7 +60,8 @@ def _sane(key: str, value: object) -> bool:
     )
 
 
-def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
+def _tiny_run(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """A 1,000-article run on the synthetic corpus, cut short everywhere; its output and JSON."""
     out = tmp_path / "bench.json"
     command = [
         sys.executable,
@@ -82,11 +83,17 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
         "300",
         "--e2e-asks",
         "10",
+        *extra,
     ]
     result = subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result, out
+
+
+def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
+    result, out = _tiny_run(tmp_path)
     assert "ingest_articles_per_s" in result.stdout  # the table was printed
     # ... and says how the larger archives were made, since their quality depends on it.
     assert re.search(r"^variants\s+recombined$", result.stdout, re.M)
@@ -115,6 +122,23 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     assert versus["test"]["mc_at_5"]["value"] == run["mc_at_5_test"]
     assert versus["dev"]["mc_at_5"]["reference"] == document["reference"]["mc_at_5"]
     assert run["mc_at_5_vs_reference"] == versus["all"]["mc_at_5"]["difference"]
+    assert run["rank"] == {} and re.search(r"^rank\s+defaults$", result.stdout, re.M)
+    assert run["answer_recall_at_3"] > 0  # what the next test's engine settings take away
+
+
+def test_engine_settings_of_a_run_reach_every_engine_it_measures(tmp_path: Path) -> None:
+    """``--rank`` sets the engine of each phase, and of the source archive it is compared
+    with: with an abstention line no answer can reach, nothing is ever cited."""
+    result, out = _tiny_run(tmp_path, "--rank", "abstain_below=1000", "--skip", "baselines")
+    document = json.loads(out.read_text(encoding="utf-8"))
+    [run] = document["runs"]
+    assert run["rank"] == {"abstain_below": 1000.0}
+    assert re.search(r"^rank\s+abstain_below=1000.0$", result.stdout, re.M)
+    assert run["abstained"] == 1.0 and run["answer_recall_at_3"] == 0
+    assert run["answer_recall_at_3_test"] == 0
+    assert run["answer_recall_at_3_unbounded"] == 0  # its own process, the same settings
+    assert document["reference"]["answer_recall_at_3"] == 0
+    assert run["cold_first_answer_ms"] > 0 and run["e2e_failures"] == 0
 
 
 def test_scaled_archives_are_deterministic_and_sized() -> None:
@@ -128,7 +152,9 @@ def test_scaled_archives_are_deterministic_and_sized() -> None:
     assert len({r["url"] for r in large}) == len(large)  # every variant is a new article
 
 
-@pytest.mark.parametrize(("config", "reads_all"), [(RankConfig(), False), (UNBOUNDED, True)])
+@pytest.mark.parametrize(
+    ("config", "reads_all"), [(RankConfig(), False), (unbounded(RankConfig()), True)]
+)
 def test_the_unbounded_engine_reads_every_posting_of_every_word(
     config: RankConfig, reads_all: bool
 ) -> None:
