@@ -110,7 +110,9 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     assert 0 <= run["answer_recall_at_3"] <= 1 and run["quality_n"] > 0
     assert 0 <= run["answer_recall_at_3_unbounded"] <= 1 and 0 <= run["mc_at_5_unbounded"] <= 1
     assert run["e2e_asks"] == 10 and run["alert_subscriptions"] == 1000
-    assert all(isinstance(v["pass"], bool) for v in run["targets"].values())
+    # The targets are set for 100,000 articles: a smaller run is not judged against them.
+    assert run["targets"]["answer_ms_p50"]["value"] == run["answer_ms_p50"]
+    assert all(v["pass"] is None for v in run["targets"].values())
     # The synthetic source has fewer articles than the run, so the run is compared, question
     # by question, with an archive of the source alone, built in the same run.
     document = json.loads(out.read_text(encoding="utf-8"))
