@@ -75,7 +75,7 @@ def _cell(value: Any) -> str:
         return f"{value:.4f}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, dict):  # engine settings: only those that differ from the defaults
+    if isinstance(value, dict):  # the engine settings given with --rank
         return ",".join(f"{k}={v}" for k, v in value.items()) or "defaults"
     return str(value)
 
