@@ -65,6 +65,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
     """Every phase for one size; returns the figures."""
     source = corpus.load(resolve_data(options), seed=options.seed)
     scaler = Scaler(source.articles, seed=options.seed, kind=options.variants)
+    config = options.rank_config()  # every engine of the run answers with these settings
     questions = source.questions[: options.questions]
     workdir = Path(options.workdir or ".")
     db = workdir / f"archive-{size}.db"
@@ -89,11 +90,9 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         if options.runs("cold") and questions:
             say(size, f"cold first answer, {options.cold_runs} fresh processes")
             figures.update(
-                await asyncio.to_thread(
-                    cold.measure, db, questions, options.cold_runs, options.rank_config()
-                )
+                await asyncio.to_thread(cold.measure, db, questions, options.cold_runs, config)
             )
-        engine = Engine(archive, options.rank_config())
+        engine = Engine(archive, config)
         latencies: dict[str, float] = {}
         held_out = source.held_out[: options.questions]
         judged = answers.judged_questions(questions, built.source_ids)
@@ -122,7 +121,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
                     str(resolve_data(options)),
                     str(options.seed),
                     str(listed),
-                    json.dumps(asdict(options.rank_config())),
+                    json.dumps(asdict(config)),
                 )
             )
         if options.runs("baselines") and questions:
@@ -158,9 +157,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         say(size, f"end to end: {options.e2e_asks} concurrent /ask while ingesting")
         start = EXTRA_START + options.extra_articles
         extra = build.articles_of(scaler.variants(start, options.extra_articles))
-        figures.update(
-            await e2e.measure(db, questions, extra, options.e2e_asks, options.rank_config())
-        )
+        figures.update(await e2e.measure(db, questions, extra, options.e2e_asks, config))
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
     figures["run_seconds"] = round(time.perf_counter() - _STARTED, 1)
     say(size, "done")
