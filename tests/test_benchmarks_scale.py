@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from benchmarks.corpus import Record
-from benchmarks.options import Options, parse
 from benchmarks.scale import Scaler
-from bot.search.config import RankConfig
 
 SOURCE: list[Record] = [
     {
@@ -65,23 +61,3 @@ def test_a_copy_is_its_own_article_edited_and_never_mixes_in_another_story() -> 
         assert 3 <= len(copy) < 5  # some of the four other paragraphs are cut
     recombined = [_paragraphs(Scaler(SOURCE, seed=1).variant(n)) for n in range(20)]
     assert any(len({s for s, _ in paragraphs}) == 2 for paragraphs in recombined)
-
-
-def test_the_kind_of_variant_is_an_option_of_the_run() -> None:
-    options = parse(["--variants", "copies"])
-    assert Options.from_json(options.to_json()).variants == "copies"
-    assert parse([]).variants == "recombined"
-    with pytest.raises(SystemExit):
-        parse(["--variants", "shuffled"])
-    with pytest.raises(ValueError, match="shuffled"):
-        Scaler(SOURCE, seed=1, kind="shuffled")
-
-
-def test_engine_settings_are_an_option_of_the_run_checked_by_name_and_type() -> None:
-    options = parse(["--rank", "article_pool=60, cut_off_word=0.25"])
-    assert options.rank == {"article_pool": 60, "cut_off_word": 0.25}
-    assert Options.from_json(options.to_json()).rank_config().article_pool == 60
-    assert parse([]).rank_config() == RankConfig()
-    for wrong in ("no_such_setting=1", "article_pool=6.5", "article_pool"):
-        with pytest.raises(SystemExit):
-            parse(["--rank", wrong])
