@@ -60,7 +60,7 @@ def _question(record: Record) -> BenchQuestion:
     )
 
 
-def load(folder: Path, *, seed: int) -> Corpus:
+def load(folder: Path) -> Corpus:
     """RealTimeQA from ``folder`` (``articles.jsonl`` and ``questions.jsonl``), or the
     synthetic corpus when either file is missing."""
     articles_path, questions_path = folder / "articles.jsonl", folder / "questions.jsonl"
@@ -70,7 +70,7 @@ def load(folder: Path, *, seed: int) -> Corpus:
             "corpus",
             file=sys.stderr,
         )
-        articles, records = synthetic.corpus(seed=seed)
+        articles, records = synthetic.corpus()
         return Corpus("synthetic", articles, _split(records, "dev"), _split(records, "test"))
     articles = [
         {key: record.get(key) for key in ("id", "url", "title", "source", "published_at", "text")}

@@ -23,7 +23,10 @@ class Options:
     json_out: str | None = None
     workdir: str | None = None  # where archives are built (default: a temporary folder)
     keep: bool = False  # keep the built archives
-    seed: int = 6
+    seed: int = 6  # how the larger archives' variants are drawn
+    # Archives of each size larger than the source are also built from these seeds, for answer
+    # quality alone: the comparison with the source archive pools them with ``seed``'s.
+    quality_seeds: tuple[int, ...] = ()
     variants: str = "recombined"  # what a variant's text is: see benchmarks.scale.KINDS
     # RankConfig fields the engine runs with instead of their defaults, in every phase and in
     # the source archive it is compared with: what a change of bounds or weights does at scale.
@@ -48,6 +51,7 @@ class Options:
         raw = json.loads(text)
         raw["sizes"] = tuple(raw["sizes"])
         raw["skip"] = tuple(raw["skip"])
+        raw["quality_seeds"] = tuple(raw["quality_seeds"])
         return cls(**raw)
 
     def runs(self, phase: str) -> bool:
@@ -70,6 +74,13 @@ def _sizes(text: str) -> tuple[int, ...]:
     if not sizes or any(size < 10 for size in sizes):
         raise argparse.ArgumentTypeError("every size must be at least 10 articles")
     return sizes
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds must be whole numbers, got {text!r}") from None
 
 
 def _skip(text: str) -> tuple[str, ...]:
@@ -111,7 +122,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", dest="json_out", help="write the figures here")
     p.add_argument("--workdir", help="build archives here (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the built archives")
-    p.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    p.add_argument("--seed", type=int, default=DEFAULTS.seed, help="how variants are drawn")
+    p.add_argument(
+        "--quality-seeds",
+        type=_seeds,
+        default=(),
+        help="also judge answer quality on archives drawn with these seeds (e.g. 2,3), pooled",
+    )
     p.add_argument(
         "--variants",
         choices=KINDS,

@@ -1,6 +1,7 @@
 """Answer quality on a split's questions: recall@3 of the gold answer in the cited snippets, and
 multiple choice at 5, judged exactly as ``newsbot eval realtimeqa`` does; and the paired
-comparison of two archives' outcomes on the same questions."""
+comparison of archives' outcomes on the same questions: the source archive's against one or more
+larger archives (built from different seeds)."""
 
 from __future__ import annotations
 
@@ -77,13 +78,13 @@ def load(path: Path) -> dict[str, list[Judged]]:
     return {split: [Judged(**j) for j in judged] for split, judged in document.items()}
 
 
-def paired(reference: Sequence[bool], other: Sequence[bool]) -> dict[str, Any]:
-    """Two archives' right/wrong on the same questions (in the same order): each one's share
-    right, the difference (other less reference) with a bootstrap 95% interval over the
-    questions, and how many questions the other archive lost and gained."""
+def paired(reference: Sequence[bool], archives: Sequence[Sequence[bool]]) -> dict[str, Any]:
+    """The reference archive's right/wrong against one or more other archives' on the same
+    questions (in the same order): each side's share right, the difference (the others' mean
+    less the reference) with a bootstrap 95% interval over the questions, and how many
+    questions the others lost and gained (summed over them)."""
     n = len(reference)
-    changes = [int(b) - int(a) for a, b in zip(reference, other, strict=True)]
-    if not n:
+    if not n or not archives:
         return {
             "reference": 0.0,
             "value": 0.0,
@@ -92,39 +93,51 @@ def paired(reference: Sequence[bool], other: Sequence[bool]) -> dict[str, Any]:
             "lost": 0,
             "gained": 0,
         }
+    # Per question: the share of the archives that got it right, less the reference's.
+    changes = [
+        sum(map(int, answers)) / len(archives) - int(before)
+        for before, *answers in zip(reference, *archives, strict=True)
+    ]
     rng = random.Random(0)  # the same interval for the same outcomes
     means = sorted(sum(rng.choices(changes, k=n)) / n for _ in range(RESAMPLES))
     tail = int(0.025 * RESAMPLES)
+    steps = [int(a) - int(b) for other in archives for a, b in zip(other, reference, strict=True)]
     return {
         "reference": round(sum(reference) / n, 4),
-        "value": round(sum(other) / n, 4),
+        "value": round(sum(map(sum, archives)) / (n * len(archives)), 4),
         "difference": round(sum(changes) / n, 4),
         "ci95": [round(means[tail], 4), round(means[-tail - 1], 4)],
-        "lost": changes.count(-1),
-        "gained": changes.count(1),
+        "lost": steps.count(-1),
+        "gained": steps.count(1),
     }
 
 
 def compared(
-    reference: Mapping[str, Sequence[Judged]], other: Mapping[str, Sequence[Judged]]
+    reference: Mapping[str, Sequence[Judged]], archives: Sequence[Mapping[str, Sequence[Judged]]]
 ) -> dict[str, Any]:
     """Per split and over all of them (``"all"``), the :func:`paired` comparison of each
-    figure in ``COMPARED`` on the questions both archives were judged on."""
-    splits = {split: (reference.get(split, []), judged) for split, judged in other.items()}
+    figure in ``COMPARED`` on the questions every archive was judged on."""
+    splits = {
+        split: (reference.get(split, []), [other.get(split, []) for other in archives])
+        for split in archives[0]
+    }
     splits["all"] = (
         [j for judged in reference.values() for j in judged],
-        [j for judged in other.values() for j in judged],
+        [[j for judged in other.values() for j in judged] for other in archives],
     )
     return {split: _compared_on(*pair) for split, pair in splits.items()}
 
 
-def _compared_on(reference: Sequence[Judged], other: Sequence[Judged]) -> dict[str, Any]:
+def _compared_on(
+    reference: Sequence[Judged], archives: Sequence[Sequence[Judged]]
+) -> dict[str, Any]:
     theirs = {j.question_id: j for j in reference}
-    mine = {j.question_id: j for j in other}
-    common = sorted(theirs.keys() & mine.keys())
+    ours = [{j.question_id: j for j in judged} for judged in archives]
+    common = sorted(theirs.keys() & set.intersection(*(set(mine) for mine in ours)))
     figures: dict[str, Any] = {"questions": len(common)}
     for name, field in COMPARED:
         figures[name] = paired(
-            [getattr(theirs[q], field) for q in common], [getattr(mine[q], field) for q in common]
+            [getattr(theirs[q], field) for q in common],
+            [[getattr(mine[q], field) for q in common] for mine in ours],
         )
     return figures

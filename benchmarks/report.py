@@ -118,26 +118,34 @@ def _reference_lines(runs: list[dict[str, Any]]) -> list[str]:
         versus = run.get("quality_vs_reference")
         if not versus:
             continue
+        seeds = versus["seeds"]
+        drawn = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {', '.join(map(str, seeds))}"
         lines.append(
-            f"{run['articles']:,} articles against the {versus['reference_articles']:,}-article "
-            "source archive, on the same questions (difference, 95% interval, lost/gained):"
+            f"{run['articles']:,} articles ({drawn}) against the "
+            f"{versus['reference_articles']:,}-article source archive, on the same questions "
+            "(difference, 95% interval, lost/gained):"
         )
         for split in ("dev", "test", "all"):
-            if split not in versus:
-                continue
-            parts = []
-            for name, _ in COMPARED:
-                got = versus[split][name]
-                low, high = got["ci95"]
-                parts.append(
-                    f"{name} {got['value']:.3f} vs {got['reference']:.3f} "
-                    f"({got['difference']:+.3f}, {low:+.3f}..{high:+.3f}, "
-                    f"-{got['lost']}/+{got['gained']})"
-                )
-            lines.append(
-                f"  {split:>4} ({versus[split]['questions']} questions): " + "; ".join(parts)
-            )
+            if split in versus:
+                lines.append(f"  {split:>4} " + _compared_line(versus[split]))
+        if len(seeds) > 1:
+            lines += [
+                f"  seed {seed} all " + _compared_line(v) for seed, v in versus["by_seed"].items()
+            ]
     return lines
+
+
+def _compared_line(versus: dict[str, Any]) -> str:
+    """One split's paired comparison, each compared figure in a few numbers."""
+    parts = []
+    for name, _ in COMPARED:
+        got = versus[name]
+        low, high = got["ci95"]
+        parts.append(
+            f"{name} {got['value']:.3f} vs {got['reference']:.3f} "
+            f"({got['difference']:+.3f}, {low:+.3f}..{high:+.3f}, -{got['lost']}/+{got['gained']})"
+        )
+    return f"({versus['questions']} questions): " + "; ".join(parts)
 
 
 def document(

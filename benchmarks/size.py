@@ -63,7 +63,7 @@ def _speedups(figures: dict[str, Any], engine_ms: float | None) -> dict[str, Any
 
 async def run(options: Options, size: int) -> dict[str, Any]:
     """Every phase for one size; returns the figures."""
-    source = corpus.load(resolve_data(options), seed=options.seed)
+    source = corpus.load(resolve_data(options))
     scaler = Scaler(source.articles, seed=options.seed, kind=options.variants)
     config = options.rank_config()  # every engine of the run answers with these settings
     questions = source.questions[: options.questions]
@@ -119,7 +119,6 @@ async def run(options: Options, size: int) -> dict[str, Any]:
                     "benchmarks.unbounded",
                     str(db),
                     str(resolve_data(options)),
-                    str(options.seed),
                     str(listed),
                     json.dumps(asdict(config)),
                 )

@@ -1,5 +1,5 @@
 """A small synthetic tech-news corpus with answerable quiz questions, for runs without the
-RealTimeQA data (a fresh clone, CI). Deterministic for a given seed.
+RealTimeQA data (a fresh clone, CI). The same corpus every time, as a data file would be.
 
 Each article announces one fact (a company's investment in a field, and the city of the new
 site) in its first paragraph, surrounded by filler paragraphs built from the same vocabulary;
@@ -109,9 +109,9 @@ def _question(rng: random.Random, record: dict[str, Any], facts: dict[str, Any])
     }
 
 
-def corpus(*, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def corpus() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Article records (``articles.jsonl`` format) and question records (``questions.jsonl``)."""
-    rng = random.Random(f"synthetic:{seed}")
+    rng = random.Random("synthetic")
     articles, questions = [], []
     for number in range(ARTICLES):
         record, facts = _article(rng, number)

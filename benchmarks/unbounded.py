@@ -36,10 +36,10 @@ def unbounded(config: RankConfig) -> RankConfig:
 
 
 async def measure(
-    db: Path, data: Path, seed: int, judged: dict[str, list[str]], config: RankConfig
+    db: Path, data: Path, judged: dict[str, list[str]], config: RankConfig
 ) -> dict[str, Any]:
     """Dev and test answer quality, and the dev answer latency, with every posting read."""
-    source = corpus.load(data, seed=seed)
+    source = corpus.load(data)
     dev, test = set(judged["dev"]), set(judged["test"])
     archive = await Archive.open(db)
     engine = Engine(archive, unbounded(config))
@@ -61,10 +61,10 @@ async def measure(
 
 def main(argv: Sequence[str]) -> None:
     """Entry point of the child process."""
-    db, data, seed, listed, config_json = argv
+    db, data, listed, config_json = argv
     judged = json.loads(Path(listed).read_text(encoding="utf-8"))
     config = RankConfig(**json.loads(config_json))
-    print(json.dumps(asyncio.run(measure(Path(db), Path(data), int(seed), judged, config))))
+    print(json.dumps(asyncio.run(measure(Path(db), Path(data), judged, config))))
 
 
 if __name__ == "__main__":

@@ -27,3 +27,11 @@ def test_engine_settings_are_an_option_of_the_run_checked_by_name_and_type() -> 
     for wrong in ("no_such_setting=1", "article_pool=6.5", "article_pool"):
         with pytest.raises(SystemExit):
             parse(["--rank", wrong])
+
+
+def test_more_seeds_for_quality_are_an_option_of_the_run() -> None:
+    options = parse(["--seed", "6", "--quality-seeds", "2, 3"])
+    assert Options.from_json(options.to_json()).quality_seeds == (2, 3)
+    assert parse([]).quality_seeds == ()
+    with pytest.raises(SystemExit):
+        parse(["--quality-seeds", "two"])

@@ -3,9 +3,11 @@ with a sane value. Timings are never asserted, only that they were measured."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -143,8 +145,35 @@ def test_engine_settings_of_a_run_reach_every_engine_it_measures(tmp_path: Path)
     assert run["cold_first_answer_ms"] > 0 and run["e2e_failures"] == 0
 
 
+def test_quality_is_compared_over_archives_drawn_with_several_seeds(tmp_path: Path) -> None:
+    """``--quality-seeds`` judges other draws of the same size and pools them with the run's
+    own against the source archive; each draw's own comparison is kept."""
+    only_quality = "cold,unbounded,baselines,alerts,lag,e2e"
+    result, out = _tiny_run(tmp_path, "--quality-seeds", "7,6", "--skip", only_quality, "--keep")
+    [run] = json.loads(out.read_text(encoding="utf-8"))["runs"]
+    versus = run["quality_vs_reference"]
+    assert versus["seeds"] == [6, 7]  # --seed's draw first; a repeated seed is judged once
+    own = [versus["by_seed"][seed] for seed in ("6", "7")]
+    for name in ("answer_recall_at_3", "mc_at_5"):
+        pooled = versus["all"][name]
+        assert pooled["lost"] == own[0][name]["lost"] + own[1][name]["lost"]
+        mean = (own[0][name]["difference"] + own[1][name]["difference"]) / 2
+        assert pooled["difference"] == pytest.approx(mean, abs=1e-4)
+        assert run[name + "_vs_reference"] == pooled["difference"]
+    assert re.search(r"^1,000 articles \(seeds 6, 7\) against", result.stdout, re.M)
+    assert re.search(r"^  seed 7 all \(\d+ questions\)", result.stdout, re.M)
+    # The other draw is another archive of the same size: the same source, other variants.
+    drawn = [_urls(tmp_path / "work" / folder / "archive-1000.db") for folder in (".", "seed-7")]
+    assert len(drawn[0]) == len(drawn[1]) == 1000 and drawn[0] != drawn[1]
+
+
+def _urls(db: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        return {url for (url,) in connection.execute("SELECT url FROM articles")}
+
+
 def test_scaled_archives_are_deterministic_and_sized() -> None:
-    articles, _ = synthetic.corpus(seed=1)
+    articles, _ = synthetic.corpus()
     scaler = Scaler(articles, seed=1)
     small = list(scaler.records(50))
     large = list(scaler.records(len(articles) + 30))
