@@ -44,7 +44,7 @@ def _workdir(options: Options) -> Iterator[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 on success (1 with ``--strict`` when a target fails, 2 when a size,
-    or the reference archive, could not be run)."""
+    or an archive the quality is compared with, could not be run)."""
     argv = sys.argv[1:] if argv is None else argv
     options = parse(argv)
     runs = []
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 reference = compare_with_reference(child, folder, runs)
             except _RUN_FAILED as error:
-                print(f"benchmarks: the reference run failed: {error}", file=sys.stderr)
+                print(f"benchmarks: the quality comparison failed: {error}", file=sys.stderr)
                 status = 2
         if options.keep:
             print(f"archives kept in {folder}", file=sys.stderr)
