@@ -165,6 +165,7 @@ def test_quality_is_compared_over_archives_drawn_with_several_seeds(tmp_path: Pa
     # The other draw is another archive of the same size: the same source, other variants.
     drawn = [_urls(tmp_path / "work" / folder / "archive-1000.db") for folder in (".", "seed-7")]
     assert len(drawn[0]) == len(drawn[1]) == 1000 and drawn[0] != drawn[1]
+    assert len(drawn[0] & drawn[1]) >= run["source_articles"]
 
 
 def _urls(db: Path) -> set[str]:
