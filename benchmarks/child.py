@@ -6,8 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from bot.search.config import RankConfig
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -17,6 +20,16 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
+
+
+def settings_arg(config: RankConfig) -> str:
+    """Engine settings as one command-line argument of a child process (a JSON object)."""
+    return json.dumps(asdict(config))
+
+
+def settings_from(argument: str) -> RankConfig:
+    """The engine settings a parent passed with :func:`settings_arg`."""
+    return RankConfig(**json.loads(argument))
 
 
 def run_json(module: str, *args: str, timeout: float = 3600) -> dict[str, Any]:

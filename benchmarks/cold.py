@@ -1,6 +1,7 @@
 """The first answer in a fresh process: open the archive, build the engine, answer once.
 
-Run as ``python -m benchmarks.cold DB QUESTION NOW``; prints one JSON line with the time to
+Run as ``python -m benchmarks.cold DB QUESTION NOW SETTINGS`` (SETTINGS: the engine's, as
+``benchmarks.child.settings_arg`` writes them); prints one JSON line with the time to
 import newsbot, to open the archive, and to answer (which loads the engine's vocabulary and
 article catalogue on first use, as ``newsbot ask`` does). The parent also times the whole
 process, interpreter start-up included. The OS page cache is warm (the archive was just built).
@@ -14,28 +15,26 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.child import run_json
+from benchmarks.child import run_json, settings_arg, settings_from
 from benchmarks.corpus import BenchQuestion
 from bot.search.config import RankConfig
 
 
 async def _first_answer(
-    db: Path, question: str, now: datetime, config: dict[str, Any]
+    db: Path, question: str, now: datetime, config: RankConfig
 ) -> dict[str, float]:
     started = time.perf_counter()
     from bot.archive import Archive
     from bot.search import Engine, Filters
-    from bot.search.config import RankConfig
 
     imported = time.perf_counter()
     archive = await Archive.open(db)
     opened = time.perf_counter()
-    engine = Engine(archive, RankConfig(**config))
+    engine = Engine(archive, config)
     try:
         await engine.answer(question, Filters(now=now))
     finally:
@@ -63,7 +62,7 @@ def measure(
             str(db),
             question.text,
             question.now.isoformat(),
-            json.dumps(asdict(config)),
+            settings_arg(config),
         )
         processes.append((time.perf_counter() - started) * 1000)
         opens.append(figures["open_ms"])
@@ -80,9 +79,9 @@ def measure(
 
 def main(argv: Sequence[str]) -> None:
     """Entry point of the child process."""
-    db, question, now, config = argv
+    db, question, now, settings = argv
     figures = asyncio.run(
-        _first_answer(Path(db), question, datetime.fromisoformat(now), json.loads(config))
+        _first_answer(Path(db), question, datetime.fromisoformat(now), settings_from(settings))
     )
     print(json.dumps(figures))
 

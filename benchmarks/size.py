@@ -15,12 +15,11 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from benchmarks import alerts, answers, build, cold, corpus, e2e, lag, quality
-from benchmarks.child import run_json
+from benchmarks.child import run_json, settings_arg
 from benchmarks.options import Options, resolve_data
 from benchmarks.scale import EXTRA_START, Scaler
 from benchmarks.timing import current_rss_mb, peak_rss_mb
@@ -120,7 +119,7 @@ async def run(options: Options, size: int) -> dict[str, Any]:
                     str(db),
                     str(resolve_data(options)),
                     str(listed),
-                    json.dumps(asdict(config)),
+                    settings_arg(config),
                 )
             )
         if options.runs("baselines") and questions:

@@ -7,9 +7,10 @@ the same archive and the same questions, so that a run shows what the bounds cos
 quality and not only what they save in time. It runs in its own process because those reads
 are large, and their memory must not count against the product's.
 
-Run as ``python -m benchmarks.unbounded DB DATA SEED QUESTIONS.json CONFIG``, where the JSON
-file holds the ids of the judged dev and test questions (``{"dev": [...], "test": [...]}``) and
-CONFIG is the run's engine settings (a ``RankConfig`` as a JSON object); prints one JSON line.
+Run as ``python -m benchmarks.unbounded DB DATA QUESTIONS.json SETTINGS``, where the JSON file
+holds the ids of the judged dev and test questions (``{"dev": [...], "test": [...]}``) and
+SETTINGS is the run's engine settings (as ``benchmarks.child.settings_arg`` writes them); prints
+one JSON line.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import answers, corpus
+from benchmarks.child import settings_from
 from bot.archive import Archive
 from bot.search import Engine
 from bot.search.config import RankConfig
@@ -61,9 +63,9 @@ async def measure(
 
 def main(argv: Sequence[str]) -> None:
     """Entry point of the child process."""
-    db, data, listed, config_json = argv
+    db, data, listed, settings = argv
     judged = json.loads(Path(listed).read_text(encoding="utf-8"))
-    config = RankConfig(**json.loads(config_json))
+    config = settings_from(settings)
     print(json.dumps(asyncio.run(measure(Path(db), Path(data), judged, config))))
 
 
