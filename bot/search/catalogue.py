@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.archive import Archive
-from bot.archive.index import ArticleSpan
+from bot.archive.index import Spans
 from bot.search.outlets import Outlets
 
 
@@ -81,14 +81,12 @@ class Catalogue:
             if newest_snippet <= self._loaded_to:
                 return
             spans = await self._archive.index.spans(after_id=self._loaded_to)
-            self._add(spans, max([newest_snippet, *(span.last_id for span in spans)]))
+            self._add(spans, int(spans.last_ids.max(initial=newest_snippet)))
 
-    def _add(self, spans: Sequence[ArticleSpan], top: int) -> None:
+    def _add(self, spans: Spans, top: int) -> None:
         self._owner_of = _grown(self._owner_of, top + 1)
-        if spans:
-            firsts = np.array([s.first_id for s in spans], dtype=np.int64)
-            lasts = np.array([s.last_id for s in spans], dtype=np.int64)
-            ids = np.array([s.article_id for s in spans], dtype=np.uint32)
+        if len(spans):
+            firsts, lasts, ids = spans.first_ids, spans.last_ids, spans.article_ids
             start = int(firsts[0])
             # The ids from the first span's start to the last's end, as alternating runs of
             # "no article" (gaps) and an article's span: one repeat, no loop per snippet.
@@ -97,12 +95,11 @@ class Catalogue:
             owners[1::2] = ids
             runs = np.column_stack((gaps, lasts - firsts + 1)).ravel()
             self._owner_of[start : int(lasts[-1]) + 1] = np.repeat(owners, runs)
-            self._add_articles(spans, ids.astype(np.int64), firsts)
+            self._add_articles(spans)
         self._loaded_to = top
 
-    def _add_articles(
-        self, spans: Sequence[ArticleSpan], ids: np.ndarray, firsts: np.ndarray
-    ) -> None:
+    def _add_articles(self, spans: Spans) -> None:
+        ids, firsts = spans.article_ids, spans.first_ids
         size = int(ids.max()) + 1
         self.timestamps = _grown(self.timestamps, size)
         self.sizes = _grown(self.sizes, size)
@@ -115,12 +112,12 @@ class Catalogue:
         known = self.title_ids[ids]
         fresh = (known == 0) | (known <= self._loaded_to)
         self.title_ids[ids[fresh][::-1]] = firsts[fresh][::-1]
-        self.sizes[ids] = [s.snippets for s in spans]
-        np.maximum.at(self.last_ids, ids, [s.last_id for s in spans])
-        # sort_at is ISO 8601 in UTC ("2024-05-01T12:00:00+00:00"): parsed as one array.
-        moments = np.array([s.sort_at[:19] for s in spans], dtype="datetime64[s]")
-        self.timestamps[ids] = moments.astype(np.int64)
-        self.source_codes[ids] = [self._code(s.source) for s in spans]
+        self.sizes[ids] = spans.snippets
+        np.maximum.at(self.last_ids, ids, spans.last_ids)
+        self.timestamps[ids] = spans.timestamps
+        for source in dict.fromkeys(spans.sources):  # new outlets coded in order of appearance
+            self._code(source)
+        self.source_codes[ids] = [self._source_code[source] for source in spans.sources]
         articles = int(np.count_nonzero(self.title_ids))
         self.mean_snippets = float(self.sizes.sum()) / articles if articles else 1.0
 

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.archive import Archive
+from bot.archive.index import Spans
 from bot.ingest.pipeline import ingest_articles
 from bot.search import Engine, Filters, vocabulary
 from tests.search.conftest import NOW, Build, article
@@ -87,35 +88,42 @@ async def test_small_archive_corrects_typos_on_the_first_question(build: Build) 
     assert engine.vocabulary.loaded
 
 
+def runs(spans: Spans) -> list[tuple[int, int, int, int, int, str | None]]:
+    """The spans as rows: article, first and last snippet id, size, date, outlet."""
+    columns = [spans.article_ids, spans.first_ids, spans.last_ids, spans.snippets, spans.timestamps]
+    return list(zip(*(c.tolist() for c in columns), spans.sources, strict=True))
+
+
 async def test_incremental_spans_read_only_the_new_snippets(build: Build, archive: Archive) -> None:
     await build([NVIDIA])
-    before = await archive.index.spans(0)
+    before = runs(await archive.index.spans(0))
     newest = await archive.index.snippet_count()
-    await ingest_articles(
-        archive, [article("Acme launches", body="Acme launched a rocket. It flew.")], now=NOW
-    )
-    every = await archive.index.spans(0)
-    added = await archive.index.spans(newest)
+    acme = article("Acme launches", body="Acme launched a rocket. It flew.", source="Acme Wire")
+    await ingest_articles(archive, [acme], now=NOW)
+    every = runs(await archive.index.spans(0))
+    added = runs(await archive.index.spans(newest))
     assert every[: len(before)] == before
-    assert added == [span for span in every if span.first_id > newest]
-    assert added and added[0].snippets == added[0].last_id - added[0].first_id + 1
+    assert added == [span for span in every if span[1] > newest]
+    (_, first, last, size, published, source) = added[0]
+    assert size == last - first + 1 == 3  # the title and two body sentences
+    assert (published, source) == (int(acme.published_at.timestamp()), "Acme Wire")
 
 
 async def test_full_span_load_checks_its_layout_assumption(build: Build, archive: Archive) -> None:
     await build([NVIDIA])
-    spans = await archive.index.spans(0)
-    assert await archive.index._all_spans() == spans
+    spans = runs(await archive.index.spans(0))
+    assert runs(await archive.index._all_spans()) == spans
     # A gap inside an article (a deleted middle snippet) breaks the one-run-per-article
     # assumption of the fast read: it declines, and grouping gives the exact runs.
-    longest = max(spans, key=lambda span: span.snippets)
-    middle = longest.first_id + 1
+    longest = max(spans, key=lambda span: span[3])
+    middle = longest[1] + 1
     async with archive.db.transaction() as conn:
         await conn.execute("DELETE FROM snippets WHERE id = ?", (middle,))
     assert await archive.index._all_spans() is None
-    runs = [s for s in await archive.index.spans(0) if s.article_id == longest.article_id]
-    assert [(s.first_id, s.last_id) for s in runs] == [
-        (longest.first_id, middle - 1),
-        (middle + 1, longest.last_id),
+    article_runs = [s for s in runs(await archive.index.spans(0)) if s[0] == longest[0]]
+    assert [(s[1], s[2]) for s in article_runs] == [
+        (longest[1], middle - 1),
+        (middle + 1, longest[2]),
     ]
 
 
