@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.quality import Judged, compared, load, paired, save
+import pytest
+
+from benchmarks import reference
+from benchmarks.options import Options
+from benchmarks.quality import Judged, compared, load, outcomes_path, paired, save
 
 
 def _judged(question_id: str, right: bool) -> Judged:
@@ -66,3 +70,24 @@ def test_pooled_archives_are_compared_on_the_questions_all_were_judged_on() -> N
     result = compared(reference, [first, second])
     assert result["dev"]["questions"] == result["all"]["questions"] == 1
     assert result["all"]["mc_at_5"]["difference"] == -0.5
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_another_draws_archive_is_deleted_once_judged_unless_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: bool
+) -> None:
+    judged = {"dev": [_judged("a", True), _judged("b", False)], "test": [_judged("t", True)]}
+
+    def build_and_judge(options: Options, folder: Path, size: int) -> dict[str, object]:
+        """Stands in for the child process (the smoke test runs the real one, with --keep)."""
+        assert (options.seed, folder, size) == (9, tmp_path / "seed-9", 1000)
+        for suffix in ("", "-wal", "-shm"):
+            (folder / f"archive-{size}.db{suffix}").write_bytes(b"SQLite")
+        save(outcomes_path(folder, size), judged)
+        return {}
+
+    monkeypatch.setattr(reference, "_judged_only", build_and_judge)
+    assert reference._other_draw(Options(keep=keep), tmp_path, 1000, 9) == judged
+    archive = ["archive-1000.db", "archive-1000.db-shm", "archive-1000.db-wal"]
+    left = sorted(path.name for path in (tmp_path / "seed-9").iterdir())
+    assert left == [*(archive if keep else []), "quality-1000.json"]
