@@ -117,15 +117,21 @@ def compared(
 ) -> dict[str, Any]:
     """Per split and over all of them (``"all"``), the :func:`paired` comparison of each
     figure in ``COMPARED`` on the questions every archive was judged on."""
-    splits = {
-        split: (reference.get(split, []), [other.get(split, []) for other in archives])
+    figures = {
+        split: _compared_on(reference.get(split, []), [other.get(split, []) for other in archives])
         for split in archives[0]
     }
-    splits["all"] = (
+    return {**figures, "all": overall(reference, archives)}
+
+
+def overall(
+    reference: Mapping[str, Sequence[Judged]], archives: Sequence[Mapping[str, Sequence[Judged]]]
+) -> dict[str, Any]:
+    """The :func:`compared` figures over every split's questions together."""
+    return _compared_on(
         [j for judged in reference.values() for j in judged],
         [[j for judged in other.values() for j in judged] for other in archives],
     )
-    return {split: _compared_on(*pair) for split, pair in splits.items()}
 
 
 def _compared_on(

@@ -48,8 +48,7 @@ def compare(options: Options, folder: Path, runs: list[dict[str, Any]]) -> dict[
             "seeds": list(by_seed),
             **comparison,
             "by_seed": {
-                str(seed): quality.compared(outcomes, [judged])["all"]
-                for seed, judged in by_seed.items()
+                str(seed): quality.overall(outcomes, [judged]) for seed, judged in by_seed.items()
             },
         }
         for name, _ in quality.COMPARED:
