@@ -89,7 +89,7 @@ def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_
         "Quantum Startup Raises $300 Million\nQubitCo raised $300 million on Friday.\n"
         "Key points\n- QubitCo raised $300 million in a Series C round led by Sequoia.\n"
     )
-    (folder / "good.jsonl").write_text(
+    (folder / "Good.JSONL").write_text(  # a suffix in capitals is still an article file
         json.dumps(
             {"title": "Robotaxi Fleet Doubles", "text": "Zoox doubled its fleet to 500 cars."}
         )
@@ -99,17 +99,19 @@ def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_
     (folder / "numbers.json").write_text("[1, 2, 3]")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
     (folder / "latin1.txt").write_bytes("Caf\xe9 news".encode("latin-1"))
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     before = json.loads(newsbot(db, "stats").stdout)["articles"]
 
     result = newsbot(db, "ingest", str(folder))
 
     assert result.returncode == 1
-    assert "added 2, updated 0, unchanged 0, failed 4" in result.stdout
+    assert "added 2, updated 0, unchanged 0, failed 5" in result.stdout
     for name, reason in [
         ("empty.txt", "file is empty"),
         ("numbers.json", "record 1: expected an object with a title, got int"),
         ("binary.txt", "binary file"),
         ("latin1.txt", "not valid UTF-8"),
+        ("deep.json", "invalid JSON (nested too deeply)"),
     ]:
         assert f"{folder / name}: {reason}" in result.stdout
     assert json.loads(newsbot(db, "stats").stdout)["articles"] == before + 2

@@ -125,11 +125,21 @@ def article_from_record(record: Any) -> Article:
     return _build(fields)
 
 
-def _parse_json_document(text: str) -> list[Article]:
+def _load_json(text: str) -> Any:
+    """``json.loads``, failing only with a ParseError that says what is wrong."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        raise ParseError(f"invalid JSON at line {error.lineno}: {error.msg}") from error
+        reason = error.msg if error.lineno == 1 else f"{error.msg} at line {error.lineno}"
+    except RecursionError:
+        reason = "nested too deeply"
+    except ValueError as error:  # a number of more than 4,300 digits, for one
+        reason = str(error)
+    raise ParseError(f"invalid JSON ({reason})")
+
+
+def _parse_json_document(text: str) -> list[Article]:
+    document = _load_json(text)
     if isinstance(document, dict) and isinstance(document.get("articles"), list):
         document = document["articles"]
     records = document if isinstance(document, list) else [document]
@@ -144,9 +154,12 @@ def _parse_json_lines(text: str) -> ParsedFile:
         if not line.strip():
             continue
         try:
-            parsed.articles.append(_numbered(number, json.loads(line), label="line"))
-        except json.JSONDecodeError as error:
-            parsed.errors.append(f"line {number}: invalid JSON ({error.msg})")
+            record = _load_json(line)
+        except ParseError as error:
+            parsed.errors.append(f"line {number}: {error}")
+            continue
+        try:
+            parsed.articles.append(_numbered(number, record, label="line"))
         except ParseError as error:
             parsed.errors.append(str(error))
     if not parsed.articles:
@@ -266,5 +279,8 @@ def parse_datetime(value: Any) -> datetime | None:
     except ValueError as error:
         raise ParseError(f"invalid date {value!r} (expected ISO 8601, e.g. 2026-01-31)") from error
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as error:  # 0001-01-01T00:00+01:00 is before the first UTC date
+        raise ParseError(f"invalid date {value!r} (out of range)") from error

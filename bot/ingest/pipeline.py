@@ -102,7 +102,9 @@ def expand_paths(patterns: Iterable[str]) -> tuple[list[Path], list[tuple[str, s
         for match in matches:
             if match.is_dir():
                 files += sorted(
-                    p for p in match.rglob("*") if p.is_file() and p.suffix in ARTICLE_SUFFIXES
+                    p
+                    for p in match.rglob("*")
+                    if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
                 )
             elif match.is_file():
                 files.append(match)

@@ -94,12 +94,13 @@ def test_json_records_use_text_or_body(suffix: str) -> None:
 
 
 def test_jsonl_bad_line_is_reported_and_the_rest_kept() -> None:
-    raw = b'{"title": "Good", "text": "x"}\n{not json\n[1, 2]\n'
+    raw = b'{"title": "Good", "text": "x"}\n{not json\n[1, 2]\n' + b"[" * 100_000 + b"\n"
     parsed = parse_bytes(raw, suffix=".jsonl")
     assert [a.title for a in parsed.articles] == ["Good"]
     assert parsed.errors == [
         "line 2: invalid JSON (Expecting property name enclosed in double quotes)",
         "line 3: expected an object with a title, got list",
+        "line 4: invalid JSON (nested too deeply)",
     ]
 
 
@@ -113,6 +114,13 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept() -> None:
         (b'{"title": 5, "text": []}', ".json", "body must be text"),
         (b"   \n\n  ", ".txt", "no text"),
         (b'{"title": "x", "published": "soon"}', ".json", "invalid date 'soon'"),
+        (b"[" * 100_000 + b"]" * 100_000, ".json", r"invalid JSON \(nested too deeply\)"),
+        (b'{"title": "x", "published": 1' + b"0" * 5000 + b"}", ".json", "invalid JSON"),
+        (
+            b"published: 0001-01-01T00:00:00+01:00\n\nTitle\nSummary.\n",
+            ".txt",
+            "invalid date '0001-01-01T00:00:00\\+01:00' \\(out of range\\)",
+        ),
     ],
 )
 def test_not_an_article_raises_parse_error_with_reason(
