@@ -19,9 +19,7 @@ from bot.ingest.pipeline import ingest_paths
 from bot.ingest.urls import canonical_url
 from bot.models import IngestReport, StoredArticle
 from bot.search import Answer, Engine, Filters
-from bot.settings import Settings, SettingsError
-
-MIN_FEED_INTERVAL = 10  # seconds between polls of one feed, as NEWSBOT_FEED_INTERVAL
+from bot.settings import MAX_INTERVAL, MIN_FEED_INTERVAL, Settings, SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,13 +228,20 @@ async def _feeds(archive: Archive, args: argparse.Namespace) -> int:
         if canonical_url(args.url) is None:
             print(f"newsbot: not an http(s) URL: {args.url}", file=sys.stderr)
             return 2
-        if args.interval is not None and args.interval < MIN_FEED_INTERVAL:
-            print(f"newsbot: --interval must be at least {MIN_FEED_INTERVAL} s", file=sys.stderr)
+        if args.interval is not None and not MIN_FEED_INTERVAL <= args.interval <= MAX_INTERVAL:
+            print(
+                f"newsbot: --interval must be from {MIN_FEED_INTERVAL} to {MAX_INTERVAL} seconds",
+                file=sys.stderr,
+            )
             return 2
         feed, new = await archive.feeds.add(
-            args.url, interval_seconds=args.interval or settings.feed_interval, now=_utcnow()
+            args.url,
+            interval_seconds=args.interval or settings.feed_interval,
+            now=_utcnow(),
+            keep_interval=args.interval is None,
         )
-        print(f"{'following' if new else 'already following (re-enabled)'} {feed.url}")
+        state = "following" if new else "already following (re-enabled)"
+        print(f"{state} {feed.url}, polled every {feed.interval_seconds} s")
         return 0
     if args.action == "remove":
         removed = await archive.feeds.remove(args.url)

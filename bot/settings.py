@@ -9,13 +9,16 @@ from pathlib import Path
 import platformdirs
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
+MIN_FEED_INTERVAL = 10  # seconds between two polls of one feed, at least
+# No interval or delay is longer (a larger one is surely a mistake, and would overflow a date).
+MAX_INTERVAL = 30 * 86400
 
 
 class SettingsError(ValueError):
     """A setting in the environment is missing or malformed; the message names it."""
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -23,9 +26,7 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
-    return value
+    return int(_in_range(name, value, minimum, raw))
 
 
 def _seconds(env: dict[str, str], name: str, default: float, minimum: float) -> float:
@@ -36,8 +37,13 @@ def _seconds(env: dict[str, str], name: str, default: float, minimum: float) -> 
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if not value >= minimum:  # also refuses nan
-        raise SettingsError(f"{name} must be at least {minimum:g}, got {raw}")
+    return _in_range(name, value, minimum, raw)
+
+
+def _in_range(name: str, value: float, minimum: float, raw: str) -> float:
+    """``value`` if it is from ``minimum`` to MAX_INTERVAL seconds, else a SettingsError."""
+    if not minimum <= value <= MAX_INTERVAL:  # also refuses nan
+        raise SettingsError(f"{name} must be from {minimum:g} to {MAX_INTERVAL} seconds, got {raw}")
     return value
 
 
@@ -96,7 +102,7 @@ class Settings:
             gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
             dev_guild_id=dev_guild[0] if dev_guild else None,
             alert_interval=_int(env, "NEWSBOT_ALERT_INTERVAL", 60, minimum=1),
-            feed_interval=_int(env, "NEWSBOT_FEED_INTERVAL", 900, minimum=10),
+            feed_interval=_int(env, "NEWSBOT_FEED_INTERVAL", 900, minimum=MIN_FEED_INTERVAL),
             feed_tick=_seconds(env, "NEWSBOT_FEED_TICK", 30.0, minimum=0.1),
             feed_full_text=_flag(env, "NEWSBOT_FEED_FULL_TEXT"),
             allow_private_feeds=_flag(env, "NEWSBOT_ALLOW_PRIVATE_FEEDS"),

@@ -47,18 +47,29 @@ class FeedStore:
         now: datetime,
         guild_id: int | None = None,
         notify_channel_id: int | None = None,
+        keep_interval: bool = True,
     ) -> tuple[Feed, bool]:
-        """Follow a feed (polled at once); an existing one is re-enabled. Returns (feed, new)."""
+        """Follow a feed (polled at once); an existing one is re-enabled, and polled every
+        ``interval_seconds`` from now on unless ``keep_interval``. Returns (feed, new)."""
         async with self._db.transaction() as conn:
             async with conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)) as cursor:
                 existed = await cursor.fetchone() is not None
             await conn.execute(
                 """INSERT INTO feeds (url, guild_id, notify_channel_id, interval_seconds,
-                   next_poll_at, added_at) VALUES (?, ?, ?, ?, ?, ?)
+                   next_poll_at, added_at) VALUES (:url, :guild, :channel, :interval, :now, :now)
                    ON CONFLICT (url) DO UPDATE SET disabled_reason = NULL, failures = 0,
                    next_poll_at = excluded.next_poll_at,
-                   notify_channel_id = coalesce(excluded.notify_channel_id, notify_channel_id)""",
-                (url, guild_id, notify_channel_id, interval_seconds, _iso(now), _iso(now)),
+                   notify_channel_id = coalesce(excluded.notify_channel_id, notify_channel_id),
+                   interval_seconds = CASE WHEN :keep THEN interval_seconds
+                                      ELSE excluded.interval_seconds END""",
+                {
+                    "url": url,
+                    "guild": guild_id,
+                    "channel": notify_channel_id,
+                    "interval": interval_seconds,
+                    "now": _iso(now),
+                    "keep": keep_interval,
+                },
             )
             async with conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)) as cursor:
                 return Feed(*await cursor.fetchone()), not existed

@@ -42,6 +42,7 @@ class PollLimits:
     max_failures: int = 5
     backoff_base_seconds: float = 60.0
     backoff_cap_seconds: float = 6 * 3600.0
+    retry_after_cap_seconds: float = 86400.0  # a server's Retry-After is honoured up to this
     concurrency: int = 4
     # Entries whose text is shorter than this may have the article page fetched (if enabled).
     short_entry_chars: int = 400
@@ -156,7 +157,7 @@ class FeedPoller:
             delay = backoff_delay(
                 failures, self.limits.backoff_base_seconds, self.limits.backoff_cap_seconds
             )
-            delay = max(delay, result.retry_after or 0.0)
+            delay = max(delay, min(result.retry_after or 0.0, self.limits.retry_after_cap_seconds))
             log.warning("feed %s failed (%d in a row): %s", feed.url, failures, outcome.error)
         else:
             delay = feed.interval_seconds

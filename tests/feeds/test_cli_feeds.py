@@ -34,11 +34,19 @@ async def test_follow_poll_list_and_remove_feeds_from_the_command_line(
     feed_server.serve("/down", b"oops", status=503, content_type="text/plain")
     down = feed_server.url("/down")
 
-    assert await newsbot(db, "feeds", "add", feed.url) == (0, f"following {feed.url}\n", "")
+    code, out, _ = await newsbot(db, "feeds", "add", feed.url)
+    assert (code, out) == (0, f"following {feed.url}, polled every 900 s\n")
     code, out, _ = await newsbot(db, "feeds", "add", down, "--interval", "60")
-    assert (code, out) == (0, f"following {down}\n")
+    assert (code, out) == (0, f"following {down}, polled every 60 s\n")
+    # Added again: re-enabled, with the interval asked for (and without one, the feed's own).
+    code, out, _ = await newsbot(db, "feeds", "add", down, "--interval", "120")
+    assert (code, out) == (0, f"already following (re-enabled) {down}, polled every 120 s\n")
+    code, out, _ = await newsbot(db, "feeds", "add", down)
+    assert (code, out) == (0, f"already following (re-enabled) {down}, polled every 120 s\n")
     code, _, err = await newsbot(db, "feeds", "add", "file:///etc/passwd")
     assert (code, err) == (2, "newsbot: not an http(s) URL: file:///etc/passwd\n")
+    code, _, err = await newsbot(db, "feeds", "add", down, "--interval", "99999999999")
+    assert (code, err) == (2, "newsbot: --interval must be from 10 to 2592000 seconds\n")
 
     code, out, _ = await newsbot(db, "poll", "--once")
     assert code == 0

@@ -94,6 +94,19 @@ async def test_backoff_grows_exponentially(archive: Archive, feed_server: FeedSe
     assert waits == [60.0, 120.0, 240.0]
 
 
+@pytest.mark.parametrize(("retry_after", "wait"), [("7200", 7200.0), ("999999999999", 86400.0)])
+async def test_retry_after_is_honoured_up_to_a_day(
+    archive: Archive, feed_server: FeedServer, retry_after: str, wait: float
+) -> None:
+    feed_server.serve("/busy", b"", status=429, headers={"Retry-After": retry_after})
+    await archive.feeds.add(feed_server.url("/busy"), interval_seconds=600, now=NOW)
+    (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
+    assert outcome.error == "HTTP 429"
+    (feed,) = await archive.feeds.list()
+    assert feed.failures == 1
+    assert (NOW.fromisoformat(feed.next_poll_at) - NOW).total_seconds() == wait
+
+
 async def test_feed_added_from_discord_may_not_reach_loopback(
     archive: Archive, feed_server: FeedServer
 ) -> None:
