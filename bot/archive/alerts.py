@@ -11,8 +11,9 @@ The order of writes is what makes delivery exactly-once:
    same batch after a crash is recognised by Discord instead of posted twice. (Discord remembers
    nonces for a few minutes only: a crash right after Discord accepted a message, followed by an
    outage longer than that, can still post that one message twice. Nothing is ever skipped.)
-4. ``mark_sent`` records the message. Discord refusing a channel outright (403/404) pauses its
-   subscriptions instead; a message it rejects as malformed is dropped, not retried forever.
+4. ``mark_sent`` records the message; articles that did not fit in it are pending again.
+   Discord refusing a channel outright (403/404) pauses its subscriptions instead; a message it
+   rejects as malformed is dropped, not retried forever.
 """
 
 from __future__ import annotations
@@ -267,9 +268,17 @@ class AlertStore:
                 batches.append(Batch(channel_id, nonce, items))
             return batches
 
-    async def mark_sent(self, batch: Batch, message_id: int, now: datetime) -> None:
-        """Record that Discord accepted the batch's message."""
+    async def mark_sent(
+        self, batch: Batch, message_id: int, now: datetime, *, held_back: Sequence[int] = ()
+    ) -> None:
+        """Record that Discord accepted the batch's message. The ``held_back`` articles, which
+        did not fit in it, are pending again: the next batch takes them."""
         async with self._db.transaction() as conn:
+            await conn.executemany(
+                """UPDATE deliveries SET status = 'pending', batch = NULL
+                   WHERE channel_id = ? AND batch = ? AND article_id = ?""",
+                [(batch.channel_id, batch.nonce, article_id) for article_id in held_back],
+            )
             await conn.execute(
                 """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?
                    WHERE channel_id = ? AND batch = ?""",

@@ -153,17 +153,20 @@ def join_within(lines: Sequence[str], limit: int) -> str:
     text = "\n".join(lines)
     if len(text) <= limit:
         return text
-    budget = limit - len("\n…and 0000000 more")
-    kept: list[str] = []
-    size = -1
-    for line in lines:
-        if size + 1 + len(line) > budget:
-            break
-        kept.append(line)
-        size += 1 + len(line)
+    kept = fitting(lines, limit - len("\n…and 0000000 more"))
     if not kept:
         return shorten(text, limit)
-    return "\n".join(kept) + f"\n…and {len(lines) - len(kept)} more"
+    return "\n".join(lines[:kept]) + f"\n…and {len(lines) - kept} more"
+
+
+def fitting(lines: Sequence[str], limit: int) -> int:
+    """How many of the first ``lines``, joined by newlines, fit in ``limit`` characters."""
+    size = -1
+    for count, line in enumerate(lines):
+        size += 1 + len(line)
+        if size > limit:
+            return count
+    return len(lines)
 
 
 def _citation_line(number: int, citation: Citation) -> str:
@@ -319,18 +322,29 @@ def plain(text: str) -> str:
 
 
 def alert_message(
-    items: Sequence[tuple[StoredArticle, str, list[str]]], role_ids: Sequence[int]
-) -> dict[str, object]:
-    """One alert message for a channel: a single article, or a digest of several.
+    items: Sequence[tuple[StoredArticle, str, list[str], int | None]],
+) -> tuple[dict[str, object], int]:
+    """One alert message for a channel: a single article, or a digest of several; and how many
+    of ``items`` (the first ones) it shows. A digest shows as many as fit in full: the caller
+    sends the rest in a later message, so that none is lost to "…and 2 more".
 
-    ``items`` are (article, subscribed topic, matched words). Each article is cited with its
-    title, link, outlet and date, and the words that matched are named. The roles a subscription
-    asked to ping are the only mentions the message allows (and the only ones in it).
+    ``items`` are (article, subscribed topic, matched words, the subscription's role or None).
+    Each article is cited with its title, link, outlet and date, and the words that matched are
+    named. The roles of the articles shown are the only mentions the message allows (and the
+    only ones in it).
     """
-    roles = list(dict.fromkeys(role_ids))
+    lines = [
+        f"**{_linked(article.title, article.url, 200)}**\n"
+        f"{_outlet(article.source)} · {article.date.date().isoformat()} · "
+        f"matched {_words(words)} ({quoted(topic, 100)})"
+        for article, topic, words, _ in items
+    ]
+    # (One line always fits: its parts are capped well below the limit.)
+    items = items[: max(fitting(lines, DESCRIPTION_LIMIT), 1)]
+    roles = list(dict.fromkeys(role for *_, role in items if role))
     content = " ".join(f"<@&{role}>" for role in roles)
     if len(items) == 1:
-        article, topic, words = items[0]
+        article, topic, words, _ = items[0]
         embed = discord.Embed(
             title=inert(article.title, TITLE_LIMIT) or "untitled",
             url=link_url(article.url),
@@ -348,20 +362,12 @@ def alert_message(
             f"{article.date.date().isoformat()}"
         )
     else:
-        topics = ", ".join(dict.fromkeys(topic for _, topic, _ in items))
+        topics = ", ".join(dict.fromkeys(topic for _, topic, _, _ in items))
         embed = discord.Embed(
             title=inert(f"{len(items)} new articles on {topics}", TITLE_LIMIT), colour=COLOUR
         )
-        embed.description = join_within(
-            [
-                f"**{_linked(article.title, article.url, 200)}**\n"
-                f"{_outlet(article.source)} · {article.date.date().isoformat()} · "
-                f"matched {_words(words)} ({quoted(topic, 100)})"
-                for article, topic, words in items
-            ],
-            DESCRIPTION_LIMIT,
-        )
-    return {
+        embed.description = "\n".join(lines[: len(items)])
+    message = {
         "content": content or None,
         "embed": fit(embed),
         "allowed_mentions": discord.AllowedMentions(
@@ -371,6 +377,7 @@ def alert_message(
             roles=[discord.Object(role) for role in roles],
         ),
     }
+    return message, len(items)
 
 
 def _words(words: Sequence[str]) -> str:

@@ -304,6 +304,24 @@ async def test_a_burst_of_matches_arrives_as_paced_digests(
     assert not first.content and not first.pings_anyone
 
 
+async def test_a_digest_too_long_for_one_message_loses_no_article(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/rss")
+    # Long titles and tracking links: ten of them would not fit in one embed.
+    titles = [f"Nvidia story {n}: " + "a long headline " * 11 for n in range(8)]
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        await follow(fake, bot.archive, feed, 0)
+        await subscribe(fake, {"topic": "nvidia"})
+        feed.publish(*(entry(f"{n}-{'x' * 400}", title) for n, title in enumerate(titles)))
+        await considered(bot.archive, 8)
+        await outbox_is(bot.archive, {"sent": 8})
+    shown = [title for message in fake.messages for title in alert_titles(message)]
+    assert sorted(shown) == sorted(t.strip() for t in titles)
+    assert 1 < len(fake.messages) < 8
+    assert all("more" not in m.embeds[0].get("description", "") for m in fake.messages)
+
+
 async def test_an_alert_discord_rejects_does_not_block_the_channel(
     tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
 ) -> None:

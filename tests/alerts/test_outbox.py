@@ -80,6 +80,18 @@ async def test_unsent_batch_is_claimed_again_with_the_same_nonce(archive: Archiv
     assert await archive.alerts.delivery_counts() == {"sent": 3}
 
 
+async def test_articles_held_back_from_a_message_go_out_in_the_next(archive: Archive) -> None:
+    await subscribe(archive, "nvidia")
+    await ingest_articles(archive, [news(f"Nvidia story {n}", n) for n in range(1, 5)], now=NOW)
+    await scan(archive, now=NOW)
+    (first,) = await archive.alerts.claim_batches(per_message=3)
+    await archive.alerts.mark_sent(first, message_id=99, now=NOW, held_back=[2, 3])
+    assert await archive.alerts.delivery_counts() == {"sent": 1, "pending": 3}
+    (rest,) = await archive.alerts.claim_batches(per_message=3)
+    assert [item.article_id for item in rest.items] == [2, 3, 4]
+    assert rest.nonce != first.nonce
+
+
 async def test_excluded_words_old_articles_and_same_story_are_not_alerted(archive: Archive) -> None:
     await subscribe(archive, "nvidia", exclude="rumor")
     await ingest_articles(

@@ -77,20 +77,19 @@ class Alerts(commands.Cog):
         subscriptions = {
             s.id: s for s in await archive.alerts.subscriptions(channel_id=batch.channel_id)
         }
-        items, roles = [], []
+        items = []
         for item in batch.items:
             subscription = subscriptions.get(item.subscription_id)
             if item.article_id in articles:
                 topic = subscription.topic if subscription else "a topic"
-                items.append((articles[item.article_id], topic, item.matched_words))
-            if subscription and subscription.role_id:
-                roles.append(subscription.role_id)
+                role = subscription.role_id if subscription else None
+                items.append((articles[item.article_id], topic, item.matched_words, role))
         channel = self.bot.get_partial_messageable(batch.channel_id)
+        shown = 0
         try:
             if items:
-                message = await channel.send(
-                    nonce=batch.nonce, **render.alert_message(items, roles)
-                )
+                alert, shown = render.alert_message(items)
+                message = await channel.send(nonce=batch.nonce, **alert)
                 message_id = message.id
             else:
                 message_id = 0  # every article was deleted meanwhile: nothing to post
@@ -116,7 +115,8 @@ class Alerts(commands.Cog):
                 # Still 'sending': the next tick re-sends with the same nonce.
                 log.warning("alert to channel %s not sent yet: %s", batch.channel_id, error)
             return 0
-        await archive.alerts.mark_sent(batch, message_id, datetime.now(UTC))
+        held_back = [article.id for article, *_ in items[shown:]]
+        await archive.alerts.mark_sent(batch, message_id, datetime.now(UTC), held_back=held_back)
         return 1
 
     # -- commands -------------------------------------------------------------------------
