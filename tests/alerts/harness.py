@@ -124,9 +124,13 @@ async def running_bot(fake: FakeDiscord, settings: Settings) -> AsyncIterator[Ne
 async def command(
     fake: FakeDiscord, name: str, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
-    """Run a slash command and return the data of its (immediate) response."""
+    """Run a slash command and return its reply: the data of its response, or for a deferred
+    one, of its first follow-up (with the deferral's flags, which decide who sees it)."""
     interaction = await fake.send_interaction(name, options or {}, **kwargs)
     response = await fake.wait_for_interaction_response(interaction["id"])
+    if response.is_deferred:
+        [reply] = await fake.wait_for_followups(interaction["id"], 1)
+        return {**reply.payload, "flags": (response.data or {}).get("flags", 0)}
     assert response.data is not None, response
     return response.data
 

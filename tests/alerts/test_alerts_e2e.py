@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -199,13 +200,24 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
             member_permissions=discord.Permissions(manage_guild=True, send_messages=True),
         )
         assert "Manage Channels" in refused["content"]
+        # A channel manager may not have alerts ping a role they could not ping themselves.
+        staff = fake.add_role("Staff", mentionable=False)
+        refused = await subscribe(
+            fake,
+            {"topic": "nvidia", "role": staff},
+            member_permissions=discord.Permissions(manage_channels=True, send_messages=True),
+        )
+        assert refused["content"].startswith("@Staff is not mentionable, and you may not")
+        assert refused["flags"] == 64
         assert await alerts.subscriptions() == []
 
         await subscribe(fake, {"topic": "nvidia"})
         await subscribe(fake, {"topic": "ai"})
+        wordless = await subscribe(fake, {"topic": "!!!"})
+        assert wordless["content"].startswith("**!!!** has no words to watch for")
+        assert wordless["flags"] == 64
         capped = await subscribe(fake, {"topic": "tesla"})
         assert capped["content"].startswith("Can't subscribe: this channel already has 2")
-        assert capped["flags"] == 64
 
         refused = await command(fake, "unsubscribe", {"topic": "nvidia"}, user=fake.member_user)
         assert "Manage Channels" in refused["content"]
@@ -269,6 +281,28 @@ async def test_forbidden_or_deleted_channel_pauses_its_subscriptions_with_the_re
 async def _all_paused(archive: Archive) -> bool:
     subscriptions = await archive.alerts.subscriptions()
     return len(subscriptions) == 2 and all(s.paused_reason for s in subscriptions)
+
+
+async def test_subscribe_answers_at_once_while_another_process_writes(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    db = tmp_path / "news.db"
+    async with running_bot(fake, bot_settings(db, fake)) as bot:
+        writer = sqlite3.connect(db, timeout=0)  # e.g. `newsbot ingest` in its transaction
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            interaction = await fake.send_interaction(
+                "subscribe", {"topic": "nvidia"}, user=fake.admin_user
+            )
+            # Acknowledged within Discord's three seconds, while the write still waits.
+            assert (await fake.wait_for_interaction_response(interaction["id"])).is_deferred
+            assert await bot.archive.alerts.subscriptions() == []
+        finally:
+            writer.rollback()
+            writer.close()
+        [reply] = await fake.wait_for_followups(interaction["id"], 1)
+        assert reply.content.startswith("This channel now gets new articles about **nvidia**")
+        assert [s.topic for s in await bot.archive.alerts.subscriptions()] == ["nvidia"]
 
 
 async def test_a_burst_of_matches_arrives_as_paced_digests(

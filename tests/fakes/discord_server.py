@@ -215,6 +215,7 @@ class FakeRole:
     name: str
     permissions: int
     position: int = 0
+    mentionable: bool = True
 
     @property
     def mention(self) -> str:
@@ -234,7 +235,7 @@ class FakeRole:
             "icon": None,
             "unicode_emoji": None,
             "managed": False,
-            "mentionable": True,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
 
@@ -1080,11 +1081,18 @@ class FakeDiscord:
         return channel
 
     def add_role(
-        self, name: str, *, permissions: int = 0, guild: FakeGuild | None = None
+        self,
+        name: str,
+        *,
+        permissions: int = 0,
+        mentionable: bool = True,
+        guild: FakeGuild | None = None,
     ) -> FakeRole:
         """Create a role (no permissions by default) in ``guild`` (default guild)."""
         guild = guild or self.guild
-        role = FakeRole(self.snowflakes.next(), name, permissions, position=len(guild.roles))
+        role = FakeRole(
+            self.snowflakes.next(), name, permissions, len(guild.roles), mentionable=mentionable
+        )
         guild.roles.append(role)
         return role
 

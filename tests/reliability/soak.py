@@ -712,6 +712,5 @@ async def _subscribe_all(fake: FakeDiscord, world: World) -> None:
         interaction = await fake.send_interaction(
             "subscribe", {"topic": topic(index)}, channel_id=channel.id, user=fake.admin_user
         )
-        response = await fake.wait_for_interaction_response(interaction["id"], timeout=10)
-        content = (response.data or {}).get("content", "")
-        assert content.startswith("This channel now gets new articles"), content
+        [reply] = await fake.wait_for_followups(interaction["id"], timeout=10)  # it defers
+        assert reply.content.startswith("This channel now gets new articles"), reply.content

@@ -148,7 +148,7 @@ async def test_an_alert_discord_created_before_answering_503_is_not_posted_twice
     interaction = await fake.send_interaction(
         "subscribe", {"topic": topic(1)}, user=fake.admin_user
     )
-    await fake.wait_for_interaction_response(interaction["id"])
+    await fake.wait_for_followups(interaction["id"], 1)  # subscribed
     fake.fail_next(MESSAGES, 503, after_handler=True)
 
     await ingest_articles(bot.archive, [soak_article(1, 3)], now=datetime.now(UTC))

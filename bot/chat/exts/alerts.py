@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.alerts.matching import Topic
 from bot.alerts.outbox import backfill, scan
 from bot.archive.alerts import Batch, LimitReached
 from bot.chat import render
@@ -147,6 +148,28 @@ class Alerts(commands.Cog):
                 "Alerts can't mention @everyone; pick a role instead.", ephemeral=True
             )
             return
+        if (
+            role is not None
+            and not role.mentionable
+            and not interaction.permissions.mention_everyone
+        ):
+            # Otherwise alerts would ping, on this member's word, a role they cannot ping.
+            await interaction.response.send_message(
+                render.plain(
+                    f"@{role.name} is not mentionable, and you may not mention it yourself; "
+                    "make it mentionable, or ask someone with Mention All Roles."
+                ),
+                ephemeral=True,
+            )
+            return
+        if not Topic.parse(topic).phrases:
+            await interaction.response.send_message(
+                render.plain(f"**{topic}** has no words to watch for; try e.g. nvidia or chips."),
+                ephemeral=True,
+            )
+            return
+        # The write waits its turn for the archive (a feed poll, an import may be writing).
+        await interaction.response.defer(thinking=True)
         try:
             subscription = await self.bot.archive.alerts.subscribe(
                 guild_id=interaction.guild.id,
@@ -160,12 +183,11 @@ class Alerts(commands.Cog):
                 max_per_guild=self.max_per_guild,
             )
         except LimitReached as error:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 render.plain(
                     f"Can't subscribe: {error} (the limit is {self.max_per_channel} per channel "
                     f"and {self.max_per_guild} per server). Remove one with /unsubscribe first."
-                ),
-                ephemeral=True,
+                )
             )
             return
         queued = await backfill(self.bot.archive, subscription, recent, datetime.now(UTC))
@@ -178,7 +200,7 @@ class Alerts(commands.Cog):
                 f" Note: @{role.name} is not mentionable, so alerts ping it only if I have the"
                 " Mention All Roles permission."
             )
-        await interaction.response.send_message(render.plain(text))
+        await interaction.followup.send(render.plain(text))
 
     @app_commands.command(name="unsubscribe", description="Stop posting a topic here")
     @app_commands.describe(topic="The subscribed topic")
@@ -191,13 +213,14 @@ class Alerts(commands.Cog):
         """Remove one of this channel's subscriptions."""
         assert interaction.channel_id is not None
         topic = " ".join(topic.lower().split())
+        await interaction.response.defer(thinking=True)  # the write waits its turn
         removed = await self.bot.archive.alerts.unsubscribe(interaction.channel_id, topic)
         text = (
             f"This channel no longer gets articles about **{topic}**."
             if removed
             else f"This channel has no subscription to **{topic}**."
         )
-        await interaction.response.send_message(render.plain(text), ephemeral=not removed)
+        await interaction.followup.send(render.plain(text))
 
     @unsubscribe.autocomplete("topic")
     async def _channel_topics(

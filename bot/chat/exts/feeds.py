@@ -114,16 +114,18 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         """Follow a feed; its articles arrive with the next poll."""
         assert interaction.guild is not None
         url = url.strip()
+        # Checking the address (a DNS lookup) and the write that follows may take a while.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         refusal = await self._refusal(url)
         if refusal:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 render.plain(f"Can't follow that feed: {refusal}"), ephemeral=True
             )
             return
         feeds = self.bot.archive.feeds
         existing = await feeds.get(url)
         if existing is not None and existing.guild_id not in (None, interaction.guild.id):
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 render.plain(
                     f"{url} is already followed (added from another server); its articles are "
                     "in the archive and reach this server's subscriptions too."
@@ -133,7 +135,7 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
             return
         ours = await feeds.list(guild_id=interaction.guild.id)
         if existing is None and len(ours) >= MAX_FEEDS_PER_GUILD:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 f"This server already follows {len(ours)} feeds (the limit); remove one first.",
                 ephemeral=True,
             )
@@ -146,7 +148,7 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
             notify_channel_id=interaction.channel_id,
         )
         verb = "Following" if new else "Re-enabled"
-        await interaction.response.send_message(
+        await interaction.followup.send(
             render.plain(
                 f"{verb} {feed.url}; its articles arrive with the next poll. If it keeps "
                 "failing it is disabled and I'll say so in this channel."
@@ -175,9 +177,10 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         """Stop following a feed added from this server (by URL, or the id autocomplete gives)."""
         assert interaction.guild is not None
         feeds = self.bot.archive.feeds
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the write waits its turn
         removed = await feeds.remove(url.strip(), guild_id=interaction.guild.id)
         text = f"Stopped following {url}." if removed else f"This server does not follow {url}."
-        await interaction.response.send_message(render.plain(text), ephemeral=True)
+        await interaction.followup.send(render.plain(text), ephemeral=True)
 
     @remove.autocomplete("url")
     async def _feed_urls(
