@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
+from typing import Any
 
 import aiosqlite
 from rapidfuzz import fuzz, process
@@ -203,17 +204,67 @@ def _stored(row: aiosqlite.Row, key_points: list[str], topics: list[str]) -> Sto
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What an article's record says besides its text. An empty field says nothing: an update
+    keeps the stored value of each field its record lacks. (URLs are compared canonical: a new
+    tracking parameter is no correction.)"""
+
+    url_key: str | None
+    source: str | None
+    published_at: str | None
+    topics: frozenset[str]
+    source_links: tuple[str, ...]
+
+    @classmethod
+    def of(cls, item: PreparedArticle) -> _Facts:
+        """The facts of an article as parsed."""
+        article = item.article
+        return cls(
+            item.url_key,
+            article.source,
+            _iso(article.published_at),
+            frozenset(article.topics),
+            article.source_links,
+        )
+
+    def merged(self, newer: _Facts) -> _Facts:
+        """These facts once ``newer`` is applied: each field it has replaces this one's."""
+        return _Facts(
+            *(new or old for new, old in zip(newer._values(), self._values(), strict=True))
+        )
+
+    def _values(self) -> tuple[Any, ...]:
+        return (self.url_key, self.source, self.published_at, self.topics, self.source_links)
+
+
 @dataclass(slots=True)
 class _Known:
     """What dedup needs to know of a stored (or just planned) article."""
 
     id: int
     content_hash: str
-    url_key: str | None
     title_key: str
-    source: str | None
     day: str
     story_id: int | None
+    facts: _Facts
+
+    @property
+    def url_key(self) -> str | None:
+        return self.facts.url_key
+
+    @property
+    def source(self) -> str | None:
+        return self.facts.source
+
+
+def _known(row: Sequence[Any]) -> _Known:
+    """A row of ``_known_rows``: the columns it selects, then the article's topics."""
+    (article_id, content_hash, url_key, title_key, source, day, story_id) = row[:7]
+    published_at, source_links, topics = row[7:]
+    links = tuple(json.loads(source_links or "[]"))
+    facts = _Facts(url_key, source, published_at, topics, links)
+    return _Known(article_id, content_hash, title_key, day, story_id, facts)
 
 
 def _day(article: Article, now: datetime) -> str:
@@ -235,20 +286,26 @@ async def _known_rows(
     days = list({_day(i.article, now) for i in items})
     days_without_url = list({_day(i.article, now) for i in items if i.url_key is None})
     known = (
-        "SELECT id, content_hash, url_key, title_key, source, story_day, story_id FROM articles "
-        "WHERE"
+        "SELECT id, content_hash, url_key, title_key, source, story_day, story_id, "
+        "published_at, source_links FROM articles WHERE"
     )
     articles = [
         *await _select_in(conn, f"{known} url_key IN", urls),
         *await _select_in(conn, f"{known} content_hash IN", hashes),
         *await _select_in(conn, f"{known} url_key IS NULL AND story_day IN", days_without_url),
     ]
+    topics: dict[object, set[str]] = {}
+    ids = list({row[0] for row in articles})
+    for article_id, topic in await _select_in(
+        conn, "SELECT article_id, topic FROM article_topics WHERE article_id IN", ids
+    ):
+        topics.setdefault(article_id, set()).add(str(topic))
     stories = await _select_in(
         conn,
         "SELECT title_key, id, coalesce(story_id, id), story_day FROM articles WHERE story_day IN",
         days,
     )
-    return articles, stories
+    return [(*row, frozenset(topics.get(row[0], ()))) for row in articles], stories
 
 
 async def _select_in(
@@ -346,33 +403,30 @@ class _BatchPlan:
 
     def add(self, item: PreparedArticle) -> None:
         """Plan one article of the batch."""
-        article = item.article
-        key, day = title_key(article.title), _day(article, self.now)
+        key, day = title_key(item.article.title), _day(item.article, self.now)
+        facts = _Facts.of(item)
         row = self._same_article(item, key, day)
-        if row is not None and row.content_hash == item.content_hash:
+        if row is None:
+            row = self._insert(item, key, day, facts)
+        elif row.content_hash == item.content_hash and row.facts.merged(facts) == row.facts:
             self.report.unchanged += 1
-        elif row is not None:
+        else:
             self.report.updated += 1
             (self.inserts if row.id in self.inserts else self.updates)[row.id] = item
             row.content_hash = item.content_hash
+            row.facts = row.facts.merged(facts)
             self.by_hash.setdefault(item.content_hash, row)
-        else:
-            self.report.added += 1
-            row = _Known(
-                self.next_id,
-                item.content_hash,
-                item.url_key,
-                key,
-                article.source,
-                day,
-                self._same_story(key, day),
-            )
-            self.next_id += 1
-            self.inserts[row.id] = item
-            self.stories[row.id] = row.story_id
-            self._remember(row)
-            self._remember_story(key, row.id, row.story_id or row.id, day)
         self.report.article_ids.append(row.id)
+
+    def _insert(self, item: PreparedArticle, key: str, day: str, facts: _Facts) -> _Known:
+        self.report.added += 1
+        row = _Known(self.next_id, item.content_hash, key, day, self._same_story(key, day), facts)
+        self.next_id += 1
+        self.inserts[row.id] = item
+        self.stories[row.id] = row.story_id
+        self._remember(row)
+        self._remember_story(key, row.id, row.story_id or row.id, day)
+        return row
 
 
 def _columns(
@@ -403,6 +457,7 @@ class _Rows:
     """A planned batch as the parameters of its bulk statements."""
 
     updated_ids: list[tuple[int]]
+    retagged_ids: list[tuple[int]]  # updated articles whose new record has topics
     updates: list[dict[str, object]]
     inserts: list[dict[str, object]]
     topics: list[tuple[int, str]]
@@ -417,12 +472,13 @@ def _plan(
 ) -> tuple[IngestReport, _Rows]:
     """Decide what the batch does, and turn that into statement parameters."""
     articles, same_day = known
-    plan = _BatchPlan({row[0]: _Known(*row) for row in articles}.values(), same_day, first_id, now)
+    plan = _BatchPlan({row[0]: _known(row) for row in articles}.values(), same_day, first_id, now)
     for item in items:
         plan.add(item)
     changed = {**plan.updates, **plan.inserts}
     rows = _Rows(
         updated_ids=[(i,) for i in plan.updates],
+        retagged_ids=[(i,) for i, item in plan.updates.items() if item.article.topics],
         updates=[_columns(i, item, now) for i, item in plan.updates.items()],
         inserts=[
             _columns(i, item, now, story_id=plan.stories[i]) for i, item in plan.inserts.items()
@@ -441,14 +497,15 @@ async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
     """Apply a planned batch with bulk statements."""
     if rows.updates:
         await conn.executemany("DELETE FROM snippets WHERE article_id = ?", rows.updated_ids)
-        await conn.executemany("DELETE FROM article_topics WHERE article_id = ?", rows.updated_ids)
+        await conn.executemany("DELETE FROM article_topics WHERE article_id = ?", rows.retagged_ids)
         await conn.executemany(
             """UPDATE articles SET url = coalesce(:url, url), url_key = coalesce(:url_key, url_key),
                title = :title, title_key = :title_key, source = coalesce(:source, source),
                published_at = coalesce(:published_at, published_at),
                sort_at = coalesce(:published_at, sort_at),
                story_day = substr(coalesce(:published_at, sort_at), 1, 10), summary = :summary,
-               source_links = :source_links, content_hash = :content_hash WHERE id = :id""",
+               source_links = CASE :source_links WHEN '[]' THEN source_links ELSE :source_links END,
+               content_hash = :content_hash WHERE id = :id""",
             rows.updates,
         )
     await conn.executemany(

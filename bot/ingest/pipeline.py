@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.archive import Archive
 from bot.ingest.parse import ParseError, parse_file
 from bot.ingest.prepare import prepare_batch
+from bot.ingest.urls import canonical_url
 from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport
 
@@ -45,14 +46,31 @@ async def ingest_articles(
 
     Articles are stored oldest first (undated ones last, as new): the index reads the newest
     stored first, so stored order should follow publication, whatever order a file or a feed
-    lists them in.
+    lists them in. Of records that share a URL, only the newest is stored (the others count as
+    unchanged): stored in turn, each would overwrite the last on every import and poll.
     """
-    articles = sorted(articles, key=_publication_order)
+    articles, superseded = _newest_per_url(sorted(articles, key=_publication_order))
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
     if worker is not None or len(batches) < 2:
-        return await _ingest_batches(archive, batches, now, progress, worker)
-    async with await SnippetWorker.start() as started:
-        return await _ingest_batches(archive, batches, now, progress, started)
+        report = await _ingest_batches(archive, batches, now, progress, worker)
+    else:
+        async with await SnippetWorker.start() as started:
+            report = await _ingest_batches(archive, batches, now, progress, started)
+    report.unchanged += superseded
+    return report
+
+
+def _newest_per_url(articles: list[Article]) -> tuple[list[Article], int]:
+    """``articles`` (in publication order) less those a later one with the same URL supersedes,
+    and how many were left out."""
+    keys = [canonical_url(article.url) or i for i, article in enumerate(articles)]
+    last = {key: i for i, key in enumerate(keys)}
+    kept = [
+        article
+        for i, (article, key) in enumerate(zip(articles, keys, strict=True))
+        if last[key] == i
+    ]
+    return kept, len(articles) - len(kept)
 
 
 async def _ingest_batches(

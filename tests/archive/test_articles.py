@@ -62,8 +62,51 @@ async def test_same_canonical_url_with_new_text_updates_in_place(archive: Archiv
 async def test_same_content_under_another_url_is_not_duplicated(archive: Archive) -> None:
     await ingest_articles(archive, [replace(META, url=None)], now=NOW)
     report = await ingest_articles(archive, [META], now=NOW)
-    assert report.unchanged == 1
+    assert report.updated == 1  # the archive learns the article's URL
     assert await archive.articles.count() == 1
+    (stored,) = await archive.articles.latest()
+    assert stored.url == META.url
+    # Neither record says anything new now; a tracking parameter is no correction.
+    tracked = replace(META, url="https://www.example.com/meta-cloud?utm_source=mail")
+    for again in (META, replace(META, url=None), tracked):
+        assert (await ingest_articles(archive, [again], now=NOW)).unchanged == 1
+
+
+async def test_corrected_date_outlet_and_topics_are_applied_and_missing_ones_kept(
+    archive: Archive,
+) -> None:
+    await ingest_articles(archive, [META], now=NOW)
+    corrected = replace(
+        META, published_at=datetime(2026, 5, 2, tzinfo=UTC), source="Example", topics=("cloud",)
+    )
+    assert (await ingest_articles(archive, [corrected], now=NOW)).updated == 1
+    (stored,) = await archive.articles.latest()
+    assert (stored.published_at, stored.source, stored.topics) == (
+        corrected.published_at,
+        "Example",
+        ("cloud",),
+    )
+    # A record without a date, outlet or topics corrects nothing and erases nothing.
+    bare = replace(META, published_at=None, source=None, topics=())
+    assert (await ingest_articles(archive, [bare], now=NOW)).unchanged == 1
+    (stored,) = await archive.articles.latest()
+    assert (stored.published_at, stored.source, stored.topics) == (
+        corrected.published_at,
+        "Example",
+        ("cloud",),
+    )
+
+
+async def test_records_sharing_a_url_store_the_newest_once(archive: Archive) -> None:
+    older = replace(META, title="Meta status: investigating", published_at=NOW - timedelta(hours=2))
+    newer = replace(META, title="Meta status: resolved", published_at=NOW - timedelta(hours=1))
+    first = await ingest_articles(archive, [newer, older], now=NOW)
+    assert (first.added, first.updated, first.unchanged) == (1, 0, 1)
+    (stored,) = await archive.articles.latest()
+    assert stored.title == "Meta status: resolved"
+    # Before, each record overwrote the other on every import: "updated 2" every time.
+    again = await ingest_articles(archive, [older, newer], now=NOW)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
 
 
 async def test_near_identical_title_from_another_outlet_is_the_same_story(archive: Archive) -> None:

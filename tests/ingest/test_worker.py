@@ -76,8 +76,9 @@ async def test_the_worker_runs_at_a_lower_priority_than_the_bot() -> None:
 async def test_an_ingest_that_fails_midway_keeps_the_batches_written_before(
     archive: Archive,
 ) -> None:
-    not_an_article = SimpleNamespace(published_at=None)  # (stays in place: all are undated)
-    articles = [*ARTICLES, not_an_article, *ARTICLES]
+    not_an_article = SimpleNamespace(published_at=None, url=None)  # (all are undated: it stays)
+    later = [replace(a, url=f"{a.url}/later") for a in ARTICLES]
+    articles = [*ARTICLES, not_an_article, *later]
     with pytest.raises(AttributeError):
         await ingest_articles(archive, articles, now=NOW, batch_size=2)  # type: ignore[arg-type]
     assert await archive.articles.count() == 4  # the two whole batches before the bad one
