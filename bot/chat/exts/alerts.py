@@ -143,30 +143,9 @@ class Alerts(commands.Cog):
         """Subscribe this channel to a topic."""
         assert interaction.guild is not None and interaction.channel_id is not None
         topic = " ".join(topic.lower().split())
-        if role is not None and role.is_default():
-            await interaction.response.send_message(
-                "Alerts can't mention @everyone; pick a role instead.", ephemeral=True
-            )
-            return
-        if (
-            role is not None
-            and not role.mentionable
-            and not interaction.permissions.mention_everyone
-        ):
-            # Otherwise alerts would ping, on this member's word, a role they cannot ping.
-            await interaction.response.send_message(
-                render.plain(
-                    f"@{role.name} is not mentionable, and you may not mention it yourself; "
-                    "make it mentionable, or ask someone with Mention All Roles."
-                ),
-                ephemeral=True,
-            )
-            return
-        if not Topic.parse(topic).phrases:
-            await interaction.response.send_message(
-                render.plain(f"**{topic}** has no words to watch for; try e.g. nvidia or chips."),
-                ephemeral=True,
-            )
+        refusal = _refusal(topic, role, interaction.permissions)
+        if refusal:
+            await interaction.response.send_message(render.plain(refusal), ephemeral=True)
             return
         # The write waits its turn for the archive (a feed poll, an import may be writing).
         await interaction.response.defer(thinking=True)
@@ -257,6 +236,21 @@ class Alerts(commands.Cog):
         )
         embed = render.subscriptions_embed(found, everywhere=everywhere)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permissions) -> str | None:
+    """Why /subscribe will not take these options, or None."""
+    if not Topic.parse(topic).phrases:
+        return f"**{topic}** has no words to watch for; try e.g. nvidia or chips."
+    if role is not None and role.is_default():
+        return "Alerts can't mention @everyone; pick a role instead."
+    if role is not None and not role.mentionable and not permissions.mention_everyone:
+        # Otherwise alerts would ping, on this member's word, a role they cannot ping.
+        return (
+            f"@{role.name} is not mentionable, and you may not mention it yourself; "
+            "make it mentionable, or ask someone with Mention All Roles."
+        )
+    return None
 
 
 async def setup(bot: NewsBot) -> None:
