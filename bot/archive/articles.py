@@ -27,7 +27,7 @@ _INDEX_WORD = re.compile(r"[^\W_]+")
 # call into SQLite, opening its cursors, setting up the CHECK on kind) outweighs the row it
 # stores; 250 rows a statement halve the cost of storing snippets.
 _SNIPPETS_PER_INSERT = 250
-_INSERT_SNIPPETS = "INSERT INTO snippets (article_id, position, kind, text) VALUES "
+_INSERT_SNIPPETS = "INSERT INTO snippets (id, article_id, position, kind, text) VALUES "
 
 
 def title_key(title: str) -> str:
@@ -495,6 +495,11 @@ def _plan(
 
 async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
     """Apply a planned batch with bulk statements."""
+    # New snippets take ids above every id ever handed out, before this batch's deletes: an
+    # engine that has read up to the highest id must see them as new (a re-ingested newest
+    # article would otherwise give its old ids to other snippets).
+    async with conn.execute("SELECT coalesce(max(id), 0) FROM snippets") as cursor:
+        (last_indexed,) = await cursor.fetchone()
     if rows.updates:
         await conn.executemany("DELETE FROM snippets WHERE article_id = ?", rows.updated_ids)
         await conn.executemany("DELETE FROM article_topics WHERE article_id = ?", rows.retagged_ids)
@@ -518,9 +523,7 @@ async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
     await conn.executemany(
         "INSERT INTO article_topics (article_id, topic) VALUES (?, ?)", rows.topics
     )
-    async with conn.execute("SELECT coalesce(max(id), 0) FROM snippets") as cursor:
-        (last_indexed,) = await cursor.fetchone()
-    await _insert_snippets(conn, rows.snippets)
+    await _insert_snippets(conn, rows.snippets, first_id=last_indexed + 1)
     await conn.execute(
         "INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets WHERE id > ?",
         (last_indexed,),
@@ -528,14 +531,15 @@ async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
 
 
 async def _insert_snippets(
-    conn: aiosqlite.Connection, snippets: Sequence[tuple[int, int, str, str]]
+    conn: aiosqlite.Connection, snippets: Sequence[tuple[int, int, str, str]], *, first_id: int
 ) -> None:
-    """Insert snippets in order (so that each article's take consecutive ids), many rows per
-    statement."""
+    """Insert snippets in order with consecutive ids from ``first_id`` (so each article's ids
+    are consecutive too), many rows per statement."""
+    numbered = [(first_id + n, *snippet) for n, snippet in enumerate(snippets)]
     size = _SNIPPETS_PER_INSERT
-    whole = len(snippets) - len(snippets) % size
+    whole = len(numbered) - len(numbered) % size
     await conn.executemany(
-        _INSERT_SNIPPETS + ", ".join(["(?, ?, ?, ?)"] * size),
-        (list(chain.from_iterable(snippets[i : i + size])) for i in range(0, whole, size)),
+        _INSERT_SNIPPETS + ", ".join(["(?, ?, ?, ?, ?)"] * size),
+        (list(chain.from_iterable(numbered[i : i + size])) for i in range(0, whole, size)),
     )
-    await conn.executemany(_INSERT_SNIPPETS + "(?, ?, ?, ?)", snippets[whole:])
+    await conn.executemany(_INSERT_SNIPPETS + "(?, ?, ?, ?, ?)", numbered[whole:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -167,3 +168,27 @@ async def test_small_archive_answers_new_articles_without_waiting_for_a_reload(
     release.set()
     await engine.vocabulary.settled()
     assert engine.vocabulary.frequency("zorblax") > 0  # the reload caught up afterwards
+
+
+async def test_a_newest_article_re_ingested_shorter_gives_its_ids_to_no_other(
+    build: Build, archive: Archive
+) -> None:
+    funding = article(
+        "Quillbyte raises funding",
+        days_ago=0.5,  # stored last: its snippets hold the highest ids
+        key_points=("Quillbyte raised $300 million in a Series C round.",),
+        body="The startup makes note-taking software. It employs 40 people in Oslo.",
+    )
+    engine = await build([NVIDIA, funding])
+    first = await engine.answer("How much did Quillbyte raise?", Filters(now=NOW))
+    assert "$300 million" in first.citations[0].text
+    drone = article(
+        "Marblefin launches a submarine drone",
+        days_ago=0.2,
+        key_points=("Marblefin's Pelagon drone costs $85,000.",),
+    )
+    report = await ingest_articles(archive, [replace(funding, body=""), drone], now=NOW)
+    assert (report.added, report.updated) == (1, 1)
+    answer = await engine.answer("How much does the Marblefin Pelagon cost?", Filters(now=NOW))
+    assert answer.citations[0].title == drone.title
+    assert "$85,000" in answer.citations[0].text
