@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,12 +23,6 @@ class Article:
     published_at: datetime | None = None
     topics: tuple[str, ...] = ()
     source_links: tuple[str, ...] = ()
-
-    @property
-    def content_hash(self) -> str:
-        """A fingerprint of what the article says: a re-ingest can tell "unchanged" apart."""
-        parts = [self.title, self.summary, "\n".join(self.key_points), self.body]
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

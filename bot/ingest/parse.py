@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.ingest.sentences import split_paragraphs
 from bot.models import Article
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one article, or one JSON document of articles
@@ -212,14 +211,10 @@ def _build(fields: dict[str, Any]) -> Article:
     size = len(title) + len(summary) + len(body) + sum(map(len, key_points))
     if size > MAX_ARTICLE_CHARS:
         raise ParseError(f"article is too long ({size:,} characters; the limit is 1,000,000)")
-    body_paragraphs = split_paragraphs(body)
-    # Feeds and some publishers repeat the summary as the first body paragraph.
-    if summary and body_paragraphs and _same_text(body_paragraphs[0], summary):
-        body_paragraphs = body_paragraphs[1:]
     return Article(
         title=" ".join(title.split()),
         summary=" ".join(summary.split()),
-        body="\n".join(body_paragraphs),
+        body=body,  # its paragraphs are normalised once, where they are cut into sentences
         key_points=tuple(" ".join(p.split()) for p in key_points if p.strip()),
         url=_text(fields.get("url") or fields.get("link"), "url") or None,
         source=_text(fields.get("source"), "source") or None,
@@ -229,10 +224,6 @@ def _build(fields: dict[str, Any]) -> Article:
         topics=tuple(_topics(fields.get("topics") or fields.get("tags"))),
         source_links=tuple(_text(s, "source link") for s in _list(fields.get("source_links"), "")),
     )
-
-
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _text(value: Any, name: str) -> str:

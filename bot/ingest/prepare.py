@@ -6,10 +6,11 @@ Kept apart from the pipeline, so that the worker process that runs it (see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 
 from bot.ingest.keypoints import extract_key_points
-from bot.ingest.sentences import split_text
+from bot.ingest.sentences import sentences_of, split_paragraphs
 from bot.ingest.urls import canonical_url
 from bot.models import Article, PreparedArticle, SnippetKind
 
@@ -17,10 +18,11 @@ from bot.models import Article, PreparedArticle, SnippetKind
 MAX_SNIPPET_WORDS = 80
 
 
-def _sentences(text: str) -> list[str]:
-    """The text's sentences, each cut into pieces of at most ``MAX_SNIPPET_WORDS`` words."""
+def _sentences(paragraphs: Iterable[str]) -> list[str]:
+    """The sentences of normalised paragraphs, each cut into pieces of at most
+    ``MAX_SNIPPET_WORDS`` words."""
     snippets: list[str] = []
-    for sentence in split_text(text):
+    for sentence in sentences_of(paragraphs):
         if sentence.count(" ") < MAX_SNIPPET_WORDS:  # (sentences come whitespace-normalised)
             snippets.append(sentence)
             continue
@@ -38,8 +40,12 @@ def prepare(article: Article) -> PreparedArticle:
     A sentence is indexed once even when the summary repeats a key point or the body repeats
     the summary. Articles without key points get extracted ones (taken out of the body).
     """
-    summary = _sentences(article.summary)
-    body = _sentences(article.body)
+    paragraphs = split_paragraphs(article.body)
+    # Feeds and some publishers repeat the summary as the first body paragraph.
+    if paragraphs and paragraphs[0].casefold() == " ".join(article.summary.split()).casefold():
+        paragraphs = paragraphs[1:]
+    summary = _sentences(split_paragraphs(article.summary))
+    body = _sentences(paragraphs)
     key_points = list(article.key_points) or extract_key_points(summary + body)
     # Sentences come out of the splitter with whitespace normalised; key points are parsed alike.
     seen = {point.casefold() for point in key_points}
@@ -55,8 +61,15 @@ def prepare(article: Article) -> PreparedArticle:
         article=article,
         url_key=canonical_url(article.url),
         snippets=snippets,
-        content_hash=article.content_hash,
+        content_hash=content_hash(article, paragraphs),
     )
+
+
+def content_hash(article: Article, paragraphs: Sequence[str]) -> str:
+    """A fingerprint of what the article says (its body as normalised ``paragraphs``), so that
+    a re-ingest can tell "unchanged" apart whatever the spacing of its text."""
+    parts = [article.title, article.summary, "\n".join(article.key_points), "\n".join(paragraphs)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def prepare_batch(batch: Sequence[Article]) -> list[PreparedArticle]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -115,4 +116,10 @@ def split_paragraphs(text: str) -> list[str]:
 
 def split_text(text: str) -> list[str]:
     """Every sentence of a text, paragraph by paragraph (a line break always ends a sentence)."""
-    return [sentence for line in split_paragraphs(text) for sentence in _split_normalised(line)]
+    return sentences_of(split_paragraphs(text))
+
+
+def sentences_of(paragraphs: Iterable[str]) -> list[str]:
+    """Every sentence of paragraphs whose whitespace is normalised (as ``split_paragraphs``
+    gives them)."""
+    return [sentence for paragraph in paragraphs for sentence in _split_normalised(paragraph)]

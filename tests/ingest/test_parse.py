@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.ingest.parse import ParseError, parse_bytes, parse_file, parse_text
+from bot.ingest.prepare import prepare
+from bot.models import Article
 from tests.conftest import REPO
 
 SEED = REPO / "data" / "000_meta_cloud_business.txt"
@@ -25,9 +28,17 @@ def test_seed_file_parts() -> None:
 
 
 def test_seed_repeated_summary_is_not_kept_twice_in_the_body() -> None:
-    article = parse_file(SEED).articles[0]
-    assert article.summary not in article.body
-    assert article.body.startswith("Meta's decision to enter the cloud business")
+    prepared = prepare(parse_file(SEED).articles[0])
+    body = [text for kind, text in prepared.snippets if kind == "body"]
+    assert body[0].startswith("Meta's decision to enter the cloud business")
+
+
+def test_content_hash_ignores_spacing_and_a_repeated_summary_paragraph() -> None:
+    plain = Article(title="Title", summary="The summary.", body="One.\nTwo.")
+    messy = replace(plain, body="  The   summary. \n\n One.  \r\n\n\tTwo.\n")
+    assert prepare(messy).content_hash == prepare(plain).content_hash
+    edited = replace(plain, body="One.\nThree.")
+    assert prepare(edited).content_hash != prepare(plain).content_hash
 
 
 def test_seed_sources_boilerplate_is_dropped() -> None:
