@@ -289,15 +289,18 @@ class SnippetIndex:
         rows = await self._db.reader.execute_fetchall("SELECT max(id) FROM snippets")
         return rows[0][0] or 0 if rows else 0
 
-    async def snippets(self, ids: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
-        """Snippet texts by (article id, position), e.g. the sentence before a cited one."""
+    async def running_text(self, ids: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Summary and body sentences by (article id, position), e.g. the one before a cited
+        sentence (a title or key point at a position is left out: it is not the text before)."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
         clause = " OR ".join("(article_id = ? AND position = ?)" for _ in wanted)
         params = [value for pair in wanted for value in pair]
         rows = await self._db.reader.execute_fetchall(
-            f"SELECT article_id, position, text FROM snippets WHERE {clause}", params
+            f"SELECT article_id, position, text FROM snippets WHERE ({clause})"
+            " AND kind IN ('summary', 'body')",
+            params,
         )
         return {(a, p): text for a, p, text in rows}
 

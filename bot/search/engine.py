@@ -186,17 +186,22 @@ class Engine:
 
     async def _citations(self, cited: list[Scored]) -> list[Citation]:
         articles = await self.archive.index.heads(c.hit.article_id for c in cited)
-        previous = await self.archive.index.snippets(
-            (c.hit.article_id, c.hit.position - 1)
+        # A sentence that leans on the one before ("It said the cuts...") is quoted after it,
+        # or after its title when it opens the text.
+        leaning = {
+            c.hit.snippet_id
             for c in cited
-            if c.hit.kind in ("body", "summary") and rank.needs_context(c.hit.text)
+            if c.hit.kind in rank.RUNNING_TEXT and rank.needs_context(c.hit.text)
+        }
+        previous = await self.archive.index.running_text(
+            (c.hit.article_id, c.hit.position - 1) for c in cited if c.hit.snippet_id in leaning
         )
         citations = []
         for c in cited:
             article = articles[c.hit.article_id]
-            context = previous.get((c.hit.article_id, c.hit.position - 1))
-            if context is None and rank.needs_context(c.hit.text) and c.hit.kind != "key_point":
-                context = article.title
+            context = None
+            if c.hit.snippet_id in leaning:
+                context = previous.get((c.hit.article_id, c.hit.position - 1), article.title)
             citations.append(
                 Citation(
                     text=c.hit.text,

@@ -374,6 +374,26 @@ async def test_dependent_sentence_is_cited_with_its_context(build: Build) -> Non
     assert rank.needs_context(cited.text)
 
 
+async def test_context_is_never_a_key_point_nor_a_title_repeated(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "This Robot Window Cleaner Costs $450",
+                key_points=("Glimmerbot was fined $3 million by Norway's regulator in 2024.",),
+                summary="It will sell the Pane window-cleaning robot starting in May.",
+            )
+        ]
+    )
+    answer = await engine.answer("When will Glimmerbot sell the Pane robot?", Filters(now=NOW))
+    contexts = {c.text: c.context for c in answer.citations}
+    # The summary's first sentence follows the key points in storage, not in the text.
+    assert contexts["It will sell the Pane window-cleaning robot starting in May."] == (
+        "This Robot Window Cleaner Costs $450"
+    )
+    title = await engine.answer("How much does the robot window cleaner cost?", Filters(now=NOW))
+    assert [c.context for c in title.citations if c.kind == "title"] == [None]
+
+
 def test_context_gain_credits_what_the_neighbouring_sentence_adds() -> None:
     groups = [
         TermGroup("nvidia", frozenset({"nvidia"}), weight=3.0),
