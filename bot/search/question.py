@@ -41,6 +41,12 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _IN_MONTH = re.compile(r"\b(in|during|since) (" + "|".join(_MONTHS) + r")\b(?:\s+(\d{4}))?", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|during) ((?:19|20)\d\d)\b")
+# "today", unless a name ends with it ("USA Today", "India Today"): a capitalised word, then
+# "Today" capitalised too.
+_TODAY = re.compile(r"(?:\b([A-Z][\w&.'’-]*)\s+)?\b(today)\b", re.I)
+# A period that ends with a day ends just before the next one starts (whose date-only
+# articles are stored at 00:00): the window's end is inclusive.
+_JUST_BEFORE = timedelta(seconds=1)
 # Relative times ask for recent news without naming a period: they make recency count more
 # (a soft window) rather than filter, since a story is often dated a few days off its week.
 _RECENT = re.compile(
@@ -98,7 +104,10 @@ def analyse(text: str, *, now: datetime) -> Question:
     text = " ".join(text.split())[:MAX_QUESTION_CHARS]
     words = list(dict.fromkeys(content_words(text)))
     intent: Intent = next((name for name, pattern in _INTENTS if pattern.search(text)), "other")
-    since, until = time_window(text, now=now)
+    try:
+        since, until = time_window(text, now=now)
+    except OverflowError:  # "yesterday", asked as of 0001-01-01
+        since = until = None
     names = frozenset(t for m in _NAME_WORD.finditer(text) for t in tokens(m.group(0)))
     recent = bool(_RECENT.search(text))
     places = frozenset(places_in(tokens(text)))
@@ -112,10 +121,10 @@ def time_window(text: str, *, now: datetime) -> tuple[datetime | None, datetime 
     """
     lowered = text.lower()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if "today" in lowered:
+    if any(not _names_outlet(m) for m in _TODAY.finditer(text)):
         return day_start, now
     if "yesterday" in lowered:
-        return day_start - timedelta(days=1), day_start
+        return day_start - timedelta(days=1), day_start - _JUST_BEFORE
     if match := _IN_MONTH.search(lowered):
         month = _MONTHS[match.group(2)]
         year = int(match.group(3)) if match.group(3) else now.year - (month > now.month)
@@ -125,10 +134,15 @@ def time_window(text: str, *, now: datetime) -> tuple[datetime | None, datetime 
         if match.group(1) == "since":
             return start, now
         end = start.replace(day=calendar.monthrange(year, month)[1]) + timedelta(days=1)
-        return start, min(end, now)
+        return start, min(end - _JUST_BEFORE, now)
     if match := _IN_YEAR.search(lowered):
         year = int(match.group(1))
-        return day_start.replace(year=year, month=1, day=1), day_start.replace(
-            year=year + 1, month=1, day=1
-        )
+        start = day_start.replace(year=year, month=1, day=1)
+        return start, start.replace(year=year + 1) - _JUST_BEFORE
     return None, None
+
+
+def _names_outlet(today: re.Match[str]) -> bool:
+    """Whether a "today" found by ``_TODAY`` ends a name ("USA Today") rather than a period."""
+    before, word = today.group(1), today.group(2)
+    return bool(before) and before[0].isupper() and word[0].isupper()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -348,6 +348,30 @@ async def test_month_named_in_the_question_filters_by_time(build: Build) -> None
     )
     assert answer.citations[0].title == "Acme Zephyr price cut"
     assert all(c.title != "Acme Zephyr price rise" for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("what did Apple announce today?", ("2026-07-01T00:00:00", "2026-07-01T15:00:00")),
+        ("what did USA Today report about SpaceX?", None),  # an outlet, not a day
+        ("what did India Today say TODAY?", ("2026-07-01T00:00:00", "2026-07-01T15:00:00")),
+        # A period ends before the next day starts: its date-only articles are at 00:00.
+        ("what happened yesterday?", ("2026-06-30T00:00:00", "2026-06-30T23:59:59")),
+        ("what launched in May?", ("2026-05-01T00:00:00", "2026-05-31T23:59:59")),
+        ("what happened in 2025?", ("2025-01-01T00:00:00", "2025-12-31T23:59:59")),
+    ],
+)
+def test_the_period_a_question_names(question: str, period: tuple[str, str] | None) -> None:
+    asked = analyse(question, now=datetime(2026, 7, 1, 15, tzinfo=UTC))
+    found = (asked.since, asked.until)
+    expected = tuple(datetime.fromisoformat(f"{t}+00:00") for t in period) if period else None
+    assert found == (expected or (None, None))
+
+
+def test_a_period_before_the_first_date_is_no_period() -> None:
+    asked = analyse("what happened yesterday?", now=datetime(1, 1, 1, tzinfo=UTC))
+    assert (asked.since, asked.until) == (None, None)
 
 
 def test_relative_time_is_a_recency_preference_not_a_filter() -> None:
