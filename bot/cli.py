@@ -22,6 +22,13 @@ from bot.search import Answer, Engine, Filters
 from bot.settings import MAX_INTERVAL, MIN_FEED_INTERVAL, Settings, SettingsError
 
 
+def _count(text: str) -> int:
+    """A whole number from 1, for argparse."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number from 1")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -38,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     latest = commands.add_parser("latest", help="list the newest articles")
     latest.add_argument("--topic", help="only articles about this topic")
     latest.add_argument("--source", help="only articles from this outlet")
-    latest.add_argument("--limit", type=int, default=5, help="how many (default 5, at most 50)")
+    latest.add_argument("--limit", type=_count, default=5, help="how many (default 5, at most 50)")
 
     ingest = commands.add_parser("ingest", help="store article files (text, JSON, JSON Lines)")
     ingest.add_argument("paths", nargs="+", help="files, folders or glob patterns")
@@ -165,8 +172,9 @@ def _outlet_and_date(source: str | None, published_at: str | None) -> str:
 
 
 async def _latest(archive: Archive, args: argparse.Namespace) -> int:
-    limit = max(1, min(args.limit, 50))
-    articles = await archive.articles.latest(limit=limit, topic=args.topic, source=args.source)
+    articles = await archive.articles.latest(
+        limit=min(args.limit, 50), topic=args.topic, source=args.source
+    )
     if not articles:
         print("No articles match." if args.topic or args.source else "The archive is empty.")
         return 0

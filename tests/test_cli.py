@@ -64,12 +64,21 @@ def test_ask_json_is_one_document(db: Path) -> None:
     assert answer["citations"][0]["source"] == "WireByte"
 
 
-@pytest.mark.parametrize("question", ["", "?!?", "x" * 10_000, '"NEAR( OR * -:'])
-def test_bad_questions_get_a_message_not_a_traceback(db: Path, question: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "The question is empty"),
+        ("?!?", "no words"),
+        ("x" * 10_000, "too long"),
+        ("please " * 72 + "what did Microsoft cut?", "too long"),  # 527 characters
+        ('"NEAR( OR * -:', ""),
+    ],
+)
+def test_bad_questions_get_a_message_not_a_traceback(db: Path, question: str, message: str) -> None:
     result = newsbot(db, "ask", question)
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
-    assert result.stdout.strip()
+    assert result.stdout.strip() and message in result.stdout
 
 
 def test_latest_lists_newest_first_and_filters(db: Path) -> None:
@@ -79,6 +88,9 @@ def test_latest_lists_newest_first_and_filters(db: Path) -> None:
     assert "SpaceX Starship Launch Delayed Again in Texas" in lines[1]
     everything = newsbot(db, "latest", "--limit", "3").stdout
     assert everything.count("\n    https://") == 2  # each headline with its link (seed has none)
+    assert newsbot(db, "latest", "--source", "_").stdout == "No articles match.\n"  # no wildcard
+    refused = newsbot(db, "latest", "--limit", "0")
+    assert refused.returncode == 2 and "--limit: must be a whole number from 1" in refused.stderr
 
 
 def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_path: Path) -> None:

@@ -111,8 +111,8 @@ class ArticleStore:
             clauses.append("sort_at <= ?")
             params.append(_iso(until))
         if source:
-            clauses.append("(source LIKE ? OR url LIKE ?)")
-            params += [f"%{source.strip()}%", f"%{source.strip()}%"]
+            clauses.append("(source LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')")
+            params += [f"%{_like_escaped(source.strip())}%"] * 2
         if topic:
             words = _INDEX_WORD.findall(topic)
             clauses.append(
@@ -179,8 +179,12 @@ def _numbers(key: str) -> frozenset[str]:
 
 
 def _like_prefix(prefix: str) -> str:
-    escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
+    return _like_escaped(prefix.lower()) + "%"
+
+
+def _like_escaped(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '\\' (no wildcards in it)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def _one(conn: aiosqlite.Connection, sql: str, *params: object) -> aiosqlite.Row:

@@ -260,7 +260,7 @@ def _unanswerable(text: str) -> str | None:
     """A reason the text cannot be searched at all, or None."""
     if not text or not text.strip():
         return "The question is empty. Ask about a company, product or event in the news."
-    if len(text) > MAX_QUESTION_CHARS * 4:
+    if len(" ".join(text.split())) > MAX_QUESTION_CHARS:
         return f"The question is too long; please keep it under {MAX_QUESTION_CHARS} characters."
     if not tokens(fold(text)):
         return "The question has no words to search for."

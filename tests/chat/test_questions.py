@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.chat.bot import NewsBot, ShardedNewsBot, create_bot
-from bot.chat.exts.ask import HOW_TO_ASK, MAX_QUESTION_LENGTH
+from bot.chat.exts.ask import HOW_TO_ASK
+from bot.search.question import MAX_QUESTION_CHARS
 from bot.settings import Settings
 from tests.fakes import FakeDiscord
 
@@ -121,7 +122,7 @@ async def test_questions_without_words_or_too_long_get_a_hint(
 
     assert expected in reply.content
     assert len(reply.content) <= 2000 and not reply.pings_anyone
-    assert str(MAX_QUESTION_LENGTH) in reply.content or expected == HOW_TO_ASK
+    assert str(MAX_QUESTION_CHARS) in reply.content or expected == HOW_TO_ASK
 
 
 async def test_question_in_another_script_gets_an_answer_not_silence(

@@ -16,13 +16,13 @@ from discord.ext import commands
 from bot.chat import render
 from bot.chat.exts.errors import describe_error
 from bot.search import Answer
+from bot.search.question import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from bot.chat.bot import NewsBot
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_LENGTH = 500
 # Mentions, channel links and custom emoji carry no words to search for.
 _MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 _WORD = re.compile(r"\w")
@@ -31,7 +31,7 @@ HOW_TO_ASK = (
     "mention me with your question, send it in a direct message, or use `/ask`."
 )
 TOO_LONG = (
-    f"That question is too long; please keep it under {MAX_QUESTION_LENGTH} characters "
+    f"That question is too long; please keep it under {MAX_QUESTION_CHARS} characters "
     "(one question at a time works best)."
 )
 SHUTTING_DOWN = "I'm restarting; please ask again in a minute."
@@ -88,7 +88,7 @@ class Ask(commands.Cog):
     async def ask(
         self,
         interaction: discord.Interaction,
-        question: app_commands.Range[str, 1, MAX_QUESTION_LENGTH],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
         """Answer with quoted snippets and their sources."""
@@ -129,7 +129,7 @@ class Ask(commands.Cog):
             return SHUTTING_DOWN
         if not _WORD.search(searchable(question)):
             return HOW_TO_ASK
-        if len(question) > MAX_QUESTION_LENGTH:
+        if len(question) > MAX_QUESTION_CHARS:
             return TOO_LONG
         if retry_after := self.retry_after(user):
             return f"Slow down a little: you can ask again in {max(retry_after, 1):.0f} s."
