@@ -102,17 +102,9 @@ class AlertStore:
         """Add (or replace) a channel's subscription to a topic, starting after the newest
         stored article. Raises ``LimitReached`` when a cap would be exceeded."""
         async with self._db.transaction() as conn:
-            if await _subscription_id(conn, channel_id, topic) is None:
-                in_channel = await _scalar(
-                    conn, "SELECT count(*) FROM subscriptions WHERE channel_id = ?", channel_id
-                )
-                if in_channel >= max_per_channel:
-                    raise LimitReached(f"this channel already has {in_channel} subscriptions")
-                in_guild = await _scalar(
-                    conn, "SELECT count(*) FROM subscriptions WHERE guild_id = ?", guild_id
-                )
-                if in_guild >= max_per_guild:
-                    raise LimitReached(f"this server already has {in_guild} subscriptions")
+            caps = (guild_id, channel_id, topic, max_per_channel, max_per_guild)
+            if problem := await _cap_exceeded(conn, *caps):
+                raise LimitReached(problem)
             newest = await _scalar(conn, "SELECT coalesce(max(id), 0) FROM articles")
             await conn.execute(
                 """INSERT INTO subscriptions (guild_id, channel_id, topic, exclude, role_id,
@@ -126,6 +118,20 @@ class AlertStore:
                 (channel_id, topic),
             ) as cursor:
                 return Subscription(*await cursor.fetchone())
+
+    async def cap_exceeded(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        topic: str,
+        max_per_channel: int,
+        max_per_guild: int,
+    ) -> str | None:
+        """Which cap subscribing would exceed, or None: a read that never waits for a writer
+        (``subscribe`` checks again in its transaction)."""
+        caps = (guild_id, channel_id, topic, max_per_channel, max_per_guild)
+        return await _cap_exceeded(self._db.reader, *caps)
 
     async def unsubscribe(self, channel_id: int, topic: str) -> bool:
         """Remove a channel's subscription and its alerts not yet being sent; False when there
@@ -319,6 +325,30 @@ def _nonce(channel_id: int, article_ids: Sequence[int]) -> str:
     # Discord accepts nonces of up to 25 characters.
     digest = hashlib.sha256(f"{channel_id}:{article_ids}".encode()).hexdigest()
     return "nb" + digest[:23]
+
+
+async def _cap_exceeded(
+    conn: aiosqlite.Connection,
+    guild_id: int,
+    channel_id: int,
+    topic: str,
+    max_per_channel: int,
+    max_per_guild: int,
+) -> str | None:
+    """Which cap a new subscription would exceed (replacing one exceeds none), or None."""
+    if await _subscription_id(conn, channel_id, topic) is not None:
+        return None
+    in_channel = await _scalar(
+        conn, "SELECT count(*) FROM subscriptions WHERE channel_id = ?", channel_id
+    )
+    if in_channel >= max_per_channel:
+        return f"this channel already has {in_channel} subscriptions"
+    in_guild = await _scalar(
+        conn, "SELECT count(*) FROM subscriptions WHERE guild_id = ?", guild_id
+    )
+    if in_guild >= max_per_guild:
+        return f"this server already has {in_guild} subscriptions"
+    return None
 
 
 async def _subscription_id(conn: aiosqlite.Connection, channel_id: int, topic: str) -> int | None:

@@ -218,6 +218,7 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
         assert wordless["flags"] == 64
         capped = await subscribe(fake, {"topic": "tesla"})
         assert capped["content"].startswith("Can't subscribe: this channel already has 2")
+        assert capped["flags"] == 64
 
         refused = await command(fake, "unsubscribe", {"topic": "nvidia"}, user=fake.member_user)
         assert "Manage Channels" in refused["content"]
@@ -233,8 +234,12 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
         typed = await fake.send_autocomplete("unsubscribe", {"topic": "nv"}, focused="topic")
         choices = (await fake.wait_for_interaction_response(typed["id"])).choices
         assert choices == [{"name": "nvidia", "value": "nvidia"}]
+        missing = await command(fake, "unsubscribe", {"topic": "tesla"}, user=fake.admin_user)
+        assert missing["content"] == "This channel has no subscription to **tesla**."
+        assert missing["flags"] == 64
         removed = await command(fake, "unsubscribe", {"topic": "nvidia"}, user=fake.admin_user)
         assert removed["content"] == "This channel no longer gets articles about **nvidia**."
+        assert not removed.get("flags")
         assert [s.topic for s in await alerts.subscriptions()] == ["ai"]
     assert fake.messages == []
 

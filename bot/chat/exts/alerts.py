@@ -143,31 +143,32 @@ class Alerts(commands.Cog):
         """Subscribe this channel to a topic."""
         assert interaction.guild is not None and interaction.channel_id is not None
         topic = " ".join(topic.lower().split())
+        alerts = self.bot.archive.alerts
+        caps = {
+            "guild_id": interaction.guild.id,
+            "channel_id": interaction.channel_id,
+            "topic": topic,
+            "max_per_channel": self.max_per_channel,
+            "max_per_guild": self.max_per_guild,
+        }
         refusal = _refusal(topic, role, interaction.permissions)
+        if not refusal and (exceeded := await alerts.cap_exceeded(**caps)):
+            refusal = self._over_cap(exceeded)
         if refusal:
             await interaction.response.send_message(render.plain(refusal), ephemeral=True)
             return
         # The write waits its turn for the archive (a feed poll, an import may be writing).
         await interaction.response.defer(thinking=True)
         try:
-            subscription = await self.bot.archive.alerts.subscribe(
-                guild_id=interaction.guild.id,
-                channel_id=interaction.channel_id,
-                topic=topic,
+            subscription = await alerts.subscribe(
+                **caps,
                 exclude=" ".join((exclude or "").lower().replace(",", " ").split()),
                 role_id=role.id if role else None,
                 created_by=interaction.user.id,
                 now=datetime.now(UTC),
-                max_per_channel=self.max_per_channel,
-                max_per_guild=self.max_per_guild,
             )
-        except LimitReached as error:
-            await interaction.followup.send(
-                render.plain(
-                    f"Can't subscribe: {error} (the limit is {self.max_per_channel} per channel "
-                    f"and {self.max_per_guild} per server). Remove one with /unsubscribe first."
-                )
-            )
+        except LimitReached as error:  # another subscription was added meanwhile
+            await interaction.followup.send(render.plain(self._over_cap(str(error))))
             return
         queued = await backfill(self.bot.archive, subscription, recent, datetime.now(UTC))
         text = f"This channel now gets new articles about **{topic}**"
@@ -181,6 +182,12 @@ class Alerts(commands.Cog):
             )
         await interaction.followup.send(render.plain(text))
 
+    def _over_cap(self, exceeded: str) -> str:
+        return (
+            f"Can't subscribe: {exceeded} (the limit is {self.max_per_channel} per channel "
+            f"and {self.max_per_guild} per server). Remove one with /unsubscribe first."
+        )
+
     @app_commands.command(name="unsubscribe", description="Stop posting a topic here")
     @app_commands.describe(topic="The subscribed topic")
     @app_commands.guild_only()
@@ -192,14 +199,20 @@ class Alerts(commands.Cog):
         """Remove one of this channel's subscriptions."""
         assert interaction.channel_id is not None
         topic = " ".join(topic.lower().split())
+        alerts = self.bot.archive.alerts
+        subscribed = {
+            s.topic for s in await alerts.subscriptions(channel_id=interaction.channel_id)
+        }
+        if topic not in subscribed:
+            await interaction.response.send_message(
+                render.plain(f"This channel has no subscription to **{topic}**."), ephemeral=True
+            )
+            return
         await interaction.response.defer(thinking=True)  # the write waits its turn
-        removed = await self.bot.archive.alerts.unsubscribe(interaction.channel_id, topic)
-        text = (
-            f"This channel no longer gets articles about **{topic}**."
-            if removed
-            else f"This channel has no subscription to **{topic}**."
+        await alerts.unsubscribe(interaction.channel_id, topic)
+        await interaction.followup.send(
+            render.plain(f"This channel no longer gets articles about **{topic}**.")
         )
-        await interaction.followup.send(render.plain(text))
 
     @unsubscribe.autocomplete("topic")
     async def _channel_topics(
