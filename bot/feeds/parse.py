@@ -23,7 +23,9 @@ import feedparser
 from bot.models import Article
 
 # A feed dated slightly ahead (clock skew, time zones typed by hand) is normal; beyond this the
-# date is wrong and would pin the article to the top of "latest" lists, so it becomes ``now``.
+# date is wrong and would pin the article to the top of "latest" lists, so the entry counts as
+# undated (published when stored). Not "now": that would change at every poll, and each poll
+# would store the article again as corrected.
 FUTURE_TOLERANCE = timedelta(days=1)
 # Tags past this many are noise (some feeds tag every entry with their whole taxonomy).
 MAX_TOPICS = 32
@@ -272,7 +274,7 @@ def _http_url(link: Any) -> str | None:
 
 
 def _published_at(entry: dict[str, Any], now: datetime) -> datetime | None:
-    """The entry's publication (else update) date in UTC; far-future dates become ``now``."""
+    """The entry's publication (else update) date in UTC; None for a far-future one."""
     # Plain dict lookups: FeedParserDict.get("updated_parsed") falls back to published_parsed
     # with a DeprecationWarning.
     parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
@@ -283,7 +285,7 @@ def _published_at(entry: dict[str, Any], now: datetime) -> datetime | None:
         published = datetime(*parsed[:5], min(parsed[5], 59), tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
-    return now if published > now + FUTURE_TOLERANCE else published
+    return None if published > now + FUTURE_TOLERANCE else published
 
 
 def _topics(tags: Any) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from bot.feeds.parse import FeedError, parse_feed
 from bot.ingest.pipeline import ingest_articles
 from bot.ingest.urls import canonical_url
 from bot.models import Article
+from bot.settings import MAX_INTERVAL
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ class FeedPoller:
             delay = max(delay, min(result.retry_after or 0.0, self.limits.retry_after_cap_seconds))
             log.warning("feed %s failed (%d in a row): %s", feed.url, failures, outcome.error)
         else:
-            delay = feed.interval_seconds
+            delay = min(feed.interval_seconds, MAX_INTERVAL)  # (older versions stored any)
         disabled = None
         if failures >= self.limits.max_failures:
             disabled = f"disabled after {failures} failed polls; last error: {outcome.error}"

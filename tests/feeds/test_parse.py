@@ -172,9 +172,11 @@ def _dated(when: datetime) -> bytes:
     )
 
 
-def test_far_future_date_is_clamped_to_now() -> None:
-    [article] = _parse(_dated(NOW + timedelta(days=30))).articles
-    assert article.published_at == NOW
+def test_far_future_date_counts_as_undated_at_every_poll() -> None:
+    feed = _dated(NOW + timedelta(days=30))
+    [article] = _parse(feed).articles
+    [later] = _parse(feed, now=NOW + timedelta(minutes=15)).articles
+    assert article.published_at is later.published_at is None
 
 
 def test_slightly_future_date_is_kept() -> None:

@@ -12,6 +12,7 @@ from bot.archive import Archive
 from bot.feeds.poller import FeedPoller, PollLimits
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
+from bot.settings import MAX_INTERVAL
 from tests.conftest import NOW
 from tests.fakes.feed_server import FeedServer
 from tests.feeds.test_fetch import ARTICLE_PAGE
@@ -92,6 +93,17 @@ async def test_backoff_grows_exponentially(archive: Archive, feed_server: FeedSe
         waits.append((NOW.fromisoformat(next_poll) - moment).total_seconds())
         moment = NOW.fromisoformat(next_poll)
     assert waits == [60.0, 120.0, 240.0]
+
+
+async def test_an_interval_stored_by_an_older_version_is_bounded(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    feed_server.serve("/rss", RSS)
+    await archive.feeds.add(feed_server.url("/rss"), interval_seconds=10**12, now=NOW)
+    (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
+    assert (outcome.error, outcome.added) == (None, 2)
+    (feed,) = await archive.feeds.list()
+    assert (NOW.fromisoformat(feed.next_poll_at) - NOW).total_seconds() == MAX_INTERVAL
 
 
 @pytest.mark.parametrize(("retry_after", "wait"), [("7200", 7200.0), ("999999999999", 86400.0)])
@@ -176,7 +188,8 @@ async def test_awkward_entries_are_stored_or_reported_one_by_one(
     assert stored["No link, but text"].url is None
     assert stored["Undated"].published_at is None
     assert stored["Undated"].date == NOW  # counts as published when stored
-    assert stored["From the future"].published_at == NOW  # not pinned to the top until 2099
+    assert stored["From the future"].published_at is None  # not pinned to the top until 2099
+    assert stored["From the future"].date == NOW
 
 
 async def test_a_feed_of_100000_entries_is_capped_and_says_so(
