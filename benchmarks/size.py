@@ -139,7 +139,8 @@ async def run(options: Options, size: int) -> dict[str, Any]:
                     str(options.baseline_budget_s),
                 )
             )
-            figures.update(_speedups(figures, [latencies[q.id] for q in sample]))
+            timed = [latencies[q.id] for q in sample if q.id in latencies]  # (--skip answers)
+            figures.update(_speedups(figures, timed))
         if options.runs("alerts"):
             say(size, "alert matching")
             figures.update(await alerts.measure(archive, source.articles, options.seed))

@@ -43,7 +43,7 @@ _IN_MONTH = re.compile(r"\b(in|during|since) (" + "|".join(_MONTHS) + r")\b(?:\s
 _IN_YEAR = re.compile(r"\b(?:in|during) ((?:19|20)\d\d)\b")
 # "today", unless a name ends with it ("USA Today", "India Today"): a capitalised word, then
 # "Today" capitalised too.
-_TODAY = re.compile(r"(?:\b([A-Z][\w&.'’-]*)\s+)?\b(today)\b", re.I)
+_TODAY = re.compile(r"(?:\b([A-Z][\w&'’-]*)\s+)?\b(today)\b", re.I)
 # A period that ends with a day ends just before the next one starts (whose date-only
 # articles are stored at 00:00): the window's end is inclusive.
 _JUST_BEFORE = timedelta(seconds=1)

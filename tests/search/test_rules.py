@@ -356,6 +356,7 @@ async def test_month_named_in_the_question_filters_by_time(build: Build) -> None
         ("what did Apple announce today?", ("2026-07-01T00:00:00", "2026-07-01T15:00:00")),
         ("what did USA Today report about SpaceX?", None),  # an outlet, not a day
         ("what did India Today say TODAY?", ("2026-07-01T00:00:00", "2026-07-01T15:00:00")),
+        ("I read about Nvidia. Today, what?", ("2026-07-01T00:00:00", "2026-07-01T15:00:00")),
         # A period ends before the next day starts: its date-only articles are at 00:00.
         ("what happened yesterday?", ("2026-06-30T00:00:00", "2026-06-30T23:59:59")),
         ("what launched in May?", ("2026-05-01T00:00:00", "2026-05-31T23:59:59")),
