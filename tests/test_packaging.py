@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tomllib
 
 import pytest
@@ -31,5 +30,7 @@ def test_ruff_is_clean(command: list[str]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_python_version_is_supported() -> None:
-    assert sys.version_info >= (3, 11)
+def test_the_declared_python_is_the_oldest_supported() -> None:
+    # The code needs 3.11 (datetime.UTC, tomllib); pip must not install it on an older one.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"

@@ -139,6 +139,7 @@ async def test_shutdown_finishes_the_reply_in_flight_then_closes_the_archive(
         )
         await bot.close()
         # Already sent when close() returns; nothing more is answered.
+        assert [r.status for r in fake.requests_to("POST /channels/{id}/messages")] == [200]
         assert await reply_to(fake, incoming)
         assert bot.is_closed() and not bot.accepting
     assert fake.connections[-1].closed

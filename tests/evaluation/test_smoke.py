@@ -111,12 +111,16 @@ async def test_realtimeqa_eval_runs_on_a_fixture(tmp_path: Path, capsys) -> None
 
 
 async def test_realtimeqa_question_date_hides_later_articles(tmp_path: Path) -> None:
-    # a3 (published after the quiz) mentions 1996, a wrong choice: it must not be seen.
+    # Only a3, published six weeks after the quiz day, names the museum's city.
+    later = _question(
+        "q5", "dev", "In which city did an Internet Explorer museum open?", ["Seattle", "Paris"], 0
+    )
     _write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
-    _write_jsonl(tmp_path / "questions.jsonl", QUESTIONS[:1])
+    _write_jsonl(tmp_path / "questions.jsonl", [QUESTIONS[0], later])
     out = tmp_path / "figures.json"
     assert await run_evaluation(_args("realtimeqa", tmp_path, out)) == 0
-    assert json.loads(out.read_text())["mc_at_5"] == 1.0
+    figures = json.loads(out.read_text())
+    assert figures["mc_at_5"] == 0.5  # q1 right (a3's 1996 unseen); q5 not found
 
 
 async def test_eval_reports_missing_data(tmp_path: Path, capsys) -> None:

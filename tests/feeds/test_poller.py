@@ -65,13 +65,14 @@ async def test_failures_back_off_then_disable_while_other_feeds_keep_working(
     assert outcomes["good"].added == 2
     assert outcomes["broken"].error == "not a feed: got text/html"
 
-    delays = []
+    waits = []
     moment = NOW
     for _ in range(2):
         (broken,) = [f for f in await archive.feeds.list() if f.url.endswith("/broken")]
-        delays.append(broken.next_poll_at)
+        waits.append((NOW.fromisoformat(broken.next_poll_at) - moment).total_seconds())
         moment = moment + timedelta(hours=1)
         outcomes = {o.feed.url.rsplit("/", 1)[1]: o for o in await poller.poll_due(moment)}
+    assert waits == [60, 120]  # backed off, not retried at the feed's own 600 s
     assert outcomes["broken"].disabled
     (broken,) = [f for f in await archive.feeds.list() if f.url.endswith("/broken")]
     assert broken.failures == 3

@@ -260,10 +260,11 @@ async def test_typo_is_corrected_against_the_archive_vocabulary(build: Build) ->
     assert answer.searched_terms == ["nvida", "spendng"]
 
 
-def test_short_words_are_not_corrected_into_other_words() -> None:
-    from bot.search.vocabulary import MIN_CORRECTED_LENGTH
-
-    assert len("peru") < MIN_CORRECTED_LENGTH
+async def test_short_words_are_not_corrected_into_other_words(build: Build) -> None:
+    engine = await build([article("Nvidia meeting", body="Nvidia met investors in Dayton.")])
+    await engine.warm_up()
+    assert engine.vocabulary.variants("meta") == []  # not "met"
+    assert engine.vocabulary.variants("investers") == ["investors"]  # a longer word is
 
 
 def test_outlet_named_as_a_source_is_recognised() -> None:
