@@ -43,9 +43,29 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# Words the rules below would get wrong ("news" is not the plural of "new").
+_IRREGULAR = {
+    "news": "news",
+    "series": "series",
+    "species": "species",
+    "lens": "lens",
+    "gas": "gas",
+    "gases": "gas",
+    "buses": "bus",
+    "viruses": "virus",
+    "bonuses": "bonus",
+    "campuses": "campus",
+    "statuses": "status",
+    "analyses": "analysis",
+    "crises": "crisis",
+}
+
+
 @functools.lru_cache(maxsize=65536)
 def singular(word: str) -> str:
     """A plain English singular, enough for topic words ("chips" -> "chip", "batteries")."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
@@ -99,9 +119,13 @@ class ArticleText:
     tags: Sequence[str]
 
     def words(self) -> list[str]:
-        """The article's words in order, singular, with tags as words too."""
-        text = " \n ".join([self.title, *self.key_points, *self.tags])
-        return [singular(w) for w in words_of(text)]
+        """The article's words in order, singular, with tags as words too; an empty word
+        ends each field, so that no phrase spans two ("...backs Elon" / "Musk shares...")."""
+        words: list[str] = []
+        for field in [self.title, *self.key_points, *self.tags]:
+            words += [singular(w) for w in words_of(field)]
+            words.append("")
+        return words
 
 
 class ArticleIndex:
@@ -127,12 +151,13 @@ class ArticleIndex:
             if len(word) >= MIN_TYPO_LENGTH and not word.isdigit():
                 # A typo changes the length by two letters at most: compare only those words.
                 near = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length[n]]
+                # A word inside another is a different word, not a typo: "space" in "spacex".
                 forms += [
                     candidate
                     for candidate, _, _ in process.extract(
                         word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=None
                     )
-                    if candidate != word
+                    if word not in candidate and candidate not in word
                 ]
             self._similar_cache[word] = forms
         return self._similar_cache[word]

@@ -39,6 +39,40 @@ def test_unrelated_topics_do_not_match(topic: str) -> None:
     assert match_topic(topic, NVIDIA) == []
 
 
+def test_a_phrase_never_spans_two_fields() -> None:
+    article = ArticleText(3, "Tesla's board backs Elon", ["Musk shares rose."], ["open", "ai"])
+    assert match_topic("elon musk", article) == []
+    assert match_topic("open ai", article) == []
+    assert match_topic("tesla board", article) == ["tesla board"]
+
+
+@pytest.mark.parametrize(
+    ("topic", "title"),
+    [
+        ("spacex", "Space tourism grows"),
+        ("iphone", "A phone for the elderly"),
+        ("micron", "Micro LED displays"),
+        ("russia", "Prussia's history retold"),
+        ("paris", "A parish council votes"),
+    ],
+)
+def test_a_word_inside_another_is_not_a_typo(topic: str, title: str) -> None:
+    assert match_topic(topic, ArticleText(4, title, [], [])) == []
+
+
+@pytest.mark.parametrize(
+    ("topic", "title", "expected"),
+    [
+        ("news", "New iPad launched", []),  # "news" is not the plural of "new"
+        ("series", "Netflix series renewed", ["series"]),
+        ("bus", "Electric buses arrive in Oslo", ["bus"]),
+        ("analysis", "Two analyses disagree", ["analysis"]),
+    ],
+)
+def test_irregular_plurals(topic: str, title: str, expected: list[str]) -> None:
+    assert match_topic(topic, ArticleText(5, title, [], [])) == expected
+
+
 def test_excluded_word_vetoes_a_match() -> None:
     assert match_topic("nvidia", NVIDIA, exclude="chips") == []
     assert match_topic("nvidia", NVIDIA, exclude="apple, tesla") == ["nvidia"]
