@@ -29,6 +29,12 @@ import aiosqlite
 from bot.archive.database import Database
 
 WATERMARK_KEY = "alerts:last_article_id"
+# What topic matching reads of an article: its title, key points and tags.
+_ARTICLE_TEXTS = """SELECT a.id, a.title, a.sort_at, a.story_id,
+      (SELECT json_group_array(text) FROM (SELECT text FROM snippets
+        WHERE article_id = a.id AND kind = 'key_point' ORDER BY position)) AS key_points,
+      (SELECT json_group_array(topic) FROM article_topics WHERE article_id = a.id) AS tags
+   FROM articles a"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +139,21 @@ class AlertStore:
         caps = (guild_id, channel_id, topic, max_per_channel, max_per_guild)
         return await _cap_exceeded(self._db.reader, *caps)
 
-    async def unsubscribe(self, channel_id: int, topic: str) -> bool:
-        """Remove a channel's subscription and its alerts not yet being sent; False when there
-        was none. (A batch already 'sending' still goes out: it may have been posted.)"""
+    async def unsubscribe(self, channel_id: int, topic: str) -> list[int] | None:
+        """Remove a channel's subscription and its alerts not yet being sent; returns the
+        articles those alerts were for (the channel's other subscriptions may want them too:
+        a channel gets one alert per article), or None when there was no subscription. (A batch
+        already 'sending' still goes out: it may have been posted.)"""
         async with self._db.transaction() as conn:
             subscription_id = await _subscription_id(conn, channel_id, topic)
             if subscription_id is None:
-                return False
-            await conn.execute(
-                "DELETE FROM deliveries WHERE subscription_id = ? AND status = 'pending'",
-                (subscription_id,),
-            )
+                return None
+            pending = "FROM deliveries WHERE subscription_id = ? AND status = 'pending'"
+            async with conn.execute(f"SELECT article_id {pending}", (subscription_id,)) as cursor:
+                dropped = [row[0] for row in await cursor.fetchall()]
+            await conn.execute(f"DELETE {pending}", (subscription_id,))
             await conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
-            return True
+            return dropped
 
     async def subscriptions(
         self, *, guild_id: int | None = None, channel_id: int | None = None, active: bool = False
@@ -192,14 +200,15 @@ class AlertStore:
         in id order, or the newest ``limit`` of them."""
         order = "DESC" if newest_first else ""
         async with self._db.reader.execute(
-            f"""SELECT a.id, a.title, a.sort_at, a.story_id,
-                      (SELECT json_group_array(text) FROM (SELECT text FROM snippets
-                        WHERE article_id = a.id AND kind = 'key_point' ORDER BY position))
-                        AS key_points,
-                      (SELECT json_group_array(topic) FROM article_topics
-                        WHERE article_id = a.id) AS tags
-               FROM articles a WHERE a.id > ? ORDER BY a.id {order} LIMIT ?""",
-            (article_id, limit),
+            f"{_ARTICLE_TEXTS} WHERE a.id > ? ORDER BY a.id {order} LIMIT ?", (article_id, limit)
+        ) as cursor:
+            return list(await cursor.fetchall())
+
+    async def articles(self, ids: Sequence[int]) -> list[aiosqlite.Row]:
+        """These articles, as ``articles_after`` gives them."""
+        marks = ",".join("?" * len(ids))
+        async with self._db.reader.execute(
+            f"{_ARTICLE_TEXTS} WHERE a.id IN ({marks}) ORDER BY a.id", list(ids)
         ) as cursor:
             return list(await cursor.fetchall())
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.alerts.outbox import backfill, match_articles, scan
+from bot.alerts.outbox import backfill, match_articles, scan, unsubscribe
 from bot.archive import Archive
 from bot.archive.alerts import LimitReached
 from bot.ingest.pipeline import ingest_articles
@@ -135,6 +135,25 @@ async def test_a_match_for_a_subscription_paused_or_removed_meanwhile_queues_not
     await archive.alerts.record_matches(matches, NOW, watermark=rows[-1]["id"])
     assert [b.channel_id for b in await archive.alerts.claim_batches(per_message=10)] == [CHANNEL]
     assert await archive.alerts.watermark() == rows[-1]["id"]
+
+
+async def test_unsubscribing_keeps_an_alert_another_topic_of_the_channel_wants(
+    archive: Archive,
+) -> None:
+    await subscribe(archive, "nvidia")
+    await subscribe(archive, "gpu")
+    await subscribe(archive, "tesla")
+    await ingest_articles(
+        archive, [news("Nvidia unveils new GPU", 1), news("Tesla GPU cluster", 2)], now=NOW
+    )
+    await scan(archive, now=NOW)  # one alert per article: both were queued under "gpu"
+    assert await unsubscribe(archive, CHANNEL, "gpu", NOW)
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert [(i.article_id, i.matched_words) for i in batch.items] == [
+        (1, ["nvidia"]),
+        (2, ["tesla"]),
+    ]
+    assert not await unsubscribe(archive, CHANNEL, "gpu", NOW)
 
 
 async def test_caps_per_channel_and_per_server(archive: Archive) -> None:

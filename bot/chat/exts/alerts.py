@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.alerts.matching import Topic
-from bot.alerts.outbox import backfill, scan
+from bot.alerts.outbox import backfill, scan, unsubscribe
 from bot.archive.alerts import Batch, LimitReached
 from bot.chat import render
 
@@ -209,7 +209,7 @@ class Alerts(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True)  # the write waits its turn
-        await alerts.unsubscribe(interaction.channel_id, topic)
+        await unsubscribe(self.bot.archive, interaction.channel_id, topic, datetime.now(UTC))
         await interaction.followup.send(
             render.plain(f"This channel no longer gets articles about **{topic}**.")
         )
