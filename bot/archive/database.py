@@ -124,9 +124,7 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 
 async def _migrate(connection: aiosqlite.Connection) -> None:
     """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction."""
-    async with connection.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = row[0] if row else 0
+    current = await _user_version(connection)
     for number, name, script in _migrations():
         if number <= current:
             continue
@@ -139,4 +137,14 @@ async def _migrate(connection: aiosqlite.Connection) -> None:
         except aiosqlite.Error as error:
             with contextlib.suppress(aiosqlite.Error):
                 await connection.rollback()
+            # Another process opening the same new archive applied it first (its transaction
+            # held the write lock this one waited for).
+            if await _user_version(connection) >= number:
+                continue
             raise _storage_error(error) from error
+
+
+async def _user_version(connection: aiosqlite.Connection) -> int:
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from pathlib import Path
@@ -22,6 +23,16 @@ async def test_new_file_is_migrated_to_the_latest_version(tmp_path: Path) -> Non
     assert version == _migrations()[-1][0]
     assert {"articles", "snippets", "snippets_fts", "settings"} <= tables
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_opening_one_new_archive_several_times_at_once_succeeds(tmp_path: Path) -> None:
+    # As `newsbot run` and `newsbot poll` started together do: all see version 0 and migrate.
+    path = tmp_path / "new.db"
+    archives = await asyncio.gather(*(Archive.open(path) for _ in range(4)))
+    for archive in archives:
+        await archive.close()
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == _migrations()[-1][0]
 
 
 async def test_reopening_does_not_migrate_again_or_lose_data(tmp_path: Path) -> None:
