@@ -34,3 +34,18 @@ def test_the_declared_python_is_the_oldest_supported() -> None:
     # The code needs 3.11 (datetime.UTC, tomllib); pip must not install it on an older one.
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11"
+
+
+def test_the_readme_invite_asks_for_exactly_the_permissions_it_lists() -> None:
+    import discord
+
+    listed = discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        send_messages_in_threads=True,
+        embed_links=True,
+        read_message_history=True,
+    )
+    readme = (REPO / "README.md").read_text()
+    assert f"permissions integer `{listed.value}`" in readme
+    assert f"permissions={listed.value}`" in readme

@@ -95,6 +95,11 @@ def run_bot(settings: Settings) -> int:
     except ValueError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
+    if settings.sharded and settings.gateway_url:
+        log.warning(
+            "DISCORD_GATEWAY_URL is not used with NEWSBOT_SHARDED: the sharded client connects "
+            "where GET /gateway/bot (at DISCORD_API_BASE) says"
+        )
     try:
         return asyncio.run(_serve(settings, settings.token))
     except KeyboardInterrupt:  # Ctrl-C before the signal handlers were installed
@@ -128,6 +133,8 @@ async def _serve(settings: Settings, token: str) -> int:
         return _fail(str(error))
     except (aiohttp.ClientError, OSError) as error:
         return _fail(f"could not reach Discord at {settings.api_base}: {error}")
+    except (discord.HTTPException, discord.GatewayNotFound) as error:  # a 5xx, after retries
+        return _fail(f"Discord is not available at {settings.api_base}: {error}")
     log.info("newsbot stopped cleanly")
     return 0
 

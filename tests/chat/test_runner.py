@@ -69,6 +69,25 @@ async def test_rejected_token_is_a_clear_error(
     assert wrong not in err and "Traceback" not in err
 
 
+async def test_discord_refusing_the_login_is_a_clear_error(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A 5xx is retried for about 25 s before it surfaces the same way; a 403 surfaces at once.
+    async with FakeDiscord(token=TOKEN) as fake:
+        fake.fail_next("GET /users/@me", 403)
+        settings = Settings(
+            db_path=tmp_path / "newsbot.db",
+            token=TOKEN,
+            api_base=fake.api_base,
+            gateway_url=fake.gateway_url,
+        )
+        code = await asyncio.wait_for(asyncio.to_thread(run_bot, settings), 15)
+    assert code == 1
+    err = capfd.readouterr().err
+    assert f"newsbot: Discord is not available at {fake.api_base}: 403" in err
+    assert "Traceback" not in err
+
+
 def _env(fake: FakeDiscord, db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "NEWSBOT_"))}
     env.update(
