@@ -216,6 +216,8 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
         wordless = await subscribe(fake, {"topic": "!!!"})
         assert wordless["content"].startswith("**!!!** has no words to watch for")
         assert wordless["flags"] == 64
+        common = await subscribe(fake, {"topic": "The News"})
+        assert common["content"].startswith("**the news** would match nearly every article")
         capped = await subscribe(fake, {"topic": "tesla"})
         assert capped["content"].startswith("Can't subscribe: this channel already has 2")
         assert capped["flags"] == 64

@@ -16,10 +16,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.alerts.matching import Topic
+from bot.alerts.matching import Topic, words_of
 from bot.alerts.outbox import backfill, scan, unsubscribe
 from bot.archive.alerts import Batch, LimitReached
 from bot.chat import render
+from bot.search.text import STOP_WORDS
 
 if TYPE_CHECKING:
     from bot.chat.bot import NewsBot
@@ -255,6 +256,8 @@ def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permiss
     """Why /subscribe will not take these options, or None."""
     if not Topic.parse(topic).phrases:
         return f"**{topic}** has no words to watch for; try e.g. nvidia or chips."
+    if set(words_of(topic)) <= STOP_WORDS:
+        return f"**{topic}** would match nearly every article; try e.g. nvidia or chips."
     if role is not None and role.is_default():
         return "Alerts can't mention @everyone; pick a role instead."
     if role is not None and not role.mentionable and not permissions.mention_everyone:
