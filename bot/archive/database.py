@@ -109,11 +109,25 @@ def _storage_error(error: aiosqlite.Error) -> StorageError:
     return StorageError(f"the archive could not be written: {message}")
 
 
+async def _use_wal(connection: aiosqlite.Connection, attempts: int = 50) -> None:
+    """Switch to WAL. On a new file that takes a lock SQLite does not wait for (the busy timeout
+    does not apply), so a process opening the same new archive at that moment tries again."""
+    for attempt in range(attempts):
+        try:
+            await connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                await connection.close()
+                raise
+            await asyncio.sleep(0.1)
+
+
 async def _connect(path: Path) -> aiosqlite.Connection:
     connection = await aiosqlite.connect(path, isolation_level=None)
     connection.row_factory = aiosqlite.Row
     await connection.execute("PRAGMA busy_timeout = 5000")
-    await connection.execute("PRAGMA journal_mode = WAL")
+    await _use_wal(connection)
     await connection.execute("PRAGMA synchronous = NORMAL")
     await connection.execute("PRAGMA foreign_keys = ON")
     await connection.execute("PRAGMA cache_size = -65536")
