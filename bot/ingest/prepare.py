@@ -41,10 +41,11 @@ def prepare(article: Article) -> PreparedArticle:
     the summary. Articles without key points get extracted ones (taken out of the body).
     """
     paragraphs = split_paragraphs(article.body)
+    summary_paragraphs = split_paragraphs(article.summary)
     # Feeds and some publishers repeat the summary as the first body paragraph.
-    if paragraphs and paragraphs[0].casefold() == " ".join(article.summary.split()).casefold():
+    if paragraphs and paragraphs[0].casefold() == " ".join(summary_paragraphs).casefold():
         paragraphs = paragraphs[1:]
-    summary = _sentences(split_paragraphs(article.summary))
+    summary = _sentences(summary_paragraphs)
     body = _sentences(paragraphs)
     key_points = list(article.key_points) or extract_key_points(summary + body)
     # Sentences come out of the splitter with whitespace normalised; key points are parsed alike.
