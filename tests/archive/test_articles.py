@@ -79,22 +79,17 @@ async def test_corrected_date_outlet_and_topics_are_applied_and_missing_ones_kep
     corrected = replace(
         META, published_at=datetime(2026, 5, 2, tzinfo=UTC), source="Example", topics=("cloud",)
     )
+
+    async def stored_facts() -> tuple[object, ...]:
+        (stored,) = await archive.articles.latest()
+        return stored.published_at, stored.source, stored.topics
+
     assert (await ingest_articles(archive, [corrected], now=NOW)).updated == 1
-    (stored,) = await archive.articles.latest()
-    assert (stored.published_at, stored.source, stored.topics) == (
-        corrected.published_at,
-        "Example",
-        ("cloud",),
-    )
+    assert await stored_facts() == (corrected.published_at, "Example", ("cloud",))
     # A record without a date, outlet or topics corrects nothing and erases nothing.
     bare = replace(META, published_at=None, source=None, topics=())
     assert (await ingest_articles(archive, [bare], now=NOW)).unchanged == 1
-    (stored,) = await archive.articles.latest()
-    assert (stored.published_at, stored.source, stored.topics) == (
-        corrected.published_at,
-        "Example",
-        ("cloud",),
-    )
+    assert await stored_facts() == (corrected.published_at, "Example", ("cloud",))
 
 
 async def test_records_sharing_a_url_store_the_newest_once(archive: Archive) -> None:

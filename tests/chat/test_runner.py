@@ -49,19 +49,24 @@ def test_missing_token_is_a_clear_error(
     assert not (tmp_path / "newsbot.db").exists()  # nothing was started
 
 
+async def run_against(fake: FakeDiscord, tmp_path: Path, token: str) -> int:
+    """``run_bot`` with ``token`` against the fake; its exit code."""
+    settings = Settings(
+        db_path=tmp_path / "newsbot.db",
+        token=token,
+        api_base=fake.api_base,
+        gateway_url=fake.gateway_url,
+    )
+    # run_bot runs its own event loop; the fake serves from this one.
+    return await asyncio.wait_for(asyncio.to_thread(run_bot, settings), 15)
+
+
 async def test_rejected_token_is_a_clear_error(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     async with FakeDiscord(token=TOKEN) as fake:
         wrong = "MTA5.wrong-token.d3JvbmctdG9rZW4"
-        settings = Settings(
-            db_path=tmp_path / "newsbot.db",
-            token=wrong,
-            api_base=fake.api_base,
-            gateway_url=fake.gateway_url,
-        )
-        # run_bot runs its own event loop; the fake serves from this one.
-        code = await asyncio.wait_for(asyncio.to_thread(run_bot, settings), 15)
+        code = await run_against(fake, tmp_path, wrong)
         assert [r.status for r in fake.requests_to("GET /users/@me")] == [401]
     assert code == 1
     err = capfd.readouterr().err
@@ -75,13 +80,7 @@ async def test_discord_refusing_the_login_is_a_clear_error(
     # A 5xx is retried for about 25 s before it surfaces the same way; a 403 surfaces at once.
     async with FakeDiscord(token=TOKEN) as fake:
         fake.fail_next("GET /users/@me", 403)
-        settings = Settings(
-            db_path=tmp_path / "newsbot.db",
-            token=TOKEN,
-            api_base=fake.api_base,
-            gateway_url=fake.gateway_url,
-        )
-        code = await asyncio.wait_for(asyncio.to_thread(run_bot, settings), 15)
+        code = await run_against(fake, tmp_path, TOKEN)
     assert code == 1
     err = capfd.readouterr().err
     assert f"newsbot: Discord is not available at {fake.api_base}: 403" in err
