@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -40,9 +41,17 @@ async def test_an_error_in_the_worker_is_raised_here_and_the_worker_goes_on() ->
         assert await worker.prepare(ARTICLES[:1]) == prepare_batch(ARTICLES[:1])
 
 
+async def test_batches_cut_at_once_come_back_each_to_its_caller() -> None:
+    batches = [ARTICLES[n : n + 1] for n in range(len(ARTICLES))]
+    async with await SnippetWorker.start() as worker:
+        cut = await asyncio.gather(*(worker.prepare(batch) for batch in batches))
+    assert cut == [prepare_batch(batch) for batch in batches]
+
+
 async def test_a_worker_that_died_is_reported() -> None:
     worker = await SnippetWorker.start()
-    worker._process.kill()
+    for process in worker._processes:
+        process.kill()
     with pytest.raises(WorkerError):
         await worker.prepare(ARTICLES)
     await worker.close()
@@ -67,10 +76,12 @@ async def test_an_ingest_of_several_batches_stores_the_same_as_one_batch(
 async def test_the_worker_runs_at_a_lower_priority_than_the_bot() -> None:
     # Cutting takes what CPU is left: a bot answering during an import gets a core first.
     async with await SnippetWorker.start() as worker:
-        await worker.prepare(ARTICLES[:1])  # (it has started and set its priority)
-        assert os.getpriority(os.PRIO_PROCESS, worker._process.pid) > os.getpriority(
-            os.PRIO_PROCESS, 0
-        )
+        batches = [ARTICLES[:1]] * len(worker._processes)
+        await asyncio.gather(*(worker.prepare(b) for b in batches))  # (all have set priority)
+        for process in worker._processes:
+            assert os.getpriority(os.PRIO_PROCESS, process.process.pid) > os.getpriority(
+                os.PRIO_PROCESS, 0
+            )
 
 
 async def test_an_ingest_that_fails_midway_keeps_the_batches_written_before(
