@@ -115,8 +115,9 @@ class _Process:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None  # both are pipes (see start)
         try:
-            request = pickle.dumps(list(batch), protocol=pickle.HIGHEST_PROTOCOL)
-            stdin.write(len(request).to_bytes(_LENGTH, "big") + request)
+            # Pickled in a thread, as the answer is unpickled: a batch of a few hundred
+            # articles is megabytes, and the bot's event loop would stall meanwhile.
+            stdin.write(await asyncio.to_thread(_framed, list(batch)))
             await stdin.drain()
             size = int.from_bytes(await stdout.readexactly(_LENGTH), "big")
             return await stdout.readexactly(size)
@@ -142,6 +143,12 @@ class _Process:
             self.process.kill()
 
 
+def _framed(message: object) -> bytes:
+    """``message`` pickled, after its length."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(_LENGTH, "big") + data
+
+
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """The worker's loop: prepare each batch read from ``requests`` until it closes."""
     while header := requests.read(_LENGTH):
@@ -154,8 +161,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             ]
         except Exception as error:  # the parent raises it
             result = error
-        answer = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.write(len(answer).to_bytes(_LENGTH, "big") + answer)
+        answers.write(_framed(result))
         answers.flush()
 
 
