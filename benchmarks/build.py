@@ -48,9 +48,9 @@ async def build(archive: Archive, records: Iterable[Record], *, chunk: int) -> B
     Records are generated chunk by chunk, so the benchmark's own data does not inflate the
     process's peak memory much beyond one chunk. No lag ticker runs here: its sampling would
     slow the ingest it measures (loop lag while ingesting is the ``lag`` phase's job). Snippets
-    are cut in one worker process for the whole build, as one ``newsbot ingest`` of every
-    record would; it is started within the timed part, as that ingest starts it. The index is
-    compacted at the end, also timed, as that ingest ends.
+    are cut in one set of worker processes for the whole build, as one ``newsbot ingest`` of
+    every record would; they are started within the timed part, as that ingest starts them.
+    The index is compacted at the end, also timed, as that ingest ends.
     """
     built = Built()
     report = IngestReport()

@@ -41,7 +41,7 @@ async def ingest_articles(
 
     Cutting the next batches into snippets (CPU work, off the event loop) overlaps with writing
     the ones already cut, in one transaction per write. Cutting runs in ``worker`` if given;
-    otherwise an ingest of more than one batch starts a worker process for it (see
+    otherwise an ingest of more than one batch starts worker processes for it (see
     :mod:`bot.ingest.worker`), and a single batch, not worth a process, is cut in a thread.
 
     Articles are stored oldest first (undated ones last, as new): the index reads the newest

@@ -27,7 +27,7 @@ from bot.models import Article, PreparedArticle
 
 _LENGTH = 8  # bytes of the length before each pickle
 _STOP_SECONDS = 5.0  # a worker told to stop gets this long before it is killed
-# The worker runs at a lower priority: on a machine with few cores, a bot answering questions
+# Workers run at a lower priority: on a machine with few cores, a bot answering questions
 # while an import runs gets a core first, and cutting takes what is left (loop lag p99 at
 # 100,000 articles, while ingesting: 25-39 ms without it, 19-28 ms with it).
 _NICENESS = 10
@@ -42,7 +42,7 @@ _HOME = os.path.dirname(os.path.dirname(os.path.abspath(bot.__file__)))
 
 
 class WorkerError(RuntimeError):
-    """The worker process stopped before answering."""
+    """A worker process stopped before answering."""
 
 
 class SnippetWorker:
@@ -61,7 +61,14 @@ class SnippetWorker:
     @classmethod
     async def start(cls, processes: int = PROCESSES) -> SnippetWorker:
         """Start the worker processes (each is ready for work as soon as it has imported)."""
-        return cls(await asyncio.gather(*(_Process.start() for _ in range(processes))))
+        started = await asyncio.gather(
+            *(_Process.start() for _ in range(processes)), return_exceptions=True
+        )
+        running = [process for process in started if isinstance(process, _Process)]
+        if len(running) < len(started):  # (out of memory or of file handles)
+            await asyncio.gather(*(process.close() for process in running))
+            raise next(error for error in started if isinstance(error, BaseException))
+        return cls(running)
 
     async def prepare(self, batch: Sequence[Article]) -> list[PreparedArticle]:
         """:func:`bot.ingest.prepare.prepare_batch`, in a worker process.

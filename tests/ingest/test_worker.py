@@ -7,6 +7,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -55,6 +56,40 @@ async def test_a_worker_that_died_is_reported() -> None:
     with pytest.raises(WorkerError):
         await worker.prepare(ARTICLES)
     await worker.close()
+
+
+async def test_a_worker_that_cannot_start_leaves_none_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The second process fails to start, as it would with no file handles left.
+    real_start = asyncio.create_subprocess_exec
+    started: list[asyncio.subprocess.Process] = []
+    calls = 0
+
+    async def second_fails(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            for _ in range(500):  # fails once the first one has started (bounded wait)
+                if started:
+                    break
+                await asyncio.sleep(0.01)
+            raise OSError(24, "Too many open files")
+        process = await real_start(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", second_fails)
+    try:
+        with pytest.raises(OSError, match="Too many open files"):
+            await SnippetWorker.start(processes=2)
+        assert len(started) == 1
+        assert started[0].returncode is not None  # the one that started has ended
+    finally:
+        for process in started:  # (left running, it would hold up the test run's exit)
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
 
 
 async def test_an_ingest_of_several_batches_stores_the_same_as_one_batch(
