@@ -114,6 +114,9 @@ class _Process:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": path},
+            # Out of the terminal's process group: Ctrl-C is the parent's to handle (it stops
+            # its workers); in the group, each worker would print a traceback of its own.
+            start_new_session=True,
         )
         return cls(process)
 
@@ -177,4 +180,7 @@ if __name__ == "__main__":
         os.nice(_NICENESS)
     answers = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
-    serve(sys.stdin.buffer, answers)
+    try:
+        serve(sys.stdin.buffer, answers)
+    except BrokenPipeError:  # the parent is gone: nobody to answer, nothing to flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), answers.fileno())
