@@ -153,11 +153,11 @@ async def considered(archive: Archive, count: int, *, within: float = 5.0) -> No
     what it queued for them is then in the outbox (the scan writes both in one transaction)."""
 
     async def done() -> bool:
+        # The count first: the newest article is then read after the last one was stored (read
+        # before, it could miss one stored meanwhile, and the scan seem done before it was).
+        if await archive.articles.count() != count:
+            return False
         newest = await archive.alerts.articles_after(0, 1, newest_first=True)
-        return (
-            await archive.articles.count() == count
-            and bool(newest)
-            and await archive.alerts.watermark() >= newest[0]["id"]
-        )
+        return bool(newest) and await archive.alerts.watermark() >= newest[0]["id"]
 
     await eventually(done, within=within, what=f"{count} articles stored and scanned")
