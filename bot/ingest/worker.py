@@ -161,8 +161,11 @@ def _framed(message: object) -> bytes:
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """The worker's loop: prepare each batch read from ``requests`` until it closes."""
-    while header := requests.read(_LENGTH):
-        batch = pickle.loads(requests.read(int.from_bytes(header, "big")))
+    while len(header := requests.read(_LENGTH)) == _LENGTH:
+        size = int.from_bytes(header, "big")
+        if len(request := requests.read(size)) < size:
+            return  # the parent went away while sending it
+        batch = pickle.loads(request)
         try:
             # Only what cutting added goes back: the parent has the articles themselves, and
             # sending them back would double what crosses the pipe and is unpickled there.

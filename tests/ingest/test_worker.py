@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
+import pickle
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,7 +16,7 @@ import pytest
 from bot.archive import Archive
 from bot.ingest.pipeline import ingest_articles
 from bot.ingest.prepare import prepare_batch
-from bot.ingest.worker import SnippetWorker, WorkerError
+from bot.ingest.worker import SnippetWorker, WorkerError, serve
 from bot.models import Article
 from tests.conftest import NOW
 
@@ -47,6 +49,14 @@ async def test_batches_cut_at_once_come_back_each_to_its_caller() -> None:
     async with await SnippetWorker.start() as worker:
         cut = await asyncio.gather(*(worker.prepare(batch) for batch in batches))
     assert cut == [prepare_batch(batch) for batch in batches]
+
+
+def test_a_worker_whose_parent_left_while_sending_stops_quietly() -> None:
+    request = pickle.dumps(ARTICLES)
+    cut_short = io.BytesIO(len(request).to_bytes(8, "big") + request[: len(request) // 2])
+    answers = io.BytesIO()
+    serve(cut_short, answers)  # returns: no error for a parent that is gone
+    assert answers.getvalue() == b""
 
 
 async def test_a_worker_that_died_is_reported() -> None:

@@ -171,14 +171,15 @@ def test_a_killed_ingest_leaves_no_worker_process_behind() -> None:
 
 
 def _children(pid: int) -> list[int]:
-    """The running processes whose parent is ``pid`` (read from /proc)."""
+    """The running processes whose parent is ``pid`` and that have left its process group
+    (read from /proc)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
             continue  # (it ended meanwhile)
-        if int(fields[1]) == pid and fields[0] != "Z":
+        if int(fields[1]) == pid and int(fields[2]) != pid and fields[0] != "Z":
             found.append(int(stat.parent.name))
     return found
 
@@ -186,7 +187,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_ctrl_c_stops_an_ingest_quietly_and_keeps_what_it_stored(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
-    write_corpus(corpus, ARTICLES)
+    write_corpus(corpus, 4 * ARTICLES)  # (seconds of cutting: it is still running at Ctrl-C)
     db = tmp_path / "interrupted.db"
     env = {**os.environ, "NEWSBOT_DB": str(db), "NEWSBOT_NO_BUNDLED": "1"}
     # A process group of its own, as a terminal's job: Ctrl-C signals every process in it.
@@ -199,13 +200,19 @@ def test_ctrl_c_stops_an_ingest_quietly_and_keeps_what_it_stored(tmp_path: Path)
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    workers = _children(process.pid)
-    assert len(workers) == 2, "the ingest never started its worker processes"
-    os.killpg(process.pid, signal.SIGINT)
-    _, errors = process.communicate(timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        workers = _children(process.pid)
+        assert len(workers) == 2, "the ingest never started its worker processes"
+        assert process.poll() is None, "the ingest ended before Ctrl-C"
+        os.killpg(process.pid, signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
     assert process.returncode == 130
     assert "Traceback" not in errors
     deadline = time.monotonic() + 30
