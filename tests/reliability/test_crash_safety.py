@@ -144,12 +144,25 @@ asyncio.run(main())
 """
 
 
-def _running(pid: int) -> bool:
+def _stat(pid: int | str) -> list[str] | None:
+    """A process's fields after its name in /proc (state, parent, process group, ...), or None
+    once it is gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def _running(pid: int | str) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has exited
+
+
+def _assert_all_end(pids: list[int]) -> None:
+    deadline = time.monotonic() + 30
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_running, pids))
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
@@ -164,23 +177,17 @@ def test_a_killed_ingest_leaves_no_worker_process_behind() -> None:
     )
     workers = [int(pid) for pid in result.stdout.split()]
     assert workers
-    deadline = time.monotonic() + 30
-    while any(map(_running, workers)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(map(_running, workers))
+    _assert_all_end(workers)
 
 
 def _children(pid: int) -> list[int]:
     """The running processes whose parent is ``pid`` and that have left its process group
     (read from /proc)."""
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # (it ended meanwhile)
-        if int(fields[1]) == pid and int(fields[2]) != pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
+    for folder in Path("/proc").glob("[0-9]*"):
+        fields = _stat(folder.name)
+        if fields and fields[0] != "Z" and int(fields[1]) == pid and int(fields[2]) != pid:
+            found.append(int(folder.name))
     return found
 
 
@@ -215,8 +222,5 @@ def test_ctrl_c_stops_an_ingest_quietly_and_keeps_what_it_stored(tmp_path: Path)
             process.wait()
     assert process.returncode == 130
     assert "Traceback" not in errors
-    deadline = time.monotonic() + 30
-    while any(map(_running, workers)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(map(_running, workers))
+    _assert_all_end(workers)
     check_archive(db)
