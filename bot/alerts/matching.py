@@ -20,7 +20,9 @@ from bot.search.text import fold
 
 TYPO_SIMILARITY = 85.0
 MIN_TYPO_LENGTH = 5
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A word, or a one-letter language name ("c++", "c#", "f#"), which would otherwise be the
+# letter "c" of "Series C" and "vitamin C".
+_WORD = re.compile(r"(?<![^\W_])[^\W\d_](?:\+\+|#)(?![^\W\d_])|[^\W_]+", re.UNICODE)
 _DOTTED_ABBREVIATION = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.UNICODE)
 # Spellings of the same topic: each entry lists phrases that mean the same thing.
 SAME_MEANING: tuple[tuple[str, ...], ...] = (

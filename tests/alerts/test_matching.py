@@ -94,3 +94,20 @@ def test_matching_is_case_stable(topic: str, data: st.DataObject) -> None:
     mixed = "".join(c.upper() if flip else c for c, flip in zip(topic, flips, strict=True))
     assert match_topic(mixed, NVIDIA) == match_topic(topic, NVIDIA)
     assert match_topic(mixed, EV) == match_topic(topic, EV)
+
+
+@pytest.mark.parametrize(
+    ("topic", "title", "expected"),
+    [
+        ("C++", "C++26 adds reflection; C++ compilers follow", ["c++"]),
+        ("c#", "Microsoft ships C# 14", ["c#"]),
+        ("C++", "Startup raises Series C from a C-suite veteran", []),
+        ("C#", "Vitamin C sales grow", []),
+        ("c#", "C++ turns 40", []),
+        ("c", "Microsoft ships C# 14", []),
+    ],
+)
+def test_programming_languages_are_not_the_letter_c(
+    topic: str, title: str, expected: list[str]
+) -> None:
+    assert match_topic(topic, ArticleText(6, title, [], [])) == expected
