@@ -116,18 +116,16 @@ class Catalogue:
         np.maximum.at(self.last_ids, ids, spans.last_ids)
         self.timestamps[ids] = spans.timestamps
         for source in dict.fromkeys(spans.sources):  # new outlets coded in order of appearance
-            self._code(source)
+            self._add_outlet(source)
         self.source_codes[ids] = [self._source_code[source] for source in spans.sources]
         articles = int(np.count_nonzero(self.title_ids))
         self.mean_snippets = float(self.sizes.sum()) / articles if articles else 1.0
 
-    def _code(self, source: str | None) -> int:
-        code = self._source_code.get(source)
-        if code is None:
-            code = self._source_code[source] = len(self.source_names)
+    def _add_outlet(self, source: str | None) -> None:
+        if source not in self._source_code:
+            self._source_code[source] = len(self.source_names)
             self.source_names.append(source)
             self._outlets = None
-        return code
 
     def last_snippet_until(self, moment: float) -> int:
         """The newest snippet id of any article dated up to ``moment`` (POSIX seconds): the
