@@ -106,9 +106,16 @@ class Topic:
 
     @classmethod
     def parse(cls, topic: str, exclude: str = "") -> Topic:
-        """Read a topic and its exclusions (comma or space separated words)."""
-        excluded = [p for word in re.split(r"[,\s]+", exclude) for p in _phrases(word)]
+        """Read a topic and its exclusions (words or phrases separated by commas)."""
+        excluded = [p for item in exclude.split(",") for p in _phrases(item)]
         return cls(tuple(_phrases(topic)), tuple(excluded))
+
+
+def exclusions(text: str) -> str:
+    """Exclusions as a subscription stores them: lower-case words or phrases, each once,
+    separated by ", " ("Apple  Watch,rumor" -> "apple watch, rumor")."""
+    items = (" ".join(item.lower().split()) for item in text.split(","))
+    return ", ".join(dict.fromkeys(item for item in items if item))
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,10 +78,11 @@ async def test_new_matching_feed_entry_gives_exactly_one_alert_pinging_only_the_
     async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
         archive = bot.archive
         await follow(fake, archive, feed, 1)
-        reply = await subscribe(fake, {"topic": "NVIDIA", "role": role, "exclude": "rumor"})
+        options = {"topic": "NVIDIA", "role": role, "exclude": "Rumor,  gaming card"}
+        reply = await subscribe(fake, options)
         assert reply["content"] == (
             "This channel now gets new articles about **nvidia**, mentioning @Chip news, "
-            "except those mentioning rumor."
+            "except those mentioning rumor, gaming card."
         )
         assert not reply.get("flags")  # the channel sees what it subscribed to
 

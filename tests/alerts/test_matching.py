@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.alerts.matching import ArticleIndex, ArticleText, Topic, match_topic
+from bot.alerts.matching import ArticleIndex, ArticleText, Topic, exclusions, match_topic
 
 NVIDIA = ArticleText(
     1,
@@ -76,6 +76,26 @@ def test_irregular_plurals(topic: str, title: str, expected: list[str]) -> None:
 def test_excluded_word_vetoes_a_match() -> None:
     assert match_topic("nvidia", NVIDIA, exclude="chips") == []
     assert match_topic("nvidia", NVIDIA, exclude="apple, tesla") == ["nvidia"]
+
+
+def test_an_excluded_phrase_vetoes_only_the_phrase() -> None:
+    watch = ArticleText(7, "Apple Watch gets its blood oxygen sensor back", [], [])
+    prices = ArticleText(8, "Apple cuts iPhone prices", ["Analysts watch margins."], [])
+    assert match_topic("apple", watch, exclude="apple watch, rumor") == []
+    assert match_topic("apple", prices, exclude="apple watch, rumor") == ["apple"]
+    assert match_topic("apple", prices, exclude="rumor, watch") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Apple  Watch,rumor", "apple watch, rumor"),
+        (" , rumor,, RUMOR ,", "rumor"),
+        ("", ""),
+    ],
+)
+def test_exclusions_are_stored_as_phrases_separated_by_commas(typed: str, stored: str) -> None:
+    assert exclusions(typed) == stored
 
 
 def test_other_spelling_of_multiword_topic() -> None:

@@ -73,6 +73,26 @@ async def test_an_older_archive_keeps_its_snippets_searchable_after_upgrading(
         }
 
 
+async def test_an_older_archive_keeps_what_its_exclusions_meant_after_upgrading(
+    tmp_path: Path,
+) -> None:
+    # Before migration 6, "/subscribe exclude:crypto, nft" was stored as "crypto nft".
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    for number, _, script in _migrations()[:5]:
+        connection.executescript(f"{script}\nPRAGMA user_version = {number};")
+    connection.executescript(
+        """INSERT INTO subscriptions (guild_id, channel_id, topic, exclude, created_by,
+                                      created_at, after_article_id)
+           VALUES (1, 10, 'apple', 'crypto nft', 5, '2026-05-01', 0),
+                  (1, 11, 'tesla', '', 5, '2026-05-01', 0);"""
+    )
+    connection.close()
+    async with await Archive.open(path) as archive:
+        found = await archive.alerts.subscriptions(guild_id=1)
+    assert [(s.topic, s.exclude) for s in found] == [("apple", "crypto, nft"), ("tesla", "")]
+
+
 async def test_foreign_keys_are_enforced(archive: Archive) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         async with archive.db.transaction() as conn:

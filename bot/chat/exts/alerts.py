@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.alerts.matching import Topic, words_of
+from bot.alerts.matching import Topic, exclusions, words_of
 from bot.alerts.outbox import backfill, scan, unsubscribe
 from bot.archive.alerts import Batch, LimitReached
 from bot.chat import render
@@ -127,7 +127,7 @@ class Alerts(commands.Cog):
     @app_commands.describe(
         topic="Words to watch for, e.g. nvidia or electric vehicles",
         role="A role to mention with each alert (optional)",
-        exclude="Words that rule an article out, separated by commas",
+        exclude="Words or phrases that rule an article out, separated by commas",
         recent="Also post this many recent matching articles now (0-5)",
     )
     @app_commands.guild_only()
@@ -163,7 +163,7 @@ class Alerts(commands.Cog):
         try:
             subscription = await alerts.subscribe(
                 **caps,
-                exclude=" ".join((exclude or "").lower().replace(",", " ").split()),
+                exclude=exclusions(exclude or ""),
                 role_id=role.id if role else None,
                 created_by=interaction.user.id,
                 now=datetime.now(UTC),
