@@ -137,25 +137,41 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 
 
 async def _migrate(connection: aiosqlite.Connection) -> None:
-    """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction."""
+    """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction.
+
+    The version is read again once the transaction holds the write lock: of several processes
+    upgrading one archive at once (the bot and ``newsbot ingest``), the first applies each
+    migration and the others find it applied.
+    """
     current = await _user_version(connection)
     for number, name, script in _migrations():
         if number <= current:
             continue
-        log.info("applying archive migration %04d_%s", number, name)
-        # executescript commits first, so the version bump is part of the script itself.
         try:
-            await connection.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+            await connection.execute("BEGIN IMMEDIATE")
+            if await _user_version(connection) < number:
+                log.info("applying archive migration %04d_%s", number, name)
+                for statement in _statements(script):
+                    await connection.execute(statement)
+                await connection.execute(f"PRAGMA user_version = {number}")
+            await connection.commit()
         except aiosqlite.Error as error:
             with contextlib.suppress(aiosqlite.Error):
                 await connection.rollback()
-            # Another process opening the same new archive applied it first (its transaction
-            # held the write lock this one waited for).
-            if await _user_version(connection) >= number:
-                continue
             raise _storage_error(error) from error
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script's statements, one by one (a trigger's body stays whole)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():  # a last statement without its semicolon, or a closing comment
+        statements.append(pending.strip())
+    return statements
 
 
 async def _user_version(connection: aiosqlite.Connection) -> int:
