@@ -403,7 +403,7 @@ def subscriptions_embed(
         if s.role_id:
             line += f" · mentions <@&{s.role_id}>"
         if s.exclude:
-            line += f" · except {quoted(s.exclude, 200)}"
+            line += f" · except {quoted(s.exclude, 300)}"  # 200 typed, plus ", " separators
         if s.paused_reason:
             line += f"\n⏸ paused: {quoted(s.paused_reason, 300)}"
         lines.append(line)

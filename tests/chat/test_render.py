@@ -11,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.alerts.matching import exclusions
+from bot.archive.alerts import Subscription
 from bot.chat import render
 from bot.models import StoredArticle
 from bot.search import Answer, Citation
@@ -203,3 +205,13 @@ def test_many_long_citations_keep_whole_source_lines() -> None:
     assert isinstance(reply["view"], discord.ui.View)
     assert len(reply["view"].children) == 1  # one article, one button
     assert_sendable(reply)
+
+
+def test_the_subscription_list_shows_every_exclusion_typed() -> None:
+    # The most /subscribe takes: 200 characters, stored with ", " between the items.
+    typed = ",".join(f"w{n:02d}" for n in range(50))[:200]
+    stored = exclusions(typed)
+    subscription = Subscription(1, 1, 10, "nvidia", stored, None, 5, "2026-05-01", 0, None)
+    listed = render.subscriptions_embed([subscription], everywhere=False).description or ""
+    assert listed.endswith(f"except {stored}")
+    assert "w49" in listed
