@@ -192,3 +192,27 @@ async def test_a_newest_article_re_ingested_shorter_gives_its_ids_to_no_other(
     answer = await engine.answer("How much does the Marblefin Pelagon cost?", Filters(now=NOW))
     assert answer.citations[0].title == drone.title
     assert "$85,000" in answer.citations[0].text
+
+
+async def test_a_running_engine_knows_every_article_added_since_it_loaded(
+    build: Build, archive: Archive
+) -> None:
+    # Each round outgrows the catalogue's columns, which are grown (in a thread) and refilled.
+    engine = await build([NVIDIA])
+    await engine.answer("Nvidia spending", Filters(now=NOW))
+    names = ["Quorvex", "Brambleton", "Ostravia", "Pellucid", "Zintaro", "Marquell"]
+    for at, name in enumerate(names):
+        new = [
+            article(
+                f"{name} {product} launch",
+                days_ago=0.1 * (len(names) - at),
+                key_points=(f"{name} priced its {product} at ${at + 1}{n}0.",),
+            )
+            for n, product in enumerate(["tablet", "drone", "router"])
+        ]
+        await ingest_articles(archive, new, now=NOW)
+        answer = await engine.answer(f"How much is the {name} drone?", Filters(now=NOW))
+        assert answer.citations[0].title == f"{name} drone launch"
+    first = await engine.answer("How much is the Quorvex router?", Filters(now=NOW))
+    assert first.citations[0].title == "Quorvex router launch"
+    assert "$120" in first.citations[0].text
