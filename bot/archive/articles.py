@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import chain
 from typing import Any
 
 import aiosqlite
@@ -538,12 +537,22 @@ async def _insert_snippets(
     conn: aiosqlite.Connection, snippets: Sequence[tuple[int, int, str, str]], *, first_id: int
 ) -> None:
     """Insert snippets in order with consecutive ids from ``first_id`` (so each article's ids
-    are consecutive too), many rows per statement."""
-    numbered = [(first_id + n, *snippet) for n, snippet in enumerate(snippets)]
+    are consecutive too), many rows per statement.
+
+    The rows' parameters are built as the statements consume them, in the connection's thread:
+    tens of thousands of snippets would otherwise hold up the event loop for milliseconds.
+    """
     size = _SNIPPETS_PER_INSERT
-    whole = len(numbered) - len(numbered) % size
+    whole = len(snippets) - len(snippets) % size
+
+    def numbered(start: int, stop: int) -> list[object]:
+        return [v for n in range(start, stop) for v in (first_id + n, *snippets[n])]
+
     await conn.executemany(
         _INSERT_SNIPPETS + ", ".join(["(?, ?, ?, ?, ?)"] * size),
-        (list(chain.from_iterable(numbered[i : i + size])) for i in range(0, whole, size)),
+        (numbered(i, i + size) for i in range(0, whole, size)),
     )
-    await conn.executemany(_INSERT_SNIPPETS + "(?, ?, ?, ?, ?)", numbered[whole:])
+    await conn.executemany(
+        _INSERT_SNIPPETS + "(?, ?, ?, ?, ?)",
+        (numbered(n, n + 1) for n in range(whole, len(snippets))),
+    )
