@@ -40,6 +40,10 @@ def _grown(column: np.ndarray, size: int) -> np.ndarray:
     return grown
 
 
+# The columns indexed by article id.
+_ARTICLE_COLUMNS = ("timestamps", "sizes", "title_ids", "last_ids", "source_codes")
+
+
 class Catalogue:
     """Snippet id -> article, and every article's facts as columns indexed by article id;
     refreshed as the archive grows."""
@@ -85,19 +89,20 @@ class Catalogue:
             articles = int(spans.article_ids.max(initial=0)) + 1
             if top >= len(self._owner_of) or articles > len(self.timestamps):
                 # Growing copies the columns (at 7 million snippets, 30 MB of owners and about
-                # 0.1 s): in a thread, so that questions go on being answered meanwhile. The
-                # old columns stay valid for them until the grown ones replace them.
-                await asyncio.to_thread(self._reserve, top + 1, articles)
+                # 0.1 s): in a thread, so that questions go on being answered from the old
+                # columns meanwhile. The copies replace them here, on the loop, so that a
+                # cancelled refresh leaves the old ones in place.
+                grown = await asyncio.to_thread(self._grown_columns, top + 1, articles)
+                for name, column in grown.items():
+                    setattr(self, name, column)
             self._add(spans, top)
 
-    def _reserve(self, snippets: int, articles: int) -> None:
-        """Room for snippet ids below ``snippets`` and article ids below ``articles``."""
-        self._owner_of = _grown(self._owner_of, snippets)
-        self.timestamps = _grown(self.timestamps, articles)
-        self.sizes = _grown(self.sizes, articles)
-        self.title_ids = _grown(self.title_ids, articles)
-        self.last_ids = _grown(self.last_ids, articles)
-        self.source_codes = _grown(self.source_codes, articles)
+    def _grown_columns(self, snippets: int, articles: int) -> dict[str, np.ndarray]:
+        """The columns with room for snippet ids below ``snippets`` and article ids below
+        ``articles``, by attribute name."""
+        return {"_owner_of": _grown(self._owner_of, snippets)} | {
+            name: _grown(getattr(self, name), articles) for name in _ARTICLE_COLUMNS
+        }
 
     def _add(self, spans: Spans, top: int) -> None:
         if len(spans):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot.archive import Archive
@@ -216,3 +218,37 @@ async def test_a_running_engine_knows_every_article_added_since_it_loaded(
     first = await engine.answer("How much is the Quorvex router?", Filters(now=NOW))
     assert first.citations[0].title == "Quorvex router launch"
     assert "$120" in first.citations[0].text
+
+
+async def test_a_refresh_cancelled_while_growing_loses_no_later_article(
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await build([NVIDIA])
+    await engine.answer("Nvidia spending", Filters(now=NOW))
+    catalogue = engine.catalogue
+    entered, release, finished = threading.Event(), threading.Event(), threading.Event()
+    grow = catalogue._grown_columns
+
+    def first_grow_waits(snippets: int, articles: int) -> dict[str, np.ndarray]:
+        grown = grow(snippets, articles)
+        if not entered.is_set():  # the first copy is made, then held back
+            entered.set()
+            release.wait(5)
+            finished.set()
+        return grown
+
+    monkeypatch.setattr(catalogue, "_grown_columns", first_grow_waits)
+    drone = article("Marblefin drone launch", key_points=("Marblefin's drone costs $85,000.",))
+    await ingest_articles(archive, [drone], now=NOW)
+    newest = await archive.index.snippet_count()
+    cancelled = asyncio.create_task(catalogue.refresh(newest))
+    await asyncio.to_thread(entered.wait, 5)
+    cancelled.cancel()  # (e.g. the bot shutting down mid-question)
+    await asyncio.gather(cancelled, return_exceptions=True)
+    answer = await engine.answer("How much does the Marblefin drone cost?", Filters(now=NOW))
+    release.set()  # the cancelled refresh's copy, made before that answer's, comes back now
+    await asyncio.to_thread(finished.wait, 5)
+    await asyncio.sleep(0.2)  # (where a refresh that assigned in its thread would assign)
+    again = await engine.answer("How much does the Marblefin drone cost?", Filters(now=NOW))
+    assert [c.title for c in answer.citations[:1]] == [drone.title]
+    assert [c.title for c in again.citations[:1]] == [drone.title]  # its owner still known
