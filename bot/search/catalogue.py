@@ -89,9 +89,10 @@ class Catalogue:
             articles = int(spans.article_ids.max(initial=0)) + 1
             if top >= len(self._owner_of) or articles > len(self.timestamps):
                 # Growing copies the columns (at 7 million snippets, 30 MB of owners and about
-                # 0.1 s): in a thread, so that questions go on being answered from the old
-                # columns meanwhile. The copies replace them here, on the loop, so that a
-                # cancelled refresh leaves the old ones in place.
+                # 0.1 s): in a thread, so that the event loop goes on meanwhile (questions past
+                # their refresh are answered from the old columns; new ones wait for the lock).
+                # The copies replace them here, on the loop, so that a cancelled refresh leaves
+                # the old ones in place.
                 grown = await asyncio.to_thread(self._grown_columns, top + 1, articles)
                 for name, column in grown.items():
                     setattr(self, name, column)

@@ -199,7 +199,7 @@ async def test_a_newest_article_re_ingested_shorter_gives_its_ids_to_no_other(
 async def test_a_running_engine_knows_every_article_added_since_it_loaded(
     build: Build, archive: Archive
 ) -> None:
-    # Each round outgrows the catalogue's columns, which are grown (in a thread) and refilled.
+    # The columns double when outgrown: three of these rounds grow them (in a thread).
     engine = await build([NVIDIA])
     await engine.answer("Nvidia spending", Filters(now=NOW))
     names = ["Quorvex", "Brambleton", "Ostravia", "Pellucid", "Zintaro", "Marquell"]
