@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.archive import Archive
 from bot.ingest.pipeline import ingest_articles, ingest_paths
@@ -16,6 +18,12 @@ from bot.settings import bundled_data_dir
 
 # The fakes' fixtures (a fake Discord server, a local feed server) are available to every test.
 pytest_plugins = ["tests.fakes.fixtures"]
+
+# Property tests draw the same examples on every run (a clean clone passes or fails the same
+# way every time) and assert no timings; `HYPOTHESIS_PROFILE=explore` draws new examples.
+settings.register_profile("repeatable", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
