@@ -268,6 +268,7 @@ def _http_url(link: Any) -> str | None:
     link = link.strip()
     try:
         parts = urlsplit(link)
+        parts.port  # noqa: B018 (a malformed port raises only when read)
     except ValueError:
         return None
     return link if parts.scheme in ("http", "https") and parts.netloc else None

@@ -17,13 +17,17 @@ def canonical_url(url: str | None) -> str | None:
     """
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # a port out of range or not a number raises only when read
+    except ValueError:  # "http://[::1/x", "http://example.com:99999/x"
+        return None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         return None
     host = parts.hostname.lower().removeprefix("www.")
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
     path = parts.path.rstrip("/") or ""
     query = urlencode(
         sorted(

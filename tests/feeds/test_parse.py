@@ -162,6 +162,15 @@ def test_javascript_link_is_dropped() -> None:
     assert _parse(_rss(item)).articles[0].url is None
 
 
+@pytest.mark.parametrize(
+    "link", ["http://example.com:99999/x", "http://example.com:abc/x", "http://[::1/x"]
+)
+def test_malformed_link_is_dropped_and_the_entry_kept(link: str) -> None:
+    item = f"<item><title>A</title><link>{link}</link><description>x</description></item>"
+    [article] = _parse(_rss(item)).articles
+    assert (article.title, article.url) == ("A", None)
+
+
 # -- dates ---------------------------------------------------------------------------------------
 
 

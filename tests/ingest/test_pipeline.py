@@ -43,6 +43,23 @@ async def test_an_import_stores_articles_oldest_first_and_undated_ones_last(
     assert [title for (title,) in stored] == ["Monday", "Tuesday", "Undated"]
 
 
+@pytest.mark.parametrize(
+    "url", ["http://example.com:99999/x", "http://example.com:abc/x", "http://[::1/x"]
+)
+async def test_a_malformed_url_does_not_stop_an_import(
+    archive: Archive, tmp_path: Path, url: str
+) -> None:
+    lines = [
+        {"title": "Good", "url": "https://news.example/good", "text": "Chips."},
+        {"title": "Bad link", "url": url, "text": "Chips."},
+    ]
+    path = tmp_path / "links.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    await pipeline.ingest_paths(archive, [str(path)], now=NOW)
+    stored = await archive.db.reader.execute_fetchall("SELECT title FROM articles ORDER BY id")
+    assert [title for (title,) in stored] == ["Good", "Bad link"]
+
+
 async def test_compacting_keeps_every_match_in_one_segment(archive: Archive) -> None:
     await store_in_separate_batches(archive, 5)
     queries = ['"chips"', '"nvidia"', '"week"']
