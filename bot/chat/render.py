@@ -6,9 +6,10 @@ footer 2,048, author 256, 25 fields, 6,000 characters across an embed; link butt
 URL 512, five to a row.
 
 Text from articles and from users is untrusted: it is put on one line, its Markdown escaped where
-Discord renders Markdown, its mentions defused (``@everyone``, ``<@id>`` and ``<@&id>`` become
-inert text), and it is cut at a word boundary with an ellipsis when it is too long. Links are
-re-encoded so that they can neither break out of a Markdown link nor carry a mention.
+Discord renders Markdown (bare links left whole, so that they still work), its mentions defused
+(``@everyone``, ``<@id>`` and ``<@&id>`` become inert text), and it is cut at a word boundary
+with an ellipsis when it is too long. Links are re-encoded so that they can neither break out of
+a Markdown link nor carry a mention.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ QUIET_COLOUR = discord.Colour.light_grey()
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
 _LINK_TEXT = re.compile(r"([\[\]])")
 _MARKDOWN = re.compile(r"([\\*_~|`\[\]])")
+# A bare link as Discord autolinks it (discord.utils' URL pattern): http(s)://, then at least two
+# characters, none of them whitespace (as JavaScript reads it: U+FEFF too) or "<", the last not
+# punctuation. Discord shows such a link verbatim, backslashes included, so the "*", "_" and "~"
+# in it are left alone. The run stops before the characters escaped everywhere ([ ] \ ` |): no
+# masked link or spoiler can be made with the help of a link.
+_NOT_IN_LINK = r"\s\ufeff<\[\]\\`|"
+_BARE_LINK = re.compile(rf"https?://[^{_NOT_IN_LINK}]+[^{_NOT_IN_LINK}.,:;\"')]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
@@ -88,8 +96,17 @@ def one_line(text: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape the characters that would format text (or open a link) in Discord."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """Backslash-escape the characters that would format text (or open a link) in Discord.
+
+    Bare http(s) links are kept as they are (Discord links them whole, so an escape in one would
+    end up in the address), except that "[", "]", "\\", "`" and "|" are escaped everywhere.
+    """
+    escaped, start = [], 0
+    for link in _BARE_LINK.finditer(text):
+        escaped += [_MARKDOWN.sub(r"\\\1", text[start : link.start()]), link.group()]
+        start = link.end()
+    escaped.append(_MARKDOWN.sub(r"\\\1", text[start:]))
+    return "".join(escaped)
 
 
 def quoted(text: str, limit: int) -> str:

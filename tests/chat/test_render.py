@@ -3,6 +3,9 @@ pings nobody."""
 
 from __future__ import annotations
 
+import re
+import string
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 
 from bot.alerts.matching import exclusions
 from bot.archive.alerts import Subscription
+from bot.archive.feeds import Feed
 from bot.chat import render
 from bot.models import StoredArticle
 from bot.search import Answer, Citation
@@ -215,3 +219,77 @@ def test_the_subscription_list_shows_every_exclusion_typed() -> None:
     listed = render.subscriptions_embed([subscription], everywhere=False).description or ""
     assert listed.endswith(f"except {stored}")
     assert "w49" in listed
+
+
+# What Discord links by itself (discord.utils' URL pattern, whitespace as JavaScript reads it):
+# shown verbatim, so Markdown characters in it are not formatting.
+AUTOLINK = re.compile(r"https?://[^\s\ufeff<]+[^<.,:;\"')\]\s\ufeff]")
+FEED_URL = "https://example.com/~news/rss_feed.xml?sort=*new*&tag=a_b~c"
+LINKS = ["https://", "http://a_b*c~d", "https://x.example/[a](https://evil.example/_x_)"]
+link_paths = st.text(string.ascii_letters + string.digits + "-._~*/?=&%+#", max_size=40)
+linky_texts = st.lists(st.one_of(pieces, st.sampled_from(LINKS)), max_size=12).map("".join)
+
+
+def unescaped(text: str) -> Iterator[tuple[int, str]]:
+    """Each character of rendered text that no backslash escapes, with its index."""
+    index = 0
+    while index < len(text):
+        if text[index] == "\\" and index + 1 < len(text):
+            index += 2
+            continue
+        yield index, text[index]
+        index += 1
+
+
+def test_bare_links_in_quoted_text_stay_whole_while_the_rest_is_escaped() -> None:
+    text = f"*Breaking* news_feed: see {FEED_URL}. Or (https://x.example/a_b_c) ~~now~~"
+
+    assert render.quoted(text, 500) == (
+        f"\\*Breaking\\* news\\_feed: see {FEED_URL}. Or (https://x.example/a_b_c) \\~\\~now\\~\\~"
+    )
+
+
+def test_the_feed_list_shows_working_feed_links() -> None:
+    feed = Feed(
+        id=1,
+        url=FEED_URL,
+        title="News_Daily",
+        guild_id=1,
+        notify_channel_id=None,
+        etag=None,
+        last_modified=None,
+        interval_seconds=900,
+        next_poll_at="2026-05-01T00:15:00+00:00",
+        last_polled_at="2026-05-01T00:00:00+00:00",
+        last_error="HTTP 404 from https://example.com/old_feed.xml",
+        failures=2,
+        disabled_reason=None,
+        added_at="2026-04-01T00:00:00+00:00",
+    )
+
+    listed = render.feeds_embed([feed]).description or ""
+
+    assert listed.startswith(f"**News\\_Daily**\n{FEED_URL}\n")
+    assert "(2x): HTTP 404 from https://example.com/old_feed.xml; next try" in listed
+
+
+@PROPERTY
+@given(before=linky_texts, path=link_paths, after=linky_texts, limit=st.integers(1, 1000))
+def test_quoted_text_keeps_links_whole_and_can_neither_ping_nor_forge_a_link(
+    before: str, path: str, after: str, limit: int
+) -> None:
+    link = f"https://news.example.com/{path}x"
+    text = f"{before} {link} {after}"
+    whole = render.quoted(text, 10**6)
+
+    assert link in whole
+    # Nothing is lost but the escapes: what shows is the text with its mentions defused.
+    readable = re.sub(r"\\(.)", r"\1", whole, flags=re.DOTALL)
+    assert readable == render.defuse_mentions(render.one_line(text)).strip()
+    for shown in (whole, render.quoted(text, limit)):
+        assert not ACTIVE_MENTION.search(shown), shown
+        links = [range(*m.span()) for m in AUTOLINK.finditer(shown)]
+        for index, char in unescaped(shown):
+            assert char not in "[]`|\\", shown  # no masked link, code, spoiler or stray escape
+            if char in "*_~":  # formatting only where Discord shows the text verbatim anyway
+                assert any(index in span for span in links), shown
