@@ -134,6 +134,16 @@ async def test_question_in_another_script_gets_an_answer_not_silence(
     assert embed["title"] in ("Not in the archive", "Meta在人工智能上花了多少钱?")
 
 
+async def test_system_messages_are_not_taken_for_questions(fake: FakeDiscord, bot: NewsBot) -> None:
+    # Pinning a message in a DM with the bot posts a system message there (type 6, no text).
+    dm = fake.dm_channel(fake.member_user)
+    await fake.send_message("", channel_id=dm.id, message_type=6)
+    question = await fake.send_dm(SEED_QUESTION)
+
+    answer = await reply_to(fake, question)
+    assert fake.messages == [answer]  # and nothing, not even a hint, for the pin
+
+
 async def test_slash_ask_without_words_is_answered_privately(
     fake: FakeDiscord, bot: NewsBot
 ) -> None:

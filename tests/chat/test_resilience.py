@@ -18,6 +18,25 @@ from .helpers import TOKEN, ask_by_mention, new_bot, reply_to
 
 QUESTION = "did Nvidia beat earnings in the second quarter?"
 ERROR_ID = re.compile(r"error id `([0-9a-f]{8})`")
+# What Discord answers to a reply it refuses.
+NO_READ_MESSAGE_HISTORY = {
+    "message": "Cannot reply without permission to read message history",
+    "code": 160002,
+}
+NO_REPLY_TO_SYSTEM_MESSAGE = {
+    "message": "Invalid Form Body",
+    "code": 50035,
+    "errors": {
+        "message_reference": {
+            "_errors": [
+                {
+                    "code": "REPLIES_CANNOT_REPLY_TO_SYSTEM_MESSAGE",
+                    "message": "Cannot reply to a system message",
+                }
+            ]
+        }
+    },
+}
 
 
 async def test_reply_arrives_after_two_429s(fake: FakeDiscord, bot: NewsBot) -> None:
@@ -47,16 +66,43 @@ async def test_a_500_after_discord_posted_the_reply_does_not_post_it_twice(
 async def test_403_on_reply_is_logged_and_the_bot_keeps_serving(
     fake: FakeDiscord, bot: NewsBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fake.fail_next("POST /channels/{id}/messages", 403)
+    # The channel refuses the reply and the plain message sent instead.
+    refusal = fake.fail_next("POST /channels/{id}/messages", 403, count=2)
     await fake.send_message(f"{fake.bot_user.mention} {QUESTION}")
     await fake.wait_for(
         lambda: any("no permission to reply" in r.getMessage() for r in caplog.records),
         what="the 403 in the log",
     )
-    assert fake.messages == []
+    assert fake.messages == [] and refusal.hits == 2
 
     reply = await ask_by_mention(fake, "how much is Meta spending on AI?", author=fake.admin_user)
     assert reply.embeds
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(403, NO_READ_MESSAGE_HISTORY), (400, NO_REPLY_TO_SYSTEM_MESSAGE)],
+    ids=["no-read-message-history", "reference-refused"],
+)
+async def test_an_answer_refused_as_a_reply_still_arrives_in_the_channel(
+    fake: FakeDiscord, bot: NewsBot, status: int, body: dict[str, object]
+) -> None:
+    # This channel takes messages but refuses every reply.
+    refusal = fake.fail_next(
+        f"POST /channels/{fake.channel_id}/messages",
+        status,
+        count=100,
+        body=body,
+        where=lambda request: "message_reference" in (request.json or {}),
+    )
+
+    await fake.send_message(f"{fake.bot_user.mention} {QUESTION}")
+
+    [answer] = await fake.wait_for_messages(fake.channel_id)
+    assert "Nvidia" in answer.embeds[0]["description"]
+    assert "message_reference" not in answer.payload and refusal.hits == 1
+    assert answer.allowed_mentions == {"parse": [], "replied_user": False}
+    assert not answer.pings_anyone
 
 
 async def test_resumes_after_a_gateway_reconnect_and_answers(

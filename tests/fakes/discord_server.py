@@ -1393,13 +1393,16 @@ class FakeDiscord:
         mentions: Sequence[FakeUser] = (),
         reply_to: str | None = None,
         embeds: Sequence[dict[str, Any]] = (),
+        message_type: int | None = None,
     ) -> dict[str, Any]:
         """Have ``author`` (default ``member_user``) post a message; dispatches MESSAGE_CREATE.
 
         ``<@id>`` mentions in ``content`` of known users are resolved automatically; ``mentions``
-        adds more. A DM channel id (see :meth:`dm_channel`) gives a DM without ``guild_id``. The
-        bot only receives the event if it has the GUILD_MESSAGES / DIRECT_MESSAGES intent, and
-        sees empty content without MESSAGE_CONTENT unless it is mentioned or it is a DM.
+        adds more. ``message_type`` makes it another kind of message than a default or a reply,
+        e.g. 6, the system message announcing a pin. A DM channel id (see :meth:`dm_channel`)
+        gives a DM without ``guild_id``. The bot only receives the event if it has the
+        GUILD_MESSAGES / DIRECT_MESSAGES intent, and sees empty content without MESSAGE_CONTENT
+        unless it is mentioned or it is a DM.
         Returns the stored message object (REST form).
         """
         channel = self._channel(channel_id or self.channel_id)
@@ -1416,6 +1419,7 @@ class FakeDiscord:
             mention_roles=ROLE_MENTION_RE.findall(content),
             mention_everyone="@everyone" in content or "@here" in content,
             referenced=referenced,
+            message_type=message_type,
         )
         self.incoming_messages.append(message)
         await self._dispatch_message("MESSAGE_CREATE", message)

@@ -39,6 +39,9 @@ SHUTTING_DOWN = "I'm restarting; please ask again in a minute."
 # tried this many times in all, waiting 0.5 s, then 1 s, then 2 s: within the shutdown grace.
 REPLY_ATTEMPTS = 4
 REPLY_RETRY_SECONDS = 0.5
+# Only what people write can be a question: system messages (pins, joins, new threads) are not,
+# and Discord refuses replies to them.
+QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
 def searchable(text: str) -> str:
@@ -136,6 +139,8 @@ class Ask(commands.Cog):
         return None
 
     def _addressed(self, message: discord.Message) -> bool:
+        if message.type not in QUESTION_TYPES:
+            return False
         if message.guild is None:
             return True
         me = self.bot.user
@@ -152,28 +157,42 @@ class Ask(commands.Cog):
         connection, or a 5xx that outlasted its retries: those are retried here, a bounded number
         of times. Every attempt carries the same nonce, derived from the question's id, with
         ``enforce_nonce``: when Discord created the message but its response was lost, the next
-        attempt gets that message back instead of posting a second one.
+        attempt gets that message back instead of posting a second one. When Discord refuses the
+        message as a reply (no Read Message History here, a system message), it is sent once more
+        without the reference, so that the answer still arrives.
         """
         if isinstance(reply.get("content"), str):
             reply["content"] = render.plain(reply["content"])  # type: ignore[arg-type]
-        reference = message.to_reference(fail_if_not_exists=False)
+        reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)
         nonce = reply_nonce(message.id)
-        for attempt in range(1, REPLY_ATTEMPTS + 1):
+        attempt = 1
+        while True:
             try:
                 await message.channel.send(  # type: ignore[call-overload]
                     reference=reference, mention_author=False, nonce=nonce, **reply
                 )
                 return
-            except discord.Forbidden as error:
-                log.warning(
-                    "no permission to reply in channel %s (%s %s): %s",
-                    message.channel.id,
-                    error.status,
-                    error.code,
-                    error.text,
-                )
-                return
             except discord.HTTPException as error:
+                if reference is not None and refuses_reference(error):
+                    # The answer matters more than its being a reply: it goes to the channel
+                    # as a plain message (mentioning nobody, like the reply), once.
+                    log.info(
+                        "reply in channel %s refused (%s %s); sending it without the reference",
+                        message.channel.id,
+                        error.status,
+                        error.code,
+                    )
+                    reference = None
+                    continue
+                if isinstance(error, discord.Forbidden):
+                    log.warning(
+                        "no permission to reply in channel %s (%s %s): %s",
+                        message.channel.id,
+                        error.status,
+                        error.code,
+                        error.text,
+                    )
+                    return
                 why = f"{error.status} {error.code}: {error.text}"
                 transient = error.status >= 500 or error.status == 429
             except (aiohttp.ClientError, OSError, TimeoutError) as error:
@@ -189,6 +208,14 @@ class Ask(commands.Cog):
                 REPLY_ATTEMPTS,
             )
             await asyncio.sleep(REPLY_RETRY_SECONDS * 2 ** (attempt - 1))
+            attempt += 1
+
+
+def refuses_reference(error: discord.HTTPException) -> bool:
+    """Whether Discord may have refused a message only for replying: a 403 (it answers 160002
+    when the bot lacks Read Message History; a plain message may still be allowed) or a 400 that
+    names ``message_reference`` (e.g. a reply to a system message)."""
+    return error.status == 403 or (error.status == 400 and "message_reference" in error.text)
 
 
 def reply_nonce(message_id: int) -> str:
