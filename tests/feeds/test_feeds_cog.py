@@ -64,7 +64,7 @@ async def test_only_server_managers_manage_feeds(
             ("feeds remove", {"url": feed.url}),
         ]:
             refused = await command(fake, name, options, user=fake.member_user)
-            assert refused["content"] == "You need the Manage Guild permission to do that here."
+            assert refused["content"] == "You need the Manage Server permission to do that here."
             assert refused["flags"] == 64
         # Manage Channels is not enough: the bot checks this interaction's own permissions.
         refused = await command(
@@ -74,7 +74,7 @@ async def test_only_server_managers_manage_feeds(
             user=fake.admin_user,
             member_permissions=discord.Permissions(manage_channels=True),
         )
-        assert "Manage Guild" in refused["content"]
+        assert "Manage Server" in refused["content"]
         assert await bot.archive.feeds.list() == []
 
         await command(fake, "feeds add", {"url": feed.url}, user=fake.admin_user)

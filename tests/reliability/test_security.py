@@ -59,6 +59,9 @@ ADMIN_COMMANDS = [
     ("feeds list", {}, "manage_guild"),
 ]
 
+# The permissions as Discord's apps name them.
+SHOWN_AS = {"manage_channels": "Manage Channels", "manage_guild": "Manage Server"}
+
 
 @pytest.mark.parametrize(("name", "options", "needed"), ADMIN_COMMANDS)
 async def test_admin_commands_need_their_permission_on_this_interaction(
@@ -81,8 +84,7 @@ async def test_admin_commands_need_their_permission_on_this_interaction(
 
         permissions = all_permissions_but("administrator", needed)
         refused = await command(fake, name, options, user=moderator, member_permissions=permissions)
-        needed_words = needed.replace("_", " ").title()
-        assert refused["content"] == f"You need the {needed_words} permission to do that here."
+        assert refused["content"] == f"You need the {SHOWN_AS[needed]} permission to do that here."
         assert refused["flags"] == 64 and not refused.get("embeds")
 
         # From a direct message (no server, so no server permissions): refused too.

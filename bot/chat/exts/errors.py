@@ -22,7 +22,7 @@ def describe_error(error: BaseException, where: str) -> str:
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: you can ask again in {max(error.retry_after, 1):.0f} s."
     if isinstance(error, app_commands.MissingPermissions):
-        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        needed = ", ".join(permission_name(p) for p in error.missing_permissions)
         return f"You need the {needed} permission to do that here."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command works in a server channel, not in direct messages."
@@ -34,6 +34,11 @@ def describe_error(error: BaseException, where: str) -> str:
     error_id = secrets.token_hex(4)
     log.error("error %s in %s", error_id, where, exc_info=error)
     return f"Sorry, something went wrong on my side (error id `{error_id}`)."
+
+
+def permission_name(permission: str) -> str:
+    """A permission as Discord's apps name it: ``manage_guild`` is "Manage Server" there."""
+    return " ".join("Server" if word == "guild" else word.title() for word in permission.split("_"))
 
 
 async def reply_privately(interaction: discord.Interaction, text: str) -> None:
