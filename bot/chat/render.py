@@ -44,7 +44,6 @@ COLOUR = discord.Colour.from_rgb(88, 101, 242)
 QUIET_COLOUR = discord.Colour.light_grey()
 # A zero-width space after "@" or "<" keeps text from being read as a mention anywhere.
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
-_LINK_TEXT = re.compile(r"([\[\]])")
 _MARKDOWN = re.compile(r"([\\*_~|`\[\]])")
 # A bare link as Discord autolinks it (discord.utils' URL pattern): http(s)://, then at least two
 # characters, none of them whitespace (as JavaScript reads it: U+FEFF too) or "<", the last not
