@@ -12,8 +12,9 @@ The order of writes is what makes delivery exactly-once:
    nonces for a few minutes only: a crash right after Discord accepted a message, followed by an
    outage longer than that, can still post that one message twice. Nothing is ever skipped.)
 4. ``mark_sent`` records the message; articles that did not fit in it are pending again.
-   Discord refusing a channel outright (403/404) pauses its subscriptions instead; a message it
-   rejects as malformed is dropped, not retried forever.
+   Discord refusing a channel outright (403) pauses its subscriptions instead; a deleted channel
+   (404 Unknown Channel, or the gateway's channel delete event) loses its subscriptions and
+   unsent alerts; a message Discord rejects as malformed is dropped, not retried forever.
 """
 
 from __future__ import annotations
@@ -175,12 +176,25 @@ class AlertStore:
             return [Subscription(*row) for row in await cursor.fetchall()]
 
     async def pause_channel(self, channel_id: int, reason: str) -> None:
-        """Pause a channel's subscriptions (it was deleted or the bot lost access)."""
+        """Pause a channel's subscriptions (the bot lost access to it)."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE subscriptions SET paused_reason = ? WHERE channel_id = ?",
                 (reason, channel_id),
             )
+
+    async def forget_channel(self, channel_id: int) -> int:
+        """Remove a deleted channel's subscriptions and its alerts not yet sent (they can never
+        be); returns how many subscriptions were removed. Sent alerts stay, as the record."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM deliveries WHERE channel_id = ? AND status IN ('pending', 'sending')",
+                (channel_id,),
+            )
+            cursor = await conn.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ?", (channel_id,)
+            )
+            return cursor.rowcount
 
     # -- scanning -------------------------------------------------------------------------
 

@@ -247,25 +247,30 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
     assert fake.messages == []
 
 
-async def test_forbidden_or_deleted_channel_pauses_its_subscriptions_with_the_reason(
+async def test_a_forbidden_channel_is_paused_with_the_reason_and_a_deleted_one_forgotten(
     tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
 ) -> None:
     gone = fake.add_text_channel("gone")
+    other = fake.add_text_channel("other")
     feed = Publisher(feed_server, "/rss")
     async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        bot.get_cog("Alerts").max_per_guild = 2
         archive = bot.archive
         await follow(fake, archive, feed, 0)
         await subscribe(fake, {"topic": "nvidia"})
         await subscribe(fake, {"topic": "nvidia"}, channel_id=gone.id)
         fake.fail_next(f"POST /channels/{fake.channel_id}/messages", 403)
-        fake.delete_channel(gone)
+        fake.delete_channel(gone)  # unseen by the bot: its alert gets 404 Unknown Channel
 
         feed.publish(entry("a", "Nvidia opens a Tokyo lab"))
-        await eventually(lambda: _all_paused(archive), what="both channels' subscriptions paused")
+        await eventually(
+            lambda: _only_paused(archive, fake.channel_id),
+            what="the forbidden channel paused and the deleted one's subscription removed",
+        )
         listed = await command(fake, "subscriptions", {"everywhere": True}, user=fake.admin_user)
         lines = listed["embeds"][0]["description"]
         assert f"**nvidia** in <#{fake.channel_id}>\n⏸ paused: I lost permission" in lines
-        assert f"**nvidia** in <#{gone.id}>\n⏸ paused: the channel no longer exists" in lines
+        assert gone.id not in lines
         here = await command(fake, "subscriptions", {}, user=fake.member_user)
         assert (
             "⏸ paused: I lost permission to post in this channel"
@@ -282,13 +287,45 @@ async def test_forbidden_or_deleted_channel_pauses_its_subscriptions_with_the_re
         await subscribe(fake, {"topic": "nvidia"})
         feed.publish(entry("c", "Nvidia buys a networking startup"))
         [alert] = await fake.wait_for_messages(fake.channel_id, 1)
+
+        # The deleted channel no longer counts toward the server's cap of 2.
+        reply = await subscribe(fake, {"topic": "tesla"}, channel_id=other.id)
+        assert reply["content"].startswith("This channel now gets new articles about **tesla**")
     assert alert_titles(alert) == ["Nvidia buys a networking startup"]
     assert len(fake.messages) == 1
 
 
-async def _all_paused(archive: Archive) -> bool:
+async def _only_paused(archive: Archive, channel_id: str) -> bool:
+    """Whether the one subscription left is this channel's, paused."""
     subscriptions = await archive.alerts.subscriptions()
-    return len(subscriptions) == 2 and all(s.paused_reason for s in subscriptions)
+    return [(s.channel_id, bool(s.paused_reason)) for s in subscriptions] == [
+        (int(channel_id), True)
+    ]
+
+
+async def test_deleting_a_channel_removes_its_subscriptions_and_frees_the_server_cap(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    gone = fake.add_text_channel("gone")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        bot.get_cog("Alerts").max_per_guild = 2
+        alerts = bot.archive.alerts
+        await subscribe(fake, {"topic": "nvidia"})
+        await subscribe(fake, {"topic": "tesla"}, channel_id=gone.id)
+        capped = await subscribe(fake, {"topic": "ai"})
+        assert capped["content"].startswith("Can't subscribe: this server already has 2")
+
+        await fake.delete_channel_and_tell(gone)  # the gateway's CHANNEL_DELETE
+
+        async def forgotten() -> bool:
+            return await alerts.subscriptions(channel_id=int(gone.id)) == []
+
+        await eventually(forgotten, what="the deleted channel's subscriptions removed")
+        listed = await command(fake, "subscriptions", {"everywhere": True}, user=fake.admin_user)
+        assert listed["embeds"][0]["description"] == f"**nvidia** in <#{fake.channel_id}>"
+        reply = await subscribe(fake, {"topic": "ai"})
+        assert reply["content"].startswith("This channel now gets new articles about **ai**")
+    assert fake.messages == []
 
 
 async def test_subscribe_answers_at_once_while_another_process_writes(

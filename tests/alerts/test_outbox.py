@@ -118,6 +118,24 @@ async def test_paused_channel_gets_nothing_new(archive: Archive) -> None:
     assert subscription.paused_reason == "channel deleted"
 
 
+async def test_a_deleted_channel_loses_its_subscriptions_and_unsent_alerts(
+    archive: Archive,
+) -> None:
+    await subscribe(archive, "nvidia")
+    await subscribe(archive, "gpu")
+    await subscribe(archive, "nvidia", channel=CHANNEL + 1)
+    await ingest_articles(archive, [news(f"Nvidia GPU {n}", n) for n in (1, 2)], now=NOW)
+    await scan(archive, now=NOW)
+    await archive.alerts.claim_batches(per_message=1)  # each channel: one 'sending', one pending
+    assert await archive.alerts.forget_channel(CHANNEL) == 2
+    assert [s.channel_id for s in await archive.alerts.subscriptions()] == [CHANNEL + 1]
+    assert await archive.alerts.delivery_counts() == {"sending": 1, "pending": 1}
+    assert [b.channel_id for b in await archive.alerts.claim_batches(per_message=1)] == [
+        CHANNEL + 1
+    ]
+    assert await archive.alerts.forget_channel(CHANNEL) == 0
+
+
 async def test_a_match_for_a_subscription_paused_or_removed_meanwhile_queues_nothing(
     archive: Archive,
 ) -> None:

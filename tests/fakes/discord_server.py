@@ -1104,6 +1104,12 @@ class FakeDiscord:
         if guild is not None:
             guild.channels = [c for c in guild.channels if c.id != channel.id]
 
+    async def delete_channel_and_tell(self, channel: FakeChannel) -> int:
+        """Delete a guild channel as a member would: REST calls to it answer 404 Unknown Channel
+        and the bot gets CHANNEL_DELETE; returns the event's sequence number."""
+        self.delete_channel(channel)
+        return await self.dispatch("CHANNEL_DELETE", channel.to_payload())
+
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         """The DM channel between the bot and ``user`` (created on first use)."""
         for channel in self.channels.values():

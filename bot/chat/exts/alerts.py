@@ -3,7 +3,8 @@
 The loop is the Discord half of the outbox in ``bot.alerts``: each tick scans the archive for
 new articles (whoever stored them), then sends at most one message per channel (a digest when
 several articles matched), with the batch's nonce so that a re-send after a crash is not
-posted twice.
+posted twice. A deleted channel's subscriptions are removed with it (on the gateway's channel
+delete event, or when Discord answers "Unknown Channel" to an alert).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_PER_CHANNEL = 10
 MAX_PER_GUILD = 50
 ARTICLES_PER_MESSAGE = 10
+UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
 
 
 class Alerts(commands.Cog):
@@ -96,8 +98,12 @@ class Alerts(commands.Cog):
             else:
                 message_id = 0  # every article was deleted meanwhile: nothing to post
         except (discord.Forbidden, discord.NotFound) as error:
+            if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
+                await self.forget_channel(batch.channel_id)
+                return 0
+            # Anything else (403, a 404 without Discord's code) only pauses: it can be undone.
             reason = (
-                "the channel no longer exists"
+                "Discord could not find this channel"
                 if isinstance(error, discord.NotFound)
                 else "I lost permission to post in this channel"
             )
@@ -120,6 +126,20 @@ class Alerts(commands.Cog):
         held_back = [article.id for article, *_ in items[shown:]]
         await archive.alerts.mark_sent(batch, message_id, datetime.now(UTC), held_back=held_back)
         return 1
+
+    # -- deleted channels -----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel's subscriptions go with it."""
+        await self.forget_channel(channel.id)
+
+    async def forget_channel(self, channel_id: int) -> None:
+        """Remove a deleted channel's subscriptions and unsent alerts: kept, they would count
+        toward the server's cap, and /unsubscribe works only in the channel itself."""
+        removed = await self.bot.archive.alerts.forget_channel(channel_id)
+        if removed:
+            log.info("channel %s was deleted: removed its %d subscriptions", channel_id, removed)
 
     # -- commands -------------------------------------------------------------------------
 
