@@ -63,8 +63,7 @@ async def scan(archive: Archive, *, now: datetime) -> int:
             return queued
         subscriptions = await archive.alerts.subscriptions(active=True)
         matches = await asyncio.to_thread(match_articles, subscriptions, rows, now)
-        await archive.alerts.record_matches(matches, now, watermark=rows[-1]["id"])
-        queued += len(matches)
+        queued += await archive.alerts.record_matches(matches, now, watermark=rows[-1]["id"])
 
 
 async def unsubscribe(archive: Archive, channel_id: int, topic: str, now: datetime) -> bool:
@@ -80,11 +79,15 @@ async def unsubscribe(archive: Archive, channel_id: int, topic: str, now: dateti
     return True
 
 
-async def backfill(archive: Archive, subscription: Subscription, count: int, now: datetime) -> int:
-    """Queue the ``count`` newest already-stored matches of a new subscription."""
+async def backfill(
+    archive: Archive, subscription: Subscription, count: int, now: datetime
+) -> tuple[int, int]:
+    """Queue the ``count`` newest already-stored matches of a new subscription; returns how many
+    matches that was and how many were queued. The channel may already have been sent (or be
+    about to be sent) some of them, by another topic or an earlier subscription: those are not
+    queued again."""
     rows = await archive.alerts.articles_after(0, 500, newest_first=True)
     from_start = replace(subscription, after_article_id=0)
     matches = match_articles([from_start], rows, now, max_age=None)
     newest = sorted(matches, key=lambda m: m.article_id, reverse=True)[:count]
-    await archive.alerts.record_matches(newest, now)
-    return len(newest)
+    return len(newest), await archive.alerts.record_matches(newest, now)

@@ -228,13 +228,16 @@ class AlertStore:
 
     async def record_matches(
         self, matches: Sequence[Match], now: datetime, *, watermark: int | None = None
-    ) -> None:
-        """Write pending deliveries and move the watermark (if given), together or not at all.
+    ) -> int:
+        """Write pending deliveries and move the watermark (if given), together or not at all;
+        returns how many deliveries were written.
 
-        A match whose subscription was paused or removed since the scan read it queues nothing:
-        the scan matched a snapshot, and this write is what counts."""
+        A channel gets one alert per article: a match for an article the channel already has a
+        delivery for (from another topic, or an earlier subscription) writes nothing. Nor does a
+        match whose subscription was paused or removed since the scan read it: the scan matched
+        a snapshot, and this write is what counts."""
         async with self._db.transaction() as conn:
-            await conn.executemany(
+            cursor = await conn.executemany(
                 """INSERT OR IGNORE INTO deliveries (channel_id, article_id, subscription_id,
                    matched_words, created_at)
                    SELECT channel_id, ?, id, ?, ? FROM subscriptions
@@ -255,6 +258,7 @@ class AlertStore:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (WATERMARK_KEY, str(watermark)),
                 )
+            return cursor.rowcount  # rows inserted: the ignored ones count 0
 
     # -- delivering -----------------------------------------------------------------------
 

@@ -328,6 +328,39 @@ async def test_deleting_a_channel_removes_its_subscriptions_and_frees_the_server
     assert fake.messages == []
 
 
+async def test_subscribe_recent_says_how_many_it_really_posts(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/rss")
+    feed.publish(entry("lab", "Nvidia opens a Tokyo lab"), entry("rubin", "Nvidia ships Rubin"))
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        await follow(fake, bot.archive, feed, 2)
+        reply = await subscribe(fake, {"topic": "nvidia", "recent": 2})
+        assert reply["content"].endswith(" Posting the 2 most recent matches shortly.")
+        [first] = await fake.wait_for_messages(fake.channel_id, 1)
+
+        # Subscribed again: the channel already has both, and gets neither twice.
+        await command(fake, "unsubscribe", {"topic": "nvidia"}, user=fake.admin_user)
+        reply = await subscribe(fake, {"topic": "nvidia", "recent": 2})
+        assert reply["content"] == (
+            "This channel now gets new articles about **nvidia**. "
+            "The 2 most recent matches were already posted or queued here."
+        )
+
+        # Another topic: one of its two matches is new to the channel.
+        feed.publish(entry("studio", "Sony opens a Tokyo studio"))
+        await considered(bot.archive, 3)
+        reply = await subscribe(fake, {"topic": "tokyo", "recent": 2})
+        assert reply["content"].endswith(
+            " Posting 1 of the 2 most recent matches shortly; "
+            "the other was already posted or queued here."
+        )
+        await fake.wait_for_messages(fake.channel_id, 2)
+        await outbox_is(bot.archive, {"sent": 3})
+    assert sorted(alert_titles(first)) == ["Nvidia opens a Tokyo lab", "Nvidia ships Rubin"]
+    assert [alert_titles(m) for m in fake.messages[1:]] == [["Sony opens a Tokyo studio"]]
+
+
 async def test_subscribe_answers_at_once_while_another_process_writes(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:

@@ -57,7 +57,7 @@ async def test_each_article_is_queued_once_even_if_scanned_again(archive: Archiv
     await subscribe(archive, "nvidia")
     await subscribe(archive, "gpu")  # a second topic matching the same article, same channel
     await ingest_articles(archive, [news("Nvidia unveils new GPU", 2)], now=NOW)
-    assert await scan(archive, now=NOW) == 2
+    assert await scan(archive, now=NOW) == 1  # the channel gets one alert for the article
     assert await scan(archive, now=NOW) == 0
     (batch,) = await archive.alerts.claim_batches(per_message=10)
     assert len(batch.items) == 1
@@ -187,6 +187,9 @@ async def test_caps_per_channel_and_per_server(archive: Archive) -> None:
 async def test_backfill_queues_the_newest_matches(archive: Archive) -> None:
     await ingest_articles(archive, [news(f"Nvidia story {n}", n) for n in range(1, 6)], now=NOW)
     subscription = await subscribe(archive, "nvidia")
-    assert await backfill(archive, subscription, 2, NOW) == 2
+    assert await backfill(archive, subscription, 2, NOW) == (2, 2)
     (batch,) = await archive.alerts.claim_batches(per_message=10)
     assert [item.article_id for item in batch.items] == [4, 5]
+    # Another topic of the channel: the two newest are already queued here, so only one more.
+    other = await subscribe(archive, "story")
+    assert await backfill(archive, other, 3, NOW) == (3, 1)

@@ -191,11 +191,11 @@ class Alerts(commands.Cog):
         except LimitReached as error:  # another subscription was added meanwhile
             await interaction.followup.send(render.plain(self._over_cap(str(error))))
             return
-        queued = await backfill(self.bot.archive, subscription, recent, datetime.now(UTC))
+        found, queued = await backfill(self.bot.archive, subscription, recent, datetime.now(UTC))
         text = f"This channel now gets new articles about **{topic}**"
         text += f", mentioning @{role.name}" if role else ""
         text += f", except those mentioning {subscription.exclude}" if subscription.exclude else ""
-        text += "." + (f" Posting the {queued} most recent matches shortly." if queued else "")
+        text += "." + _backfill_note(found, queued)
         if role is not None and not role.mentionable:
             text += (
                 f" Note: @{role.name} is not mentionable, so alerts ping it only if I have the"
@@ -287,6 +287,21 @@ def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permiss
             "make it mentionable, or ask someone with Mention All Roles."
         )
     return None
+
+
+def _backfill_note(found: int, queued: int) -> str:
+    """What the /subscribe reply says of the ``recent`` matches: how many will really be posted
+    (the channel already got, or is about to get, the others)."""
+    if not found:
+        return ""
+    newest = "the most recent match" if found == 1 else f"the {found} most recent matches"
+    if queued == found:
+        return f" Posting {newest} shortly."
+    if not queued:
+        were = "was" if found == 1 else "were"
+        return f" {newest[0].upper()}{newest[1:]} {were} already posted or queued here."
+    others = "the other was" if found - queued == 1 else "the others were"
+    return f" Posting {queued} of {newest} shortly; {others} already posted or queued here."
 
 
 async def setup(bot: NewsBot) -> None:
