@@ -247,6 +247,37 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
     assert fake.messages == []
 
 
+async def test_the_server_wide_list_needs_manage_channels_server_wide(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    moderator = fake.add_user("mod")
+    fake.add_member(moderator).role_ids.append(
+        fake.add_role("Mods", permissions=discord.Permissions(manage_channels=True).value).id
+    )
+    secret = fake.add_text_channel("staff-only")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)):
+        await subscribe(fake, {"topic": "layoffs"}, channel_id=secret.id)
+        # Manage Channels from this channel's overwrite only: Discord resolves the member's
+        # permissions for the channel, so they hold it here, but their roles do not give it.
+        overwrite = discord.Permissions(view_channel=True, manage_channels=True)
+        refused = await command(
+            fake,
+            "subscriptions",
+            {"everywhere": True},
+            user=fake.member_user,
+            member_permissions=overwrite,
+        )
+        assert not refused.get("embeds"), "the server's subscriptions were shown"
+        assert refused["content"].startswith(
+            "Listing the whole server's subscriptions needs the Manage Channels permission"
+        )
+        assert refused["flags"] == 64
+
+        # Manage Channels from a role: the whole server's list.
+        listed = await command(fake, "subscriptions", {"everywhere": True}, user=moderator)
+        assert listed["embeds"][0]["description"] == f"**layoffs** in <#{secret.id}>"
+
+
 async def test_a_forbidden_channel_is_paused_with_the_reason_and_a_deleted_one_forgotten(
     tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
 ) -> None:

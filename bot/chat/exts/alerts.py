@@ -256,9 +256,15 @@ class Alerts(commands.Cog):
     ) -> None:
         """List the channel's subscriptions, or the server's for admins, with any pause reason."""
         assert interaction.guild is not None
-        if everywhere and not interaction.permissions.manage_channels:
+        # The member's server-wide permission: ``interaction.permissions`` is resolved for this
+        # channel, where an override may grant Manage Channels, but the list covers every one.
+        member = interaction.user
+        if everywhere and not (
+            isinstance(member, discord.Member) and member.guild_permissions.manage_channels
+        ):
             await interaction.response.send_message(
-                "Listing the whole server's subscriptions needs the Manage Channels permission.",
+                "Listing the whole server's subscriptions needs the Manage Channels permission "
+                "server-wide, not only in this channel.",
                 ephemeral=True,
             )
             return
