@@ -247,6 +247,30 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
     assert fake.messages == []
 
 
+async def test_subscribe_refuses_a_channel_the_bot_cannot_post_alerts_in(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    everything = discord.Permissions.all()
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        no_embeds = discord.Permissions(
+            everything.value & ~discord.Permissions(embed_links=True).value
+        )
+        refused = await subscribe(fake, {"topic": "nvidia"}, app_permissions=no_embeds)
+        assert refused["content"] == (
+            "I can't post alerts here: I need the Embed Links permission in this channel."
+        )
+        assert refused["flags"] == 64
+        refused = await subscribe(fake, {"topic": "nvidia"}, app_permissions=0)
+        assert refused["content"] == (
+            "I can't post alerts here: I need the View Channel, Send Messages and Embed Links "
+            "permissions in this channel."
+        )
+        assert await bot.archive.alerts.subscriptions() == []
+
+        reply = await subscribe(fake, {"topic": "nvidia"}, app_permissions=everything)
+        assert reply["content"] == "This channel now gets new articles about **nvidia**."
+
+
 async def test_the_server_wide_list_needs_manage_channels_server_wide(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:

@@ -1446,14 +1446,16 @@ class FakeDiscord:
         channel_id: str | None = None,
         user: FakeUser | None = None,
         member_permissions: int | discord.Permissions | None = None,
+        app_permissions: int | discord.Permissions | None = None,
         locale: str = "en-US",
     ) -> dict[str, Any]:
         """Invoke slash command ``name`` ("news" or "feeds add" for subcommands).
 
         ``options`` maps option names to values (types come from the synced command, else from
         the Python type; users/channels/roles may be passed as Fake objects) or is a raw list of
-        option dicts. ``user`` defaults to ``member_user``; ``member_permissions`` overrides the
-        permissions computed from roles. Returns the INTERACTION_CREATE payload (``id``,
+        option dicts. ``user`` defaults to ``member_user``; ``member_permissions`` and
+        ``app_permissions`` (the bot's) override the permissions computed from roles, as a
+        channel's overwrites would on Discord. Returns the INTERACTION_CREATE payload (``id``,
         ``token``) for use with :meth:`wait_for_interaction_response`.
         """
         return await self._send_command_interaction(
@@ -1464,6 +1466,7 @@ class FakeDiscord:
             channel_id=channel_id,
             user=user,
             member_permissions=member_permissions,
+            app_permissions=app_permissions,
             locale=locale,
         )
 
@@ -1486,6 +1489,7 @@ class FakeDiscord:
             channel_id=channel_id,
             user=user,
             member_permissions=None,
+            app_permissions=None,
             locale=locale,
         )
 
@@ -1499,6 +1503,7 @@ class FakeDiscord:
         channel_id: str | None,
         user: FakeUser | None,
         member_permissions: int | discord.Permissions | None,
+        app_permissions: int | discord.Permissions | None,
         locale: str,
     ) -> dict[str, Any]:
         channel = self._channel(channel_id or self.channel_id)
@@ -1508,6 +1513,10 @@ class FakeDiscord:
         payload = self._interaction_payload(
             interaction_type, data, channel, guild, user, member_permissions, locale
         )
+        if isinstance(app_permissions, discord.Permissions):
+            app_permissions = app_permissions.value
+        if app_permissions is not None:
+            payload["app_permissions"] = str(app_permissions)
         self._interactions[payload["id"]] = _InteractionState(
             id=payload["id"],
             token=payload["token"],

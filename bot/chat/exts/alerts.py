@@ -172,7 +172,7 @@ class Alerts(commands.Cog):
             "max_per_channel": self.max_per_channel,
             "max_per_guild": self.max_per_guild,
         }
-        refusal = _refusal(topic, role, interaction.permissions)
+        refusal = _cannot_post_alerts(interaction) or _refusal(topic, role, interaction.permissions)
         if not refusal and (exceeded := await alerts.cap_exceeded(**caps)):
             refusal = self._over_cap(exceeded)
         if refusal:
@@ -276,6 +276,27 @@ class Alerts(commands.Cog):
         )
         embed = render.subscriptions_embed(found, everywhere=everywhere)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _cannot_post_alerts(interaction: discord.Interaction) -> str | None:
+    """Why the bot could not post alerts in the interaction's channel, or None: its own
+    permissions there, as Discord resolved them for this interaction (overwrites included)."""
+    bot = interaction.app_permissions
+    in_thread = isinstance(interaction.channel, discord.Thread)
+    needed = {
+        "View Channel": bot.view_channel,
+        "Send Messages in Threads" if in_thread else "Send Messages": (
+            bot.send_messages_in_threads if in_thread else bot.send_messages
+        ),
+        "Embed Links": bot.embed_links,  # every alert is an embed
+    }
+    missing = [name for name, held in needed.items() if not held]
+    if not missing:
+        return None
+    if len(missing) == 1:
+        return f"I can't post alerts here: I need the {missing[0]} permission in this channel."
+    names = f"{', '.join(missing[:-1])} and {missing[-1]}"
+    return f"I can't post alerts here: I need the {names} permissions in this channel."
 
 
 def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permissions) -> str | None:
