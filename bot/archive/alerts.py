@@ -105,13 +105,16 @@ class AlertStore:
         now: datetime,
         max_per_channel: int,
         max_per_guild: int,
-    ) -> Subscription:
-        """Add (or replace) a channel's subscription to a topic, starting after the newest
-        stored article. Raises ``LimitReached`` when a cap would be exceeded."""
+    ) -> tuple[Subscription, bool]:
+        """Add a channel's subscription to a topic, starting after the newest stored article,
+        or update the one it has (its role and exclusions; a paused one resumes). Returns the
+        subscription and whether it already existed. Raises ``LimitReached`` when a cap would
+        be exceeded."""
         async with self._db.transaction() as conn:
             caps = (guild_id, channel_id, topic, max_per_channel, max_per_guild)
             if problem := await _cap_exceeded(conn, *caps):
                 raise LimitReached(problem)
+            existed = await _subscription_id(conn, channel_id, topic) is not None
             newest = await _scalar(conn, "SELECT coalesce(max(id), 0) FROM articles")
             await conn.execute(
                 """INSERT INTO subscriptions (guild_id, channel_id, topic, exclude, role_id,
@@ -124,7 +127,7 @@ class AlertStore:
                 "SELECT * FROM subscriptions WHERE channel_id = ? AND topic = ?",
                 (channel_id, topic),
             ) as cursor:
-                return Subscription(*await cursor.fetchone())
+                return Subscription(*await cursor.fetchone()), existed
 
     async def cap_exceeded(
         self,

@@ -247,6 +247,26 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
     assert fake.messages == []
 
 
+async def test_subscribing_again_to_a_topic_says_it_updated_the_role_and_exclusions(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    chips, markets = fake.add_role("Chip news"), fake.add_role("Markets")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        await subscribe(fake, {"topic": "nvidia", "role": chips, "exclude": "rumor"})
+        reply = await subscribe(fake, {"topic": "Nvidia"})
+        assert reply["content"] == (
+            "Updated this channel's existing subscription to **nvidia**: now mentioning no role, "
+            "no exclusions."
+        )
+        reply = await subscribe(fake, {"topic": "nvidia", "role": markets, "exclude": "stock"})
+        assert reply["content"] == (
+            "Updated this channel's existing subscription to **nvidia**: now mentioning "
+            "@Markets, except articles mentioning stock."
+        )
+        [subscription] = await bot.archive.alerts.subscriptions()
+        assert (subscription.role_id, subscription.exclude) == (int(markets.id), "stock")
+
+
 async def test_subscribe_refuses_a_channel_the_bot_cannot_post_alerts_in(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:

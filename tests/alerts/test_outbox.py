@@ -29,7 +29,7 @@ def news(title: str, n: int, **fields: object) -> Article:
 
 
 async def subscribe(archive: Archive, topic: str, channel: int = CHANNEL, **options: object):
-    return await archive.alerts.subscribe(
+    subscription, _ = await archive.alerts.subscribe(
         guild_id=1,
         channel_id=channel,
         topic=topic,
@@ -40,6 +40,7 @@ async def subscribe(archive: Archive, topic: str, channel: int = CHANNEL, **opti
         max_per_channel=int(options.get("max_per_channel", 10)),
         max_per_guild=int(options.get("max_per_guild", 50)),
     )
+    return subscription
 
 
 async def test_new_subscription_starts_from_now_not_the_backlog(archive: Archive) -> None:

@@ -19,7 +19,7 @@ from discord.ext import commands, tasks
 
 from bot.alerts.matching import Topic, exclusions, words_of
 from bot.alerts.outbox import backfill, scan, unsubscribe
-from bot.archive.alerts import Batch, LimitReached
+from bot.archive.alerts import Batch, LimitReached, Subscription
 from bot.chat import render
 from bot.search.text import STOP_WORDS
 
@@ -181,7 +181,7 @@ class Alerts(commands.Cog):
         # The write waits its turn for the archive (a feed poll, an import may be writing).
         await interaction.response.defer(thinking=True)
         try:
-            subscription = await alerts.subscribe(
+            subscription, updated = await alerts.subscribe(
                 **caps,
                 exclude=exclusions(exclude or ""),
                 role_id=role.id if role else None,
@@ -192,10 +192,7 @@ class Alerts(commands.Cog):
             await interaction.followup.send(render.plain(self._over_cap(str(error))))
             return
         found, queued = await backfill(self.bot.archive, subscription, recent, datetime.now(UTC))
-        text = f"This channel now gets new articles about **{topic}**"
-        text += f", mentioning @{role.name}" if role else ""
-        text += f", except those mentioning {subscription.exclude}" if subscription.exclude else ""
-        text += "." + _backfill_note(found, queued)
+        text = _subscribed_text(subscription, role, updated) + _backfill_note(found, queued)
         if role is not None and not role.mentionable:
             text += (
                 f" Note: @{role.name} is not mentionable, so alerts ping it only if I have the"
@@ -314,6 +311,20 @@ def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permiss
             "make it mentionable, or ask someone with Mention All Roles."
         )
     return None
+
+
+def _subscribed_text(subscription: Subscription, role: discord.Role | None, updated: bool) -> str:
+    """The /subscribe reply's first sentence. Re-running /subscribe replaces the role and the
+    exclusions of the channel's subscription to that topic: say so, and show both, even when
+    they were removed, so that the change is not silent."""
+    topic, exclude = subscription.topic, subscription.exclude
+    if not updated:
+        text = f"This channel now gets new articles about **{topic}**"
+        text += f", mentioning @{role.name}" if role else ""
+        return text + (f", except those mentioning {exclude}." if exclude else ".")
+    text = f"Updated this channel's existing subscription to **{topic}**: now mentioning "
+    text += f"@{role.name}" if role else "no role"
+    return text + (f", except articles mentioning {exclude}." if exclude else ", no exclusions.")
 
 
 def _backfill_note(found: int, queued: int) -> str:
