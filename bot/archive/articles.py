@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 from rapidfuzz import fuzz, process
 
+from bot.archive import partial
 from bot.archive.database import Database
 from bot.models import Article, IngestReport, PreparedArticle, StoredArticle
 
@@ -62,6 +63,7 @@ class ArticleStore:
         items = list(items)
         async with self._db.transaction() as conn:
             known = await _known_rows(conn, items, now)
+            items = await _keep_stored_text(conn, items, known[0], now)
             first_id = await _next_id(conn)
             # Planning is pure Python: off the event loop, so the bot keeps answering meanwhile.
             report, rows = await asyncio.to_thread(_plan, known, first_id, now, items)
@@ -309,6 +311,56 @@ async def _known_rows(
         days,
     )
     return [(*row, frozenset(topics.get(row[0], ()))) for row in articles], stories
+
+
+async def _keep_stored_text(
+    conn: aiosqlite.Connection,
+    items: list[PreparedArticle],
+    known: Sequence[tuple[object, ...]],
+    now: datetime,
+) -> list[PreparedArticle]:
+    """The batch, with each update from a record that lacks part of the text completed with the
+    stored part (see :mod:`bot.archive.partial`): a title alone must not delete a text."""
+    # Matching is pure Python: off the event loop, as the plan is.
+    updates = await asyncio.to_thread(_partial_updates, items, known, now)
+    if not updates:
+        return items
+    ids = list(set(updates.values()))
+    stored: dict[object, list[tuple[object, ...]]] = {}
+    for row in await _select_in(
+        conn, "SELECT article_id, position, kind, text FROM snippets WHERE article_id IN", ids
+    ):
+        stored.setdefault(row[0], []).append(row)
+    heads = {
+        row[0]: row[1:]
+        for row in await _select_in(
+            conn, "SELECT id, coalesce(summary, ''), content_hash FROM articles WHERE id IN", ids
+        )
+    }
+    completed = list(items)
+    for at, article_id in updates.items():
+        snippets = [(kind, text) for _, _, kind, text in sorted(stored.get(article_id, []))]
+        summary, content_hash = heads[article_id]
+        completed[at] = partial.completed(items[at], snippets, str(summary), str(content_hash))
+    return completed
+
+
+def _partial_updates(
+    items: Sequence[PreparedArticle], known: Sequence[tuple[object, ...]], now: datetime
+) -> dict[int, int]:
+    """Which items of the batch update a stored article from a record that lacks part of the
+    text: their positions in the batch, and the article each updates."""
+    if not any(partial.lacks_text(item) for item in items):
+        return {}
+    lookup = _BatchPlan((_known(row) for row in known), (), 0, now)
+    updates = {}
+    for at, item in enumerate(items):
+        if partial.lacks_text(item):
+            day = _day(item.article, now)
+            row = lookup._same_article(item, title_key(item.article.title), day)
+            if row is not None and row.content_hash != item.content_hash:
+                updates[at] = row.id
+    return updates
 
 
 async def _select_in(

@@ -59,6 +59,57 @@ async def test_same_canonical_url_with_new_text_updates_in_place(archive: Archiv
     assert await indexed(archive, "competes") == 0  # the old sentence is gone from the index too
 
 
+async def _texts(archive: Archive) -> list[tuple[str, str]]:
+    async with archive.db.reader.execute(
+        "SELECT kind, text FROM snippets ORDER BY article_id, position"
+    ) as cursor:
+        return [(kind, text) for kind, text in await cursor.fetchall()]
+
+
+async def test_a_title_alone_renames_the_article_and_keeps_its_text(archive: Archive) -> None:
+    await ingest_articles(archive, [META], now=NOW)
+    before = await _texts(archive)
+    renamed = Article(title="Meta Launches a Cloud Business", url=META.url)
+    report = await ingest_articles(archive, [renamed], now=NOW)
+    assert (report.updated, await archive.articles.count()) == (1, 1)
+    assert await _texts(archive) == [("title", renamed.title), *before[1:]]
+    assert await indexed(archive, "billion") == 1  # the key point is still found
+    assert await indexed(archive, "competes") == 1  # and the body
+    (stored,) = await archive.articles.latest()
+    assert (stored.title, stored.summary) == (renamed.title, META.summary)
+    # Said again, it says nothing new.
+    assert (await ingest_articles(archive, [renamed], now=NOW)).unchanged == 1
+
+
+async def test_a_new_summary_without_a_body_keeps_the_body_and_key_points(
+    archive: Archive,
+) -> None:
+    # As a feed's one-line description of an article a file stored in full.
+    await ingest_articles(archive, [META], now=NOW)
+    described = Article(title=META.title, summary="Meta sells cloud computing.", url=META.url)
+    assert (await ingest_articles(archive, [described], now=NOW)).updated == 1
+    assert await _texts(archive) == [
+        ("title", META.title),
+        ("key_point", META.key_points[0]),
+        ("summary", "Meta sells cloud computing."),
+        ("body", "Meta Compute runs the project."),
+        ("body", "It competes with Amazon."),
+    ]
+    (stored,) = await archive.articles.latest()
+    assert stored.summary == "Meta sells cloud computing."
+    assert (await ingest_articles(archive, [described], now=NOW)).unchanged == 1
+
+
+async def test_a_new_body_without_a_summary_keeps_the_summary(archive: Archive) -> None:
+    await ingest_articles(archive, [META], now=NOW)
+    rewritten = Article(title=META.title, body="Meta rents out its data centres.", url=META.url)
+    assert (await ingest_articles(archive, [rewritten], now=NOW)).updated == 1
+    texts = await _texts(archive)
+    assert ("summary", META.summary) in texts
+    assert await indexed(archive, "rents") == 1  # (a key point taken out of the new body)
+    assert await indexed(archive, "competes") == 0  # the old body is replaced
+
+
 async def test_same_content_under_another_url_is_not_duplicated(archive: Archive) -> None:
     await ingest_articles(archive, [replace(META, url=None)], now=NOW)
     report = await ingest_articles(archive, [META], now=NOW)
