@@ -3,7 +3,9 @@
 Every fetch is a conditional GET with a total deadline and a size cap, follows redirects one hop
 at a time so that each target can be vetted (:func:`check_public_url`), and reports network and HTTP
 problems as a :class:`FetchResult` with a readable message instead of raising: a feed that is down
-is an everyday event for a feed reader, not an exception.
+is an everyday event for a feed reader, not an exception. Messages and log lines name URLs without
+their query string or password (:func:`~bot.ingest.urls.redacted_url`): messages are stored, shown
+in Discord and logged, and a paid feed's key is often in its query string.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
+
+from bot.ingest.urls import redacted_url
 
 log = logging.getLogger(__name__)
 
@@ -200,22 +204,23 @@ async def check_public_url(url: str) -> None:
     resolve is refused too (this check fails closed). The connection resolves the name again, so
     this does not defend against DNS rebinding on its own.
     """
+    shown = redacted_url(url)
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise UnsafeURLError(f"refused {url}: malformed URL ({error})") from error
+        raise UnsafeURLError(f"refused {shown}: malformed URL ({error})") from error
     if parts.scheme.lower() not in ("http", "https"):
-        raise UnsafeURLError(f"refused {url}: only http and https URLs are fetched")
+        raise UnsafeURLError(f"refused {shown}: only http and https URLs are fetched")
     host = parts.hostname
     if not host:
-        raise UnsafeURLError(f"refused {url}: no host")
+        raise UnsafeURLError(f"refused {shown}: no host")
     default_port = 443 if parts.scheme.lower() == "https" else 80
-    for address in await _resolve(url, host, port or default_port):
+    for address in await _resolve(shown, host, port or default_port):
         reason = _refusal_reason(address)
         if reason:
             subject = host if _is_literal(host) else f"{host} resolves to {address}, which"
-            raise UnsafeURLError(f"refused {url}: {subject} is {reason}")
+            raise UnsafeURLError(f"refused {shown}: {subject} is {reason}")
 
 
 def backoff_delay(failures: int, base: float, cap: float) -> float:
@@ -256,7 +261,8 @@ async def _fetch(
         return _error(progress, _describe_client_error(error))
     except (OSError, ValueError, UnicodeError) as error:
         # Raised by yarl/aiohttp for malformed URLs and by the OS for socket trouble.
-        return _error(progress, f"cannot fetch {progress.url}: {error or type(error).__name__}")
+        shown = redacted_url(progress.url)
+        return _error(progress, f"cannot fetch {shown}: {error or type(error).__name__}")
 
 
 async def _follow(
@@ -340,7 +346,7 @@ def _error(
     retry_after: float | None = None,
 ) -> FetchResult:
     """An error result for a fetch that got as far as ``progress``."""
-    log.debug("fetch of %s failed: %s", progress.url, message)
+    log.debug("fetch of %s failed: %s", redacted_url(progress.url), message)
     return FetchResult(
         status="error",
         final_url=progress.url,
@@ -354,7 +360,7 @@ def _require_http(url: str) -> None:
     """Refuse schemes other than http(s), even without a guard (a redirect may say ``file:``)."""
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
-        raise _FetchFailed(f"refused {url}: only http and https URLs are fetched")
+        raise _FetchFailed(f"refused {redacted_url(url)}: only http and https URLs are fetched")
 
 
 def _non_feed_reason(content_type: str | None, body: bytes) -> str | None:
@@ -390,7 +396,7 @@ def _retry_after(value: str | None) -> float | None:
 def _describe_client_error(error: aiohttp.ClientError) -> str:
     """A short, human-readable description of an aiohttp error."""
     if isinstance(error, aiohttp.InvalidURL):
-        return f"invalid URL: {error}"
+        return f"invalid URL: {redacted_url(str(error.url))}"
     if isinstance(error, aiohttp.ClientSSLError):
         return f"TLS error: {error}"
     if isinstance(error, aiohttp.ClientConnectorError):
@@ -412,8 +418,9 @@ def _format_size(size: int) -> str:
     return f"{size} bytes"
 
 
-async def _resolve(url: str, host: str, port: int) -> set[IPAddress]:
-    """Every address ``host`` stands for: itself if it is an IP literal, else what DNS answers."""
+async def _resolve(shown: str, host: str, port: int) -> set[IPAddress]:
+    """Every address ``host`` stands for: itself if it is an IP literal, else what DNS answers
+    (``shown``: the URL as refusals name it)."""
     if _is_literal(host):
         return {_parse_address(host)}
     loop = asyncio.get_running_loop()
@@ -421,10 +428,10 @@ async def _resolve(url: str, host: str, port: int) -> set[IPAddress]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise UnsafeURLError(f"refused {url}: cannot resolve {host} ({reason})") from error
+        raise UnsafeURLError(f"refused {shown}: cannot resolve {host} ({reason})") from error
     addresses = {_parse_address(str(info[4][0])) for info in infos}
     if not addresses:
-        raise UnsafeURLError(f"refused {url}: {host} resolves to no address")
+        raise UnsafeURLError(f"refused {shown}: {host} resolves to no address")
     return addresses
 
 
@@ -490,7 +497,7 @@ def _extract_main_text(html: bytes, url: str) -> str | None:
         text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
     except Exception:
         # Extraction is best effort on arbitrary pages; a parser crash must not take the bot down.
-        log.warning("trafilatura failed on %s", url, exc_info=True)
+        log.warning("trafilatura failed on %s", redacted_url(url), exc_info=True)
         return None
     text = (text or "").strip()
     return text or None

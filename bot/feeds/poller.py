@@ -26,7 +26,7 @@ from bot.feeds.fetch import (
 )
 from bot.feeds.parse import FeedError, parse_feed
 from bot.ingest.pipeline import ingest_articles
-from bot.ingest.urls import canonical_url
+from bot.ingest.urls import canonical_url, redacted_url
 from bot.models import Article
 from bot.settings import MAX_INTERVAL
 
@@ -93,7 +93,7 @@ class FeedPoller:
                     try:
                         return await self.poll(session, feed, now)
                     except Exception as error:  # e.g. the archive is unavailable
-                        log.exception("polling feed %s failed", feed.url)
+                        log.exception("polling feed %s failed", redacted_url(feed.url))
                         return PollOutcome(feed, error=f"{type(error).__name__}: {error}")
 
             return list(await asyncio.gather(*(one(feed) for feed in feeds)))
@@ -122,7 +122,7 @@ class FeedPoller:
             except FeedError as error:
                 outcome.error = str(error)
             except Exception as error:  # a parser bug must not stop the other feeds
-                log.exception("parsing feed %s failed", feed.url)
+                log.exception("parsing feed %s failed", redacted_url(feed.url))
                 outcome.error = f"could not parse the feed ({type(error).__name__}: {error})"
             else:
                 title = parsed.title or None
@@ -159,7 +159,8 @@ class FeedPoller:
                 failures, self.limits.backoff_base_seconds, self.limits.backoff_cap_seconds
             )
             delay = max(delay, min(result.retry_after or 0.0, self.limits.retry_after_cap_seconds))
-            log.warning("feed %s failed (%d in a row): %s", feed.url, failures, outcome.error)
+            shown = redacted_url(feed.url)
+            log.warning("feed %s failed (%d in a row): %s", shown, failures, outcome.error)
         else:
             delay = min(feed.interval_seconds, MAX_INTERVAL)  # (older versions stored any)
         disabled = None

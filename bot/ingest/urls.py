@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that track the reader rather than identify the page.
@@ -37,3 +38,17 @@ def canonical_url(url: str | None) -> str | None:
         )
     )
     return urlunsplit(("https", host, path, query, ""))
+
+
+def redacted_url(url: str) -> str:
+    """``url`` without the parts that may hold a secret: ``user:password@``, the query string
+    (paid feeds often carry a key there) and the fragment; the form to show or log a URL in.
+
+    ``http://me:pw@example.com:8080/feed?key=1`` gives ``http://example.com:8080/feed``.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # unbalanced or invalid IPv6 brackets: drop them and split again
+        head = re.split(r"[?#]", url.strip(), maxsplit=1)[0]
+        parts = urlsplit(head.replace("[", "").replace("]", ""))
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import discord
+import pytest
 
 from bot.chat.exts.feeds import COMPACT_AT
 from tests.alerts.harness import (
@@ -139,6 +140,38 @@ async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_wo
         assert reply["content"].startswith(f"Re-enabled {down}")
         await eventually(lambda: _titles(bot), what="the re-enabled feed's article")
     assert len(fake.messages) == 1
+
+
+async def test_the_public_notice_of_a_disabled_feed_shows_no_key_and_no_preview(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    admins = fake.add_text_channel("feed-admins")
+    paid = Publisher(feed_server, "/paid")
+    paid.publish(entry("rubin", "Nvidia ships Rubin"))
+    url = f"http://reader:hunter2@127.0.0.1:{feed_server.port}/paid?key=SECRET#latest"
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        poller = bot.get_cog("Feeds").poller
+        poller.limits = replace(poller.limits, backoff_base_seconds=0.0, max_failures=2)
+        reply = await command(
+            fake, "feeds add", {"url": url}, user=fake.admin_user, channel_id=admins.id
+        )
+        assert reply["content"].startswith(f"Following {url}") and reply["flags"] == 64
+
+        async def titled() -> bool:
+            return (await bot.archive.feeds.get(url)).title == "Chip Wire"
+
+        await eventually(titled, what="the paid feed polled once")
+        feed_server.serve("/paid", b"oops", status=500, content_type="text/plain")
+        [notice] = await fake.wait_for_messages(admins.id, 1)
+    # Everyone in the channel reads it: no password, no key, and no link preview.
+    assert notice.content == (
+        f"The feed Chip Wire (http://127.0.0.1:{feed_server.port}/paid) was disabled after "
+        "repeated failures (last error: HTTP 500). Fix it and run `/feeds add` again to "
+        "re-enable it."
+    )
+    assert discord.MessageFlags._from_value(notice.message["flags"]).suppress_embeds
+    assert "failed (2 in a row)" in caplog.text  # the failures were logged, without secrets
+    assert "SECRET" not in caplog.text and "hunter2" not in caplog.text
 
 
 async def _titles(bot) -> bool:

@@ -212,6 +212,16 @@ async def test_redirect_to_another_scheme_is_refused(feed_server: FeedServer, se
     assert "only http and https" in result.error
 
 
+async def test_messages_name_urls_without_password_or_key(feed_server: FeedServer, session) -> None:
+    # Error messages are stored, shown in Discord (a disabled feed's public notice) and logged.
+    with pytest.raises(UnsafeURLError) as caught:
+        await check_public_url("http://reader:hunter2@10.1.2.3/feed?key=SECRET#top")
+    assert str(caught.value) == "refused http://10.1.2.3/feed: 10.1.2.3 is a private address"
+    feed_server.redirect("/feed", "file:///etc/passwd?key=SECRET")
+    result = await _fetch(session, feed_server.url("/feed?key=SECRET"))
+    assert result.error == "refused file:///etc/passwd: only http and https URLs are fetched"
+
+
 async def test_redirect_without_location_is_an_error(feed_server: FeedServer, session) -> None:
     feed_server.serve("/feed", b"", status=302)
     result = await _fetch(session, feed_server.url("/feed"))

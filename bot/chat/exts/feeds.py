@@ -22,6 +22,7 @@ from discord.ext import commands, tasks
 from bot.chat import render
 from bot.feeds.fetch import UnsafeURLError, check_public_url
 from bot.feeds.poller import FeedPoller, PollOutcome
+from bot.ingest.urls import redacted_url
 
 if TYPE_CHECKING:
     from bot.chat.bot import NewsBot
@@ -93,16 +94,21 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         channel_id = outcome.feed.notify_channel_id
         if channel_id is None:
             return
+        # The notice is public, unlike the replies to /feeds: the URL is named without what may
+        # hold a secret (a paid feed's key in the query string), and not unfurled into a preview.
+        shown = redacted_url(outcome.feed.url)
+        if outcome.feed.title:
+            shown = f"{render.quoted(outcome.feed.title, 100)} ({shown})"
         text = (
-            f"The feed {outcome.feed.url} was disabled after repeated failures "
+            f"The feed {shown} was disabled after repeated failures "
             f"(last error: {outcome.error}). Fix it and run `/feeds add` again to re-enable it."
         )
         try:
-            await self.bot.get_partial_messageable(channel_id).send(render.plain(text))
-        except discord.HTTPException as error:
-            log.warning(
-                "could not tell channel %s about feed %s: %s", channel_id, outcome.feed.url, error
+            await self.bot.get_partial_messageable(channel_id).send(
+                render.plain(text), suppress_embeds=True
             )
+        except discord.HTTPException as error:
+            log.warning("could not tell channel %s about feed %s: %s", channel_id, shown, error)
 
     # -- commands -------------------------------------------------------------------------
 
