@@ -92,9 +92,11 @@ class FeedPoller:
                 async with semaphore:
                     try:
                         return await self.poll(session, feed, now)
-                    except Exception as error:  # e.g. the archive is unavailable
+                    except Exception as error:  # e.g. the archive is locked by another program
                         log.exception("polling feed %s failed", redacted_url(feed.url))
-                        return PollOutcome(feed, error=f"{type(error).__name__}: {error}")
+                        outcome = PollOutcome(feed, error=f"{type(error).__name__}: {error}")
+                        await self._record_failure(feed, outcome, now)
+                        return outcome
 
             return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
@@ -144,6 +146,19 @@ class FeedPoller:
             outcome.error = result.error or "fetch failed"
         await self._record(feed, outcome, result, title, now)
         return outcome
+
+    async def _record_failure(self, feed: Feed, outcome: PollOutcome, now: datetime) -> None:
+        """Record a poll that raised like any failed one: unrecorded, the feed would be fetched
+        again every tick, never backed off nor disabled, and listed as healthy. If recording
+        fails too (the archive still locked), that is only logged: the next tick tries again."""
+        # The validators the feed had: a 304 must not answer the next poll when what this fetch
+        # brought may not have been stored.
+        result = FetchResult("error", feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        try:
+            await self._record(feed, outcome, result, None, now)
+        except Exception:
+            outcome.disabled = False  # not stored: nobody should be told it was disabled
+            log.exception("could not record the failed poll of feed %s", redacted_url(feed.url))
 
     async def _record(
         self,

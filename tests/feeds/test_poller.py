@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.archive import Archive
+from bot.archive import Archive, StorageError
 from bot.feeds.poller import FeedPoller, PollLimits
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
@@ -118,6 +118,42 @@ async def test_retry_after_is_honoured_up_to_a_day(
     (feed,) = await archive.feeds.list()
     assert feed.failures == 1
     assert (NOW.fromisoformat(feed.next_poll_at) - NOW).total_seconds() == wait
+
+
+async def test_a_poll_that_raises_is_recorded_backed_off_and_in_the_end_disabled(
+    archive: Archive, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In production: another program holds the archive's write lock past the busy timeout, so
+    # storing the entries raises. A lock released between that write and the poll's record
+    # cannot be arranged here, so the one write that would wait for it fails as it would.
+    async def locked(*args: object, **kwargs: object) -> None:
+        raise StorageError("the archive is locked by another program; try again shortly")
+
+    feed_server.serve("/rss", RSS, etag='"v1"')
+    await archive.feeds.add(feed_server.url("/rss"), interval_seconds=600, now=NOW)
+    monkeypatch.setattr(archive.articles, "upsert", locked)
+    poller = FeedPoller(archive, limits=LIMITS)
+
+    (outcome,) = await poller.poll_due(NOW)
+    error = "StorageError: the archive is locked by another program; try again shortly"
+    assert (outcome.error, outcome.disabled) == (error, False)
+    (feed,) = await archive.feeds.list()  # what /feeds list shows: failing, not healthy
+    assert (feed.failures, feed.last_error, feed.etag) == (1, error, None)
+    assert NOW.fromisoformat(feed.next_poll_at) == NOW + timedelta(seconds=60)  # backed off
+    assert await poller.poll_due(NOW + timedelta(seconds=59)) == []  # not fetched every tick
+
+    for hours in (1, 2):
+        (outcome,) = await poller.poll_due(NOW + timedelta(hours=hours))
+    assert outcome.disabled  # the admins are told
+    (feed,) = await archive.feeds.list()
+    assert feed.disabled_reason == f"disabled after 3 failed polls; last error: {error}"
+    assert feed_server.count("/rss") == 3
+
+    # Unlocked and re-enabled: fetched in full (no stale validator), the entries stored.
+    monkeypatch.undo()
+    await archive.feeds.add(feed_server.url("/rss"), interval_seconds=600, now=NOW)
+    (outcome,) = await poller.poll_due(NOW + timedelta(hours=3))
+    assert (outcome.error, outcome.added) == (None, 2)
 
 
 async def test_feed_added_from_discord_may_not_reach_loopback(
