@@ -50,7 +50,10 @@ class FeedStore:
         keep_interval: bool = True,
     ) -> tuple[Feed, bool]:
         """Follow a feed (polled at once); an existing one is re-enabled, and polled every
-        ``interval_seconds`` from now on unless ``keep_interval``. Returns (feed, new)."""
+        ``interval_seconds`` from now on unless ``keep_interval``. Returns (feed, new).
+
+        Given a ``guild_id`` (an add from Discord), a feed that the bot's operator or another
+        server follows is left as it is (the returned feed shows whose it is)."""
         async with self._db.transaction() as conn:
             async with conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)) as cursor:
                 existed = await cursor.fetchone() is not None
@@ -61,7 +64,8 @@ class FeedStore:
                    next_poll_at = excluded.next_poll_at,
                    notify_channel_id = coalesce(excluded.notify_channel_id, notify_channel_id),
                    interval_seconds = CASE WHEN :keep THEN interval_seconds
-                                      ELSE excluded.interval_seconds END""",
+                                      ELSE excluded.interval_seconds END
+                   WHERE :guild IS NULL OR feeds.guild_id = :guild""",
                 {
                     "url": url,
                     "guild": guild_id,

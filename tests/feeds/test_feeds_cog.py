@@ -9,6 +9,7 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.archive import Archive
 from bot.chat.exts.feeds import COMPACT_AT
 from tests.alerts.harness import (
     FAST,
@@ -19,7 +20,7 @@ from tests.alerts.harness import (
     eventually,
     running_bot,
 )
-from tests.conftest import index_segments, store_in_separate_batches
+from tests.conftest import NOW, index_segments, store_in_separate_batches
 from tests.fakes import FakeDiscord
 from tests.fakes.feed_server import FeedServer
 
@@ -172,6 +173,46 @@ async def test_the_public_notice_of_a_disabled_feed_shows_no_key_and_no_preview(
     assert discord.MessageFlags._from_value(notice.message["flags"]).suppress_embeds
     assert "failed (2 in a row)" in caplog.text  # the failures were logged, without secrets
     assert "SECRET" not in caplog.text and "hunter2" not in caplog.text
+
+
+async def test_adding_a_feed_already_followed_says_so_and_leaves_the_operators_alone(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    db = tmp_path / "news.db"
+    operators = feed_server.url("/operators")
+    # Followed by the bot's operator with `newsbot feeds add` (no server), then disabled.
+    async with await Archive.open(db) as archive:
+        added, _ = await archive.feeds.add(operators, interval_seconds=900, now=NOW)
+        reason = "disabled after 5 failed polls; last error: HTTP 500"
+        await archive.feeds.record_poll(
+            added.id, now=NOW, next_poll_at=NOW, etag=None, last_modified=None,
+            error="HTTP 500", failures=5, disabled_reason=reason,
+        )  # fmt: skip
+    ours = Publisher(feed_server, "/ours")
+    async with running_bot(fake, bot_settings(db, fake)) as bot:
+        reply = await command(fake, "feeds add", {"url": operators}, user=fake.admin_user)
+        assert reply["content"] == (
+            f"{operators} is already followed by the bot's operator; it is disabled at the "
+            "moment, and only the operator can re-enable it."
+        )
+        feed = await bot.archive.feeds.get(operators)
+        assert (feed.guild_id, feed.disabled_reason, feed.notify_channel_id) == (None, reason, None)
+
+        reply = await command(fake, "feeds add", {"url": ours.url}, user=fake.admin_user)
+        assert reply["content"].startswith(f"Following {ours.url}; its articles arrive")
+        reply = await command(fake, "feeds add", {"url": ours.url}, user=fake.admin_user)
+        assert reply["content"] == (
+            f"Already following {ours.url}. If it keeps failing it is disabled and I'll say so "
+            "in this channel."
+        )
+        listed = await command(fake, "feeds list", {}, user=fake.admin_user)
+        assert operators not in listed["embeds"][0]["description"]
+
+        # The archive leaves it alone too, should the operator add it between check and write.
+        kept, new = await bot.archive.feeds.add(
+            operators, interval_seconds=60, now=NOW, guild_id=int(fake.guild.id)
+        )
+        assert (new, kept.guild_id, kept.disabled_reason) == (False, None, reason)
 
 
 async def _titles(bot) -> bool:

@@ -25,6 +25,7 @@ from bot.feeds.poller import FeedPoller, PollOutcome
 from bot.ingest.urls import redacted_url
 
 if TYPE_CHECKING:
+    from bot.archive.feeds import Feed
     from bot.chat.bot import NewsBot
 
 log = logging.getLogger(__name__)
@@ -130,13 +131,9 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
             return
         feeds = self.bot.archive.feeds
         existing = await feeds.get(url)
-        if existing is not None and existing.guild_id not in (None, interaction.guild.id):
+        if existing is not None and existing.guild_id != interaction.guild.id:
             await interaction.followup.send(
-                render.plain(
-                    f"{url} is already followed (added from another server); its articles are "
-                    "in the archive and reach this server's subscriptions too."
-                ),
-                ephemeral=True,
+                render.plain(_followed_elsewhere(url, existing)), ephemeral=True
             )
             return
         ours = await feeds.list(guild_id=interaction.guild.id)
@@ -153,14 +150,15 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
             guild_id=interaction.guild.id,
             notify_channel_id=interaction.channel_id,
         )
-        verb = "Following" if new else "Re-enabled"
-        await interaction.followup.send(
-            render.plain(
-                f"{verb} {feed.url}; its articles arrive with the next poll. If it keeps "
-                "failing it is disabled and I'll say so in this channel."
-            ),
-            ephemeral=True,
-        )
+        tell = "If it keeps failing it is disabled and I'll say so in this channel."
+        if feed.guild_id != interaction.guild.id:  # followed elsewhere meanwhile: left alone
+            text = _followed_elsewhere(url, feed)
+        elif new or (existing is not None and existing.disabled_reason):
+            verb = "Following" if new else "Re-enabled"
+            text = f"{verb} {feed.url}; its articles arrive with the next poll. {tell}"
+        else:
+            text = f"Already following {feed.url}. {tell}"
+        await interaction.followup.send(render.plain(text), ephemeral=True)
 
     async def _refusal(self, url: str) -> str | None:
         """Why a feed URL from Discord is not acceptable, or None."""
@@ -210,6 +208,21 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         """List this server's feeds with their last error or why they are disabled."""
         feeds = await self.bot.archive.feeds.list(guild_id=interaction.guild_id)
         await interaction.response.send_message(embed=render.feeds_embed(feeds), ephemeral=True)
+
+
+def _followed_elsewhere(url: str, feed: Feed) -> str:
+    """The reply to ``/feeds add`` for a feed that another server or the bot's operator (on the
+    command line) follows: it stays theirs, unchanged."""
+    if feed.guild_id is None and feed.disabled_reason:
+        return (
+            f"{url} is already followed by the bot's operator; it is disabled at the moment, "
+            "and only the operator can re-enable it."
+        )
+    owner = "by the bot's operator" if feed.guild_id is None else "(added from another server)"
+    return (
+        f"{url} is already followed {owner}; its articles are in the archive and reach this "
+        "server's subscriptions too."
+    )
 
 
 async def setup(bot: NewsBot) -> None:
