@@ -84,17 +84,24 @@ class FeedStore:
             row = await c.fetchone()
         return Feed(*row) if row else None
 
-    async def remove(self, url: str, *, guild_id: int | None = None) -> bool:
+    async def remove(self, url: str, *, guild_id: int | None = None) -> Feed | None:
         """Stop following a feed, named by URL or by id (only one added from ``guild_id``, when
-        given)."""
+        given). Returns the feed removed, or None."""
         where = "(url = ? OR CAST(id AS TEXT) = ?)"
         params: tuple[object, ...] = (url, url)
         if guild_id is not None:
             where += " AND guild_id = ?"
             params += (guild_id,)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(f"DELETE FROM feeds WHERE {where}", params)
-            return cursor.rowcount > 0
+            # (Read, then deleted, in one transaction: not DELETE ... RETURNING, which needs
+            # SQLite 3.35.)
+            async with conn.execute(f"SELECT * FROM feeds WHERE {where}", params) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            feed = Feed(*row)
+            await conn.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
+        return feed
 
     async def list(self, *, guild_id: int | None = None) -> list[Feed]:
         """Every feed, or those added from one server."""

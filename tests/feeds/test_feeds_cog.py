@@ -95,6 +95,28 @@ async def test_only_server_managers_manage_feeds(
         assert await bot.archive.feeds.list() == []
 
 
+async def test_removing_a_feed_by_the_id_autocomplete_sends_names_its_url(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    path = "/" + "a-very-long-section-name/" * 4 + "rss"
+    feed = Publisher(feed_server, path)
+    url = f"{feed.url}?key=SECRET"
+    assert len(url) > 100  # too long for a choice's value: autocomplete sends the id
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)):
+        await command(fake, "feeds add", {"url": url}, user=fake.admin_user)
+        typed = await fake.send_autocomplete(
+            "feeds remove", {"url": "section"}, focused="url", user=fake.admin_user
+        )
+        [choice] = (await fake.wait_for_interaction_response(typed["id"])).choices
+        assert choice["value"].isdigit()
+        removed = await command(
+            fake, "feeds remove", {"url": choice["value"]}, user=fake.admin_user
+        )
+        assert removed["content"] == f"Stopped following {feed.url}."  # without the key
+        listed = await command(fake, "feeds list", {}, user=fake.admin_user)
+        assert "None yet" in listed["embeds"][0]["description"]
+
+
 async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_working(
     tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
 ) -> None:

@@ -183,7 +183,10 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         feeds = self.bot.archive.feeds
         await interaction.response.defer(ephemeral=True, thinking=True)  # the write waits its turn
         removed = await feeds.remove(url.strip(), guild_id=interaction.guild.id)
-        text = f"Stopped following {url}." if removed else f"This server does not follow {url}."
+        if removed is None:
+            text = f"This server does not follow {url}."
+        else:  # named by its URL even when autocomplete sent its id (for a URL too long)
+            text = f"Stopped following {redacted_url(removed.url)}."
         await interaction.followup.send(render.plain(text), ephemeral=True)
 
     @remove.autocomplete("url")
