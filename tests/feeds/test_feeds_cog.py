@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,8 +28,14 @@ from tests.fakes.feed_server import FeedServer
 
 
 async def test_feeds_add_refuses_private_addresses_unless_allowed(
-    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+    tmp_path: Path,
+    fake: FakeDiscord,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    _intranet_dns(monkeypatch)
+    caplog.set_level(logging.INFO, logger="bot.chat.exts.feeds")
     feed = Publisher(feed_server, "/rss")
     feed.publish(entry("rubin", "Nvidia ships Rubin"))
     db = tmp_path / "news.db"
@@ -35,15 +43,25 @@ async def test_feeds_add_refuses_private_addresses_unless_allowed(
         port = feed_server.port
         for url, why in [
             (feed.url, "127.0.0.1 is a loopback address"),
-            (f"http://localhost:{port}/rss", "resolves to"),
+            (f"http://localhost:{port}/rss", "localhost resolves to"),
             ("http://10.1.2.3/feed.xml", "10.1.2.3 is a private address"),
             ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is"),
+            ("http://intranet.example/feed", "intranet.example resolves to 10.0.0.7"),
+            ("http://nowhere.example/feed", "cannot resolve nowhere.example"),
         ]:
             reply = await command(fake, "feeds add", {"url": url}, user=fake.admin_user)
-            assert reply["content"].startswith(f"Can't follow that feed: refused {url}: "), url
-            assert why in reply["content"] and reply["flags"] == 64
+            # One answer for all: what the bot's network resolves a name to (or that it does
+            # not) is not for whoever can run /feeds add; the operator's log has it.
+            assert reply["content"] == (
+                f"Can't follow that feed: {url} is not a public web server that I can reach"
+            )
+            assert reply["flags"] == 64
+            assert why in caplog.text, url
         reply = await command(fake, "feeds add", {"url": "ftp://x.example/f"}, user=fake.admin_user)
         assert reply["content"] == "Can't follow that feed: ftp://x.example/f is not an http(s) URL"
+        bad_port = "http://x.example:99999/f"
+        reply = await command(fake, "feeds add", {"url": bad_port}, user=fake.admin_user)
+        assert reply["content"] == f"Can't follow that feed: {bad_port} is not a valid URL"
         assert await bot.archive.feeds.list() == []
         await asyncio.sleep(3 * FAST["feed_tick"])
     assert feed_server.count("/rss") == 0  # the bot never fetched anything there
@@ -53,6 +71,22 @@ async def test_feeds_add_refuses_private_addresses_unless_allowed(
         assert reply["content"].startswith(f"Following {feed.url}")
         await eventually(bot.archive.articles.count, what="the feed's article stored")
     assert feed_server.count("/rss") >= 1
+
+
+def _intranet_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DNS of the bot's own network, which this machine has not: ``intranet.example`` is a
+    private address and ``nowhere.example`` does not resolve; other names resolve as usual."""
+    loop = asyncio.get_running_loop()
+    real = loop.getaddrinfo
+
+    async def getaddrinfo(host: str, port: int, **kwargs: object) -> list[tuple]:
+        if host == "intranet.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+        if host == "nowhere.example":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return await real(host, port, **kwargs)
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
 
 
 async def test_only_server_managers_manage_feeds(

@@ -164,6 +164,7 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
         """Why a feed URL from Discord is not acceptable, or None."""
         try:
             parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
         except ValueError:
             return f"{url} is not a valid URL"
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -172,7 +173,10 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
             try:
                 await check_public_url(url)
             except UnsafeURLError as error:
-                return str(error)
+                # What the name resolves to, or that it does not, is for the operator's log: in
+                # the reply it would let anyone who can add the bot probe its network's DNS.
+                log.info("/feeds add refused: %s", error)
+                return f"{url} is not a public web server that I can reach"
         return None
 
     @app_commands.command(name="remove", description="Stop following a feed")
