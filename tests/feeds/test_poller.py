@@ -15,7 +15,7 @@ from bot.models import Article
 from bot.settings import MAX_INTERVAL
 from tests.conftest import NOW
 from tests.fakes.feed_server import FeedServer
-from tests.feeds.test_fetch import ARTICLE_PAGE
+from tests.feeds.test_fetch import ARTICLE_PAGE, _fake_dns
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Chip Wire</title>
 <item><title>Nvidia unveils Rubin GPUs</title><link>https://chips.example/rubin</link>
@@ -162,11 +162,27 @@ async def test_feed_added_from_discord_may_not_reach_loopback(
     feed_server.serve("/rss", RSS)
     await archive.feeds.add(feed_server.url("/rss"), interval_seconds=600, now=NOW, guild_id=1)
     (refused,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
-    assert "loopback" in (refused.error or "")
+    assert refused.error == f"refused {feed_server.url('/rss')}: not a public web server"
     assert feed_server.count("/rss") == 0
     await archive.feeds.add(feed_server.url("/rss"), interval_seconds=600, now=NOW, guild_id=1)
     (allowed,) = await FeedPoller(archive, allow_private=True, limits=LIMITS).poll_due(NOW)
     assert allowed.added == 2
+
+
+async def test_a_discord_feed_refused_when_polled_keeps_the_bots_dns_out_of_its_error(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The error is what /feeds list and the public notice show: a feed (or a redirect) to a
+    # name of the bot's network must not tell a server's admins what it resolves to.
+    _fake_dns(monkeypatch, {"intranet.example": ["10.0.0.7"]})
+    urls = ["http://intranet.example/feed", "http://nowhere.example/feed"]
+    for url in urls:
+        await archive.feeds.add(url, interval_seconds=600, now=NOW, guild_id=1)
+    await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
+    errors = {feed.url: feed.last_error for feed in await archive.feeds.list()}
+    assert errors == {url: f"refused {url}: not a public web server" for url in urls}
+    assert "intranet.example resolves to 10.0.0.7" in caplog.text  # the operator's log has it
+    assert "cannot resolve nowhere.example" in caplog.text
 
 
 async def test_truncated_feed_keeps_whole_entries_and_says_so(
