@@ -189,7 +189,8 @@ async def test_a_newest_article_re_ingested_shorter_gives_its_ids_to_no_other(
         days_ago=0.2,
         key_points=("Marblefin's Pelagon drone costs $85,000.",),
     )
-    report = await ingest_articles(archive, [replace(funding, body=""), drone], now=NOW)
+    shorter = replace(funding, body="The startup makes note-taking software.")
+    report = await ingest_articles(archive, [shorter, drone], now=NOW)
     assert (report.added, report.updated) == (1, 1)
     answer = await engine.answer("How much does the Marblefin Pelagon cost?", Filters(now=NOW))
     assert answer.citations[0].title == drone.title
