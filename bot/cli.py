@@ -21,6 +21,10 @@ from bot.models import IngestReport, StoredArticle
 from bot.search import Answer, Engine, Filters
 from bot.settings import MAX_INTERVAL, MIN_FEED_INTERVAL, Settings, SettingsError
 
+# Failed records listed per file: enough to see what is wrong, few enough that a file of a
+# million bad lines does not flood the terminal (the count says how many failed).
+FAILURES_SHOWN = 10
+
 
 def _count(text: str) -> int:
     """A whole number from 1, for argparse."""
@@ -197,12 +201,18 @@ async def _ingest(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def format_report(report: IngestReport) -> str:
-    """The counts of an ingest, and each failure with its reason."""
+    """The counts of an ingest, and each failure with its reason (the first few of each file)."""
     lines = [
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)}"
     ]
-    lines += [f"  failed: {name}: {reason}" for name, reason in report.failed]
+    reasons: dict[str, list[str]] = {}
+    for name, reason in report.failed:
+        reasons.setdefault(name, []).append(reason)
+    for name, of_file in reasons.items():
+        lines += [f"  failed: {name}: {reason}" for reason in of_file[:FAILURES_SHOWN]]
+        if len(of_file) > FAILURES_SHOWN:
+            lines.append(f"  failed: {name}: and {len(of_file) - FAILURES_SHOWN:,} more")
     return "\n".join(lines)
 
 

@@ -117,10 +117,11 @@ def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_
     result = newsbot(db, "ingest", str(folder))
 
     assert result.returncode == 1
-    assert "added 2, updated 0, unchanged 0, failed 5" in result.stdout
+    assert "added 2, updated 0, unchanged 0, failed 7" in result.stdout  # numbers.json: 3
     for name, reason in [
         ("empty.txt", "file is empty"),
         ("numbers.json", "record 1: expected an object with a title, got int"),
+        ("numbers.json", "record 3: expected an object with a title, got int"),
         ("binary.txt", "binary file"),
         ("latin1.txt", "not valid UTF-8"),
         ("deep.json", "invalid JSON (nested too deeply)"),
@@ -129,6 +130,38 @@ def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_
     assert json.loads(newsbot(db, "stats").stdout)["articles"] == before + 2
     answer = newsbot(db, "ask", "how much did QubitCo raise?").stdout
     assert "$300 million" in answer.splitlines()[0]
+
+
+def test_ingest_stores_the_good_records_of_a_file_and_lists_the_bad_ones(
+    db: Path, tmp_path: Path
+) -> None:
+    good = {"title": "Robotaxi Fleet Doubles", "text": "Zoox doubled its fleet to 500 cars."}
+    onebad = tmp_path / "onebad.json"
+    onebad.write_text(json.dumps([good, {"summary": "no title"}]))
+    lines = tmp_path / "lines.jsonl"
+    lines.write_bytes(
+        json.dumps(
+            {"title": "Quantum Startup Raises", "text": "QubitCo raised $300 million."}
+        ).encode()
+        + b"\n"
+        + "Caf\u00e9 news".encode("latin-1")  # one line of bad bytes: that line, not the file
+        + b"\n{not json" * 20
+    )
+    before = json.loads(newsbot(db, "stats").stdout)["articles"]
+
+    result = newsbot(db, "ingest", str(onebad), str(lines))
+
+    assert result.returncode == 1
+    assert "added 2, updated 0, unchanged 0, failed 22" in result.stdout
+    assert f"{onebad}: record 2: missing title" in result.stdout
+    assert f"{lines}: line 2: not valid UTF-8 (byte 4 of the line)" in result.stdout
+    assert f"{lines}: line 3: invalid JSON" in result.stdout
+    # Every failure is counted, but a file's list stops at 10 so that a bad file cannot flood
+    # the terminal.
+    assert result.stdout.count(f"failed: {lines}: ") == 11
+    assert f"{lines}: and 11 more" in result.stdout
+    assert json.loads(newsbot(db, "stats").stdout)["articles"] == before + 2
+    assert "Robotaxi Fleet Doubles" in newsbot(db, "latest", "--limit", "50").stdout
 
 
 def test_ingest_twice_reports_unchanged(db: Path) -> None:

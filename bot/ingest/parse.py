@@ -6,6 +6,7 @@ on; nothing else escapes them.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ def parse_file(path: Path) -> ParsedFile:
     """Read one file (``.json``, ``.jsonl``/``.ndjson`` or plain text) into articles.
 
     Raises :class:`ParseError` when the file as a whole is unreadable; a bad record inside a
-    JSON Lines file is reported in ``errors`` while the others are kept.
+    JSON list or a JSON Lines file is reported in ``errors`` while the others are kept.
     """
     try:
         size = path.stat().st_size
@@ -67,14 +68,16 @@ def parse_bytes(raw: bytes, *, suffix: str = ".txt") -> ParsedFile:
     """Parse the bytes of one file; ``suffix`` picks the format."""
     if b"\x00" in raw[:8192]:
         raise ParseError("binary file, not text")
+    if suffix in _JSON_LINES:
+        # Each line is decoded on its own: bad bytes on one line make one bad record, as bad
+        # JSON on one line does, not a bad file.
+        return _parse_json_lines(raw.removeprefix(codecs.BOM_UTF8))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ParseError(f"not valid UTF-8 (byte {error.start})") from error
-    if suffix in _JSON_LINES:
-        return _parse_json_lines(text)
     if suffix == ".json":
-        return ParsedFile(_parse_json_document(text))
+        return _parse_json_document(text)
     return ParsedFile([parse_text(text)])
 
 
@@ -137,41 +140,42 @@ def _load_json(text: str) -> Any:
     raise ParseError(f"invalid JSON ({reason})")
 
 
-def _parse_json_document(text: str) -> list[Article]:
+def _parse_json_document(text: str) -> ParsedFile:
     document = _load_json(text)
     if isinstance(document, dict) and isinstance(document.get("articles"), list):
         document = document["articles"]
     records = document if isinstance(document, list) else [document]
     if not records:
         raise ParseError("JSON holds no articles")
-    return [_numbered(i, record) for i, record in enumerate(records, start=1)]
-
-
-def _parse_json_lines(text: str) -> ParsedFile:
     parsed = ParsedFile()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, record in enumerate(records, start=1):
         try:
-            record = _load_json(line)
+            parsed.articles.append(article_from_record(record))
         except ParseError as error:
-            parsed.errors.append(f"line {number}: {error}")
-            continue
-        try:
-            parsed.articles.append(_numbered(number, record, label="line"))
-        except ParseError as error:
-            parsed.errors.append(str(error))
-    if not parsed.articles:
-        reason = parsed.errors[0] if parsed.errors else "no records"
-        raise ParseError(f"JSON Lines file holds no readable article ({reason})")
+            parsed.errors.append(f"record {number}: {error}")
     return parsed
 
 
-def _numbered(number: int, record: Any, label: str = "record") -> Article:
+def _parse_json_lines(raw: bytes) -> ParsedFile:
+    parsed = ParsedFile()
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            parsed.articles.append(_article_of_line(line))
+        except ParseError as error:
+            parsed.errors.append(f"line {number}: {error}")
+    if not parsed.articles and not parsed.errors:
+        raise ParseError("JSON Lines file holds no records")
+    return parsed
+
+
+def _article_of_line(line: bytes) -> Article:
     try:
-        return article_from_record(record)
-    except ParseError as error:
-        raise ParseError(f"{label} {number}: {error}") from error
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"not valid UTF-8 (byte {error.start + 1} of the line)") from error
+    return article_from_record(_load_json(text))
 
 
 def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:

@@ -115,16 +115,45 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept() -> None:
     ]
 
 
+def test_jsonl_line_of_bad_bytes_is_reported_and_the_rest_kept() -> None:
+    raw = (
+        b'{"title": "First", "text": "x"}\n'
+        + '{"title": "Caf\u00e9", "text": "y"}'.encode("latin-1")
+        + b'\n{"title": "Third", "text": "z"}\n'
+    )
+    parsed = parse_bytes(raw, suffix=".jsonl")
+    assert [a.title for a in parsed.articles] == ["First", "Third"]
+    assert parsed.errors == ["line 2: not valid UTF-8 (byte 15 of the line)"]
+
+
+def test_json_list_keeps_its_good_records_and_names_each_bad_one() -> None:
+    records = [
+        {"title": "Good", "text": "Kept."},
+        {"summary": "no title"},
+        5,
+        {"title": "Also good", "published": "2026-01-05"},
+        {"title": "x", "published": "soon"},
+        {"title": 5, "text": []},
+    ]
+    parsed = parse_bytes(json.dumps({"articles": records}).encode(), suffix=".json")
+    assert [a.title for a in parsed.articles] == ["Good", "Also good"]
+    assert parsed.errors == [
+        "record 2: missing title",
+        "record 3: expected an object with a title, got int",
+        "record 5: invalid date 'soon' (expected ISO 8601, e.g. 2026-01-31)",
+        "record 6: body must be text, got list",
+    ]
+
+
 @pytest.mark.parametrize(
     ("raw", "suffix", "reason"),
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", ".txt", "binary file"),
         (b"\xff\xfe broken", ".txt", "not valid UTF-8"),
-        (b"[1, 2, 3]", ".json", "expected an object with a title, got int"),
         (b"[]", ".json", "holds no articles"),
-        (b'{"title": 5, "text": []}', ".json", "body must be text"),
+        (b"\n \n", ".jsonl", "holds no records"),
+        (b'[{"title": "x"}', ".json", "invalid JSON"),
         (b"   \n\n  ", ".txt", "no text"),
-        (b'{"title": "x", "published": "soon"}', ".json", "invalid date 'soon'"),
         (b"[" * 100_000 + b"]" * 100_000, ".json", r"invalid JSON \(nested too deeply\)"),
         (b'{"title": "x", "published": 1' + b"0" * 5000 + b"}", ".json", "invalid JSON"),
         (
