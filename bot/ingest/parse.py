@@ -21,7 +21,10 @@ MAX_LINES_FILE_BYTES = 1024 * 1024 * 1024  # JSON Lines: a stream of articles
 _JSON_LINES = (".jsonl", ".ndjson")
 MAX_ARTICLE_CHARS = 1_000_000
 _HEADER_KEYS = {"url", "link", "source", "published", "published_at", "date", "topics", "tags"}
-_HEADER_LINE = re.compile(r"^([A-Za-z_]+)\s*:\s*(.*)$")
+# Parts of the article that the text format places after the header: a header naming one would,
+# if ignored as other unknown keys are, make the summary the title, so it is refused instead.
+_CONTENT_KEYS = {"title", "summary"}
+_HEADER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _KEY_POINTS_HEADING = re.compile(r"^(key points|key takeaways|highlights)\s*:?\s*$", re.IGNORECASE)
 _SOURCES_HEADING = re.compile(r"^(sources|references)\s*:?\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+(.*\S)\s*$")
@@ -179,19 +182,28 @@ def _article_of_line(line: bytes) -> Article:
 
 
 def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
-    """Take ``key: value`` lines at the top (known keys only) up to the first blank line."""
-    header: dict[str, str] = {}
+    """Take the ``key: value`` lines at the top, up to a blank line, as the header if one of
+    them is a known key (else they are the article's first lines, ``Breaking: ...``).
+
+    Unknown keys in a header (``author: Jane Doe``) are ignored: one of them must not make the
+    known ones, and the header itself, part of the text.
+    """
     start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
-    i = start
-    while i < len(lines) and (match := _HEADER_LINE.match(lines[i].strip())):
-        key = match.group(1).lower()
-        if key not in _HEADER_KEYS:
-            break
-        header[key] = match.group(2).strip()
-        i += 1
-    if header and (i == len(lines) or not lines[i].strip()):
-        return header, lines[i:]
-    return {}, lines[start:]
+    end = start
+    fields: list[tuple[str, str]] = []
+    while end < len(lines) and (match := _HEADER_LINE.match(lines[end].strip())):
+        fields.append((match.group(1).lower(), match.group(2).strip()))
+        end += 1
+    ends_at_blank = end == len(lines) or not lines[end].strip()
+    if not ends_at_blank or not any(key in _HEADER_KEYS for key, _ in fields):
+        return {}, lines[start:]
+    for key, _ in fields:
+        if key in _CONTENT_KEYS:
+            raise ParseError(
+                f"the header has a {key!r} line; in a text file the title is the first line "
+                "after the header's blank line and the summary the paragraph after it"
+            )
+    return {key: value for key, value in fields if key in _HEADER_KEYS}, lines[end:]
 
 
 def _cut_sources(lines: list[str]) -> tuple[list[str], list[str]]:

@@ -82,6 +82,26 @@ def test_missing_key_points_keeps_summary_and_body() -> None:
 def test_a_line_that_looks_like_a_header_but_is_text_stays_text() -> None:
     article = parse_text("Breaking: Nvidia hits $5 trillion\nSummary.")
     assert article.title == "Breaking: Nvidia hits $5 trillion"
+    # Followed by a blank line it is still the title: a header names at least one known key.
+    article = parse_text("Breaking: Nvidia hits $5 trillion\n\nSummary.")
+    assert article.title == "Breaking: Nvidia hits $5 trillion"
+
+
+def test_an_unknown_header_key_is_ignored_and_the_known_ones_read() -> None:
+    text = (
+        "url: https://example.com/au\nauthor: Jane Doe\npublished: 2026-11-10\n"
+        "x-lang: en\n\nAu Title\nThe summary.\nBody text."
+    )
+    article = parse_text(text)
+    assert article.title == "Au Title"
+    assert article.url == "https://example.com/au"
+    assert article.published_at == datetime(2026, 11, 10, tzinfo=UTC)
+    assert (article.summary, article.body) == ("The summary.", "Body text.")
+
+
+def test_a_title_in_the_header_is_refused_rather_than_the_summary_taken_for_it() -> None:
+    with pytest.raises(ParseError, match="the header has a 'title' line"):
+        parse_text("url: https://example.com/t\ntitle: Real Title\n\nThe summary.\nBody.")
 
 
 @pytest.mark.parametrize("suffix", [".json", ".jsonl"])
