@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
-import glob
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ BATCH_SIZE = 250
 COMPACT_AFTER = 2000
 CUT_AHEAD = 4  # batches cut, or being cut, ahead of the writes (one transaction takes them all)
 ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+_GLOB_MAGIC = re.compile(r"[*?[]")
 
 Progress = Callable[[int, int], None]
 
@@ -112,23 +113,65 @@ async def _ingest_batches(
 
 
 def expand_paths(patterns: Iterable[str]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files named by paths, folders (searched recursively) and glob patterns; plus misses."""
-    files: list[Path] = []
+    """Files named by paths, folders (searched recursively) and glob patterns; plus misses.
+
+    A path that exists is taken as named, never as a pattern (``rep[1].json`` is that file,
+    not ``rep1.json``). Neither a folder nor a ``**`` pattern is searched through a symlinked
+    folder (a link to a parent would loop), and a file reached twice (through a link, or by two
+    patterns) is read once.
+    """
+    files: dict[Path, Path] = {}  # resolved path -> the path as first reached
     missing: list[tuple[str, str]] = []
     for pattern in patterns:
-        matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))] or [Path(pattern)]
-        for match in matches:
-            if match.is_dir():
-                files += sorted(
-                    p
-                    for p in match.rglob("*")
-                    if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-                )
-            elif match.is_file():
-                files.append(match)
-            else:
-                missing.append((pattern, "no such file or folder"))
-    return list(dict.fromkeys(files)), missing
+        try:
+            found = _files_named(pattern)
+        except OSError as error:  # a name too long for the system, for one
+            missing.append((pattern, error.strerror or str(error)))
+            continue
+        if found is None:
+            missing.append((pattern, "no such file or folder"))
+            continue
+        for path in found:
+            files.setdefault(path.resolve(), path)
+    return list(files.values()), missing
+
+
+def _files_named(pattern: str) -> list[Path] | None:
+    """The article files one path or pattern names, or None if it names nothing."""
+    named = Path(pattern)
+    literal = named.exists() or not _GLOB_MAGIC.search(pattern)
+    files: list[Path] = []
+    named_something = False
+    for match in [named] if literal else _glob(pattern):
+        if match.is_dir():
+            files += _article_files(match)
+        elif match.is_file():
+            files.append(match)
+        else:  # a broken link a pattern matched is skipped, as the folder walk skips it
+            continue
+        named_something = True
+    return files if named_something else None
+
+
+def _article_files(folder: Path) -> list[Path]:
+    """The article files under ``folder``; ``rglob`` does not descend into symlinked folders."""
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+    )
+
+
+def _glob(pattern: str) -> list[Path]:
+    """What a glob pattern matches, searched as :func:`_article_files` searches a folder.
+
+    pathlib's ``glob``, unlike the ``glob`` module, does not follow symlinked folders for
+    ``**``, so a link to a parent folder is not walked round and round.
+    """
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if _GLOB_MAGIC.search(part))
+    # As in a shell (and the glob module), ``**`` inside a name (``**.txt``) is a plain ``*``;
+    # pathlib refuses it.
+    rest = [part if part == "**" else re.sub(r"\*{2,}", "*", part) for part in parts[first:]]
+    return sorted(Path(*parts[:first]).glob("/".join(rest)))
 
 
 async def ingest_paths(

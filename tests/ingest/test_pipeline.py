@@ -84,3 +84,46 @@ async def test_an_import_compacts_the_index_once_it_adds_enough_articles(
     report = await pipeline.ingest_paths(archive, [str(jsonl(tmp_path / "a.jsonl", 3))], now=NOW)
     assert report.added == 3
     assert (index_segments(archive.path) == 1) is compacted
+
+
+async def stored_titles(archive: Archive) -> list[str]:
+    rows = await archive.db.reader.execute_fetchall("SELECT title FROM articles ORDER BY id")
+    return [title for (title,) in rows]
+
+
+async def test_a_path_that_exists_is_taken_as_named_not_as_a_glob_pattern(
+    archive: Archive, tmp_path: Path
+) -> None:
+    (tmp_path / "rep[1].json").write_text(json.dumps({"title": "Named", "text": "Literally."}))
+    (tmp_path / "rep1.json").write_text(json.dumps({"title": "Matched", "text": "By a pattern."}))
+    report = await pipeline.ingest_paths(archive, [str(tmp_path / "rep[1].json")], now=NOW)
+    assert (report.added, report.failed) == (1, [])
+    assert await stored_titles(archive) == ["Named"]
+    # A pattern that names no existing path is still a pattern.
+    report = await pipeline.ingest_paths(archive, [str(tmp_path / "rep[0-9].json")], now=NOW)
+    assert (report.added, report.failed) == (1, [])
+    assert await stored_titles(archive) == ["Named", "Matched"]
+
+
+@pytest.mark.parametrize(
+    "patterns", [["{tree}/**/*.txt"], ["{tree}"], ["{tree}", "{tree}/*/*.txt", "{tree}/**"]]
+)
+async def test_a_symlink_loop_is_not_followed_and_each_file_is_read_once(
+    archive: Archive, tmp_path: Path, patterns: list[str]
+) -> None:
+    tree = tmp_path / "tree"
+    (tree / "a").mkdir(parents=True)
+    (tree / "a" / "x.txt").write_text("Tree Article\nStored once, however it is reached.\n")
+    (tree / "a" / "loop").symlink_to("..", target_is_directory=True)  # a link to a parent
+    (tree / "same.txt").symlink_to(tree / "a" / "x.txt")
+    report = await pipeline.ingest_paths(
+        archive, [pattern.format(tree=tree) for pattern in patterns], now=NOW
+    )
+    assert (report.added, report.unchanged, report.failed) == (1, 0, [])
+    assert await stored_titles(archive) == ["Tree Article"]
+
+
+async def test_a_name_the_system_cannot_take_is_reported(archive: Archive) -> None:
+    name = "a" * 300
+    report = await pipeline.ingest_paths(archive, [name], now=NOW)
+    assert report.failed == [(name, "File name too long")]
