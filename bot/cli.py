@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot.archive import Archive, StorageError
@@ -26,11 +26,35 @@ from bot.settings import MAX_INTERVAL, MIN_FEED_INTERVAL, Settings, SettingsErro
 FAILURES_SHOWN = 10
 
 
-def _count(text: str) -> int:
-    """A whole number from 1, for argparse."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError("must be a whole number from 1")
-    return int(text)
+LATEST_MAX = 50  # headlines `newsbot latest` lists at most
+
+
+def _whole_number(maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 (to ``maximum``), refused with the range."""
+    wanted = f"from 1 to {maximum}" if maximum else "of 1 or more"
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1 or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"must be a whole number {wanted}, got {text!r}")
+        return value
+
+    return whole_number
+
+
+def _iso_date(text: str) -> datetime:
+    """An argparse type: an ISO 8601 date or date-time (UTC unless it gives an offset)."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 date or date-time, e.g. 2026-01-31 or 2026-01-31T09:30Z, "
+            f"got {text!r}"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,12 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with cited snippets")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON document")
-    ask.add_argument("--now", type=_datetime, help="answer as if asked at this ISO date")
+    ask.add_argument("--now", type=_iso_date, help="answer as if asked at this ISO date")
 
     latest = commands.add_parser("latest", help="list the newest articles")
     latest.add_argument("--topic", help="only articles about this topic")
     latest.add_argument("--source", help="only articles from this outlet")
-    latest.add_argument("--limit", type=_count, default=5, help="how many (default 5, at most 50)")
+    latest.add_argument(
+        "--limit",
+        type=_whole_number(LATEST_MAX),
+        default=5,
+        help=f"how many (default 5, at most {LATEST_MAX})",
+    )
 
     ingest = commands.add_parser("ingest", help="store article files (text, JSON, JSON Lines)")
     ingest.add_argument("paths", nargs="+", help="files, folders or glob patterns")
@@ -73,14 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("benchmark", choices=["realtimeqa", "multihop-rag"])
     evaluate.add_argument("--data", required=True, help="the benchmark's folder")
     evaluate.add_argument("--split", choices=["dev", "test"], default="dev")
-    evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    evaluate.add_argument("--limit", type=_whole_number(), help="only the first N questions")
     evaluate.add_argument("--json", dest="json_out", help="also write the figures to this file")
     return parser
-
-
-def _datetime(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,9 +200,7 @@ def _outlet_and_date(source: str | None, published_at: str | None) -> str:
 
 
 async def _latest(archive: Archive, args: argparse.Namespace) -> int:
-    articles = await archive.articles.latest(
-        limit=min(args.limit, 50), topic=args.topic, source=args.source
-    )
+    articles = await archive.articles.latest(limit=args.limit, topic=args.topic, source=args.source)
     if not articles:
         print("No articles match." if args.topic or args.source else "The archive is empty.")
         return 0

@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
+_HTTP = ("http", "https")
 MIN_FEED_INTERVAL = 10  # seconds between two polls of one feed, at least
 # No interval or delay is longer (a larger one is surely a mistake, and would overflow a date).
 MAX_INTERVAL = 30 * 86400
+_ON = ("1", "true", "yes", "on")  # what a switch (NEWSBOT_SHARDED, ...) may say
+_OFF = ("0", "false", "no", "off")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(ValueError):
@@ -48,7 +53,45 @@ def _in_range(name: str, value: float, minimum: float, raw: str) -> float:
 
 
 def _flag(env: dict[str, str], name: str) -> bool:
-    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+    raw = env.get(name, "").strip()
+    if raw.lower() in _ON:
+        return True
+    if not raw or raw.lower() in _OFF:
+        return False
+    # A word that is neither (`maybe`, `enabled`) is refused rather than read as off: a switch
+    # someone meant to turn on must not silently stay off.
+    raise SettingsError(
+        f"{name} must be on ({', '.join(_ON)}) or off ({', '.join(_OFF)}), got {raw!r}"
+    )
+
+
+def _log_level(env: dict[str, str]) -> str:
+    raw = env.get("NEWSBOT_LOG_LEVEL", "").strip()
+    level = raw.upper() or "INFO"
+    if level == "WARN":  # the logging module's own alias, long accepted here
+        return "WARNING"
+    if level not in LOG_LEVELS:
+        raise SettingsError(
+            f"NEWSBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}"
+        )
+    return level
+
+
+def _url(env: dict[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    """The absolute URL in ``name`` (None if unset), checked here so that the error names the
+    variable rather than what the Discord client calls it."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        valid = parts.scheme.lower() in schemes and bool(parts.hostname)
+    except ValueError:  # an unclosed IPv6 bracket, for one
+        valid = False
+    if not valid:
+        expected = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise SettingsError(f"{name} must be an absolute {expected} URL, got {raw!r}")
+    return raw
 
 
 def _ids(env: dict[str, str], name: str) -> tuple[int, ...]:
@@ -98,8 +141,8 @@ class Settings:
         return cls(
             db_path=Path(env.get("NEWSBOT_DB") or default_db_path()).expanduser(),
             token=(env.get("DISCORD_TOKEN") or "").strip() or None,
-            api_base=(env.get("DISCORD_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
-            gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
+            api_base=(_url(env, "DISCORD_API_BASE", _HTTP) or DEFAULT_API_BASE).rstrip("/"),
+            gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
             dev_guild_id=dev_guild[0] if dev_guild else None,
             alert_interval=_int(env, "NEWSBOT_ALERT_INTERVAL", 60, minimum=1),
             feed_interval=_int(env, "NEWSBOT_FEED_INTERVAL", 900, minimum=MIN_FEED_INTERVAL),
@@ -109,6 +152,6 @@ class Settings:
             message_content=_flag(env, "NEWSBOT_MESSAGE_CONTENT"),
             question_channels=_ids(env, "NEWSBOT_QUESTION_CHANNELS"),
             sharded=_flag(env, "NEWSBOT_SHARDED"),
-            log_level=(env.get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+            log_level=_log_level(env),
             seed_bundled=not _flag(env, "NEWSBOT_NO_BUNDLED"),
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from tests.conftest import REPO
 
 
@@ -90,7 +91,37 @@ def test_latest_lists_newest_first_and_filters(db: Path) -> None:
     assert everything.count("\n    https://") == 2  # each headline with its link (seed has none)
     assert newsbot(db, "latest", "--source", "_").stdout == "No articles match.\n"  # no wildcard
     refused = newsbot(db, "latest", "--limit", "0")
-    assert refused.returncode == 2 and "--limit: must be a whole number from 1" in refused.stderr
+    assert refused.returncode == 2
+    assert "--limit: must be a whole number from 1 to 50, got '0'" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["latest", "--limit", "51"], "--limit: must be a whole number from 1 to 50, got '51'"),
+        (
+            ["ask", "--now", "yesterday", "x"],
+            "--now: expected an ISO 8601 date or date-time, e.g. 2026-01-31 or "
+            "2026-01-31T09:30Z, got 'yesterday'",
+        ),
+        # 0 printed a table of zeros and -1 left out the last question.
+        (
+            ["eval", "multihop-rag", "--data", ".", "--limit", "0"],
+            "--limit: must be a whole number of 1 or more, got '0'",
+        ),
+        (
+            ["eval", "multihop-rag", "--data", ".", "--limit", "-1"],
+            "--limit: must be a whole number of 1 or more, got '-1'",
+        ),
+    ],
+)
+def test_a_bad_option_value_is_refused_with_what_is_expected(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_ingest_mixed_folder_stores_good_files_and_names_bad_ones(db: Path, tmp_path: Path) -> None:
