@@ -8,12 +8,13 @@ compose the answer or abstain (``compose``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from operator import attrgetter
 
 from bot.archive import Archive
 from bot.archive.index import SnippetRow
-from bot.search import candidates, compose, rank
+from bot.search import candidates, compose, english, rank
 from bot.search.answer import Answer, Citation, Filters, Headline
 from bot.search.catalogue import Catalogue
 from bot.search.config import RankConfig
@@ -59,11 +60,13 @@ class Engine:
         self.catalogue = Catalogue(archive)
 
     async def warm_up(self) -> None:
-        """Load the vocabulary and the article catalogue now rather than on the first question
-        (waiting for the whole vocabulary, whatever the archive's size)."""
+        """Load the vocabulary, the article catalogue and the common English words now rather
+        than on the first question (waiting for the whole vocabulary, whatever the archive's
+        size)."""
         newest = await self.archive.index.snippet_count()
         await self.vocabulary.refresh(newest)
         await self.catalogue.refresh(newest)
+        await asyncio.to_thread(english.common_words)
 
     async def close(self) -> None:
         """Stop the engine's background work; call it before closing the archive."""

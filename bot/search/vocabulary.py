@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import fuzz, process
 
 from bot.archive import Archive
+from bot.search import english
 from bot.search.question import RELATED_WORDS
 from bot.search.text import STOP_WORDS
 
@@ -163,13 +164,20 @@ class Vocabulary:
             return found
         best = max((self._frequency[f] for f in found), default=0)
         if best * COMMON_FACTOR < 1000:  # unknown or rare: look for a common look-alike
-            for term in self._similar(word):
+            # A common English word is no typo: only another form of it can stand for it
+            # ("accused" for "accuses", "discussing" for "discussion"), not another word that looks
+            # like it ("weather" for "whether", "context" for "content").
+            similar = self._similar(word)
+            common = bool(similar) and word in english.common_words()
+            for term in similar:
+                if common and not english.same_stem(word, term):
+                    continue
                 if self._frequency[term] > best * COMMON_FACTOR and term not in found:
                     found.append(term)
                     found += [f for f in _inflections(term) if f in self._frequency]
         return list(dict.fromkeys(found))
 
-    def _similar(self, word: str) -> Iterable[str]:
+    def _similar(self, word: str) -> list[str]:
         """Archive words one letter longer or shorter at most, and at least TYPO_SIMILARITY
         alike, most alike first (searched per length so that no big list is built)."""
         matches = [

@@ -30,6 +30,18 @@ async def test_seed_question_cites_the_600_billion_key_point_first(
     assert 1 <= len(answer.citations) <= 3
 
 
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("how many jbos did mircosoft cut?", "4,800 jobs"), ("meta spendng on ai", "$600 billion")],
+)
+async def test_misspelt_words_are_still_corrected(
+    bundled_archive: Archive, question: str, figure: str
+) -> None:
+    answer = await Engine(bundled_archive).answer(question, Filters(now=NOW))
+    assert answer.answered
+    assert figure in answer.text
+
+
 async def test_supporting_citations_come_from_other_articles(bundled_archive: Archive) -> None:
     answer = await Engine(bundled_archive).answer(
         "how much is Meta spending on AI", Filters(now=NOW)
@@ -39,7 +51,15 @@ async def test_supporting_citations_come_from_other_articles(bundled_archive: Ar
 
 
 @pytest.mark.parametrize(
-    "question", ["what is the capital of Peru?", "Who won the 1998 World Cup in Paris?"]
+    "question",
+    [
+        "what is the capital of Peru?",
+        "Who won the 1998 World Cup in Paris?",
+        # Common words the bundled articles lack, once read as "whether" and "pairs" (typo
+        # corrections) and answered with full confidence.
+        "What's the weather like today?",
+        "paris",
+    ],
 )
 async def test_question_outside_the_archive_abstains_with_headlines(
     bundled_archive: Archive, question: str

@@ -267,6 +267,23 @@ async def test_short_words_are_not_corrected_into_other_words(build: Build) -> N
     assert engine.vocabulary.variants("investers") == ["investors"]  # a longer word is
 
 
+async def test_common_words_stand_only_for_their_own_forms(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Court ruling",
+                body="The firm accuses its rival of fraud. A hearing on whether the content "
+                "was copied is set for May.",
+            )
+        ]
+    )
+    await engine.warm_up()
+    assert engine.vocabulary.variants("accused") == ["accuses"]  # another form of the word
+    assert engine.vocabulary.variants("harming") == []  # not "hearing"
+    assert engine.vocabulary.variants("context") == []  # not "content"
+    assert engine.vocabulary.variants("contnet") == ["content"]  # a typo still is corrected
+
+
 def test_outlet_named_as_a_source_is_recognised() -> None:
     from bot.search.outlets import Outlets
 
