@@ -211,9 +211,8 @@ async def _latest(archive: Archive, args: argparse.Namespace) -> int:
 
 def format_headline(article: StoredArticle) -> str:
     """One article as a headline line with outlet, date and link."""
-    date = article.date.date().isoformat()
     link = f"\n    {article.url}" if article.url else ""
-    return f"{date}  {article.title} — {article.source or 'unknown outlet'}{link}"
+    return f"{article.date_label}  {article.title} — {article.source or 'unknown outlet'}{link}"
 
 
 async def _ingest(archive: Archive, args: argparse.Namespace) -> int:

@@ -56,6 +56,14 @@ class StoredArticle:
         """When the article counts as published: its own date, else when it was stored."""
         return self.published_at or self.ingested_at
 
+    @property
+    def date_label(self) -> str:
+        """The date to show with it: ``2026-07-06``, or ``added 2026-11-27`` for an undated
+        article (listed by when it was stored, which is not when it was published)."""
+        if self.published_at is None:
+            return f"added {self.ingested_at.date().isoformat()}"
+        return self.published_at.date().isoformat()
+
 
 @dataclass(slots=True)
 class IngestReport:

@@ -89,6 +89,9 @@ def test_latest_lists_newest_first_and_filters(db: Path) -> None:
     assert "SpaceX Starship Launch Delayed Again in Texas" in lines[1]
     everything = newsbot(db, "latest", "--limit", "3").stdout
     assert everything.count("\n    https://") == 2  # each headline with its link (seed has none)
+    # The seed article has no date: it is listed by when it was stored, and says so.
+    assert everything.startswith("added ")
+    assert "Meta Enters Cloud Business" in everything.splitlines()[0]
     assert newsbot(db, "latest", "--source", "_").stdout == "No articles match.\n"  # no wildcard
     refused = newsbot(db, "latest", "--limit", "0")
     assert refused.returncode == 2

@@ -287,7 +287,7 @@ def headlines_embed(articles: Sequence[StoredArticle], heading: str) -> discord.
     blocks = []
     for article in articles:
         block = f"**{_linked(article.title, article.url, 200)}**\n"
-        block += f"{_outlet(article.source)} · {article.date.date().isoformat()}"
+        block += f"{_outlet(article.source)} · {article.date_label}"
         if article.key_points:
             block += f"\n> {quoted(article.key_points[0], 300)}"
         blocks.append(block)
@@ -351,7 +351,7 @@ def alert_message(
     """
     lines = [
         f"**{_linked(article.title, article.url, 200)}**\n"
-        f"{_outlet(article.source)} · {article.date.date().isoformat()} · "
+        f"{_outlet(article.source)} · {article.date_label} · "
         f"matched {_words(words)} ({quoted(topic, 100)})"
         for article, topic, words, _ in items
     ]
@@ -374,8 +374,7 @@ def alert_message(
         lines.append(f"Matched {_words(words)} for topic **{quoted(topic, 100)}**")
         embed.description = "\n".join(lines)
         embed.set_footer(
-            text=f"{inert(article.source or '', 80) or 'unknown outlet'} · "
-            f"{article.date.date().isoformat()}"
+            text=f"{inert(article.source or '', 80) or 'unknown outlet'} · {article.date_label}"
         )
     else:
         topics = ", ".join(dict.fromkeys(topic for _, topic, _, _ in items))

@@ -16,7 +16,7 @@ from tests.fakes import FakeDiscord
 from .helpers import new_bot
 
 HEADLINE = re.compile(r"^\*\*(?:\[(?P<linked>.+?)\]\(\S+\)|(?P<plain>.+))\*\*$")
-DATE_LINE = re.compile(r" · (\d{4}-\d{2}-\d{2})$")
+DATE_LINE = re.compile(r" · (?:added )?(\d{4}-\d{2}-\d{2})$")
 
 
 def headlines(description: str) -> list[tuple[str, str]]:
@@ -43,6 +43,9 @@ async def test_latest_lists_the_newest_headlines(fake: FakeDiscord, bot: NewsBot
     assert [title for title, _ in listed] == [a.title for a in newest]
     dates = [date for _, date in listed]
     assert dates == sorted(dates, reverse=True)
+    # The seed article has no date: listed by when it was stored, it says so.
+    assert newest[0].published_at is None
+    assert f" · added {dates[0]}" in embed["description"].split("\n\n")[0]
 
 
 async def test_latest_filtered_by_topic(fake: FakeDiscord, bot: NewsBot) -> None:
