@@ -115,14 +115,22 @@ class ArticleStore:
             clauses.append("(source LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')")
             params += [f"%{_like_escaped(source.strip())}%"] * 2
         if topic:
-            words = _INDEX_WORD.findall(topic)
+            # "layoff" finds the topic "layoffs" and the articles that mention layoffs.
+            tag = " ".join(topic.lower().split())
+            *first, last = tag.split(" ")
+            tags = [" ".join([*first, form]) for form in _number_forms(last)]
+            words = [_number_forms(word.lower()) for word in _INDEX_WORD.findall(topic)]
             clauses.append(
-                """(id IN (SELECT article_id FROM article_topics WHERE topic = ?)
+                f"""(id IN (SELECT article_id FROM article_topics
+                            WHERE topic IN ({",".join("?" * len(tags))}))
                    OR id IN (SELECT s.article_id FROM snippets_fts f JOIN snippets s
                              ON s.id = f.rowid WHERE snippets_fts MATCH ?
                              AND s.kind IN ('title', 'key_point')))"""
             )
-            params += [" ".join(topic.lower().split()), " ".join(f'"{w}"' for w in words) or '""']
+            match = " AND ".join(
+                "(" + " OR ".join(f'"{form}"' for form in forms) + ")" for forms in words
+            )
+            params += [*tags, match or '""']
         sql = f"SELECT id FROM articles WHERE {' AND '.join(clauses)} ORDER BY sort_at DESC LIMIT ?"
         async with self._db.reader.execute(sql, [*params, limit]) as cursor:
             ids = [row[0] for row in await cursor.fetchall()]
@@ -173,6 +181,14 @@ class ArticleStore:
             "newest": newest,
             "oldest": oldest,
         }
+
+
+def _number_forms(word: str) -> list[str]:
+    """A word in the singular and the plural, as far as an ``s`` makes them ("layoff",
+    "layoffs"): enough for a topic filter, which also finds the topic's words in the text."""
+    if word.endswith("s") and len(word) > 3:
+        return [word, word[:-1]]
+    return [word, word + "s"]
 
 
 def _numbers(key: str) -> frozenset[str]:

@@ -249,6 +249,21 @@ async def test_latest_filters_by_topic_and_source_newest_first(archive: Archive)
     assert await archive.articles.topics("n") == ["nvidia"]
 
 
+@pytest.mark.parametrize("topic", ["layoff", "layoffs", "Layoffs", "job cut"])
+async def test_latest_finds_a_topic_in_the_singular_or_the_plural(
+    archive: Archive, topic: str
+) -> None:
+    cuts = replace(
+        META,
+        title="Acme trims staff",
+        url="https://example.com/acme",
+        topics=("layoffs",),
+        key_points=("Acme announced job cuts of 5%.",),
+    )
+    await ingest_articles(archive, [META, cuts], now=NOW)
+    assert [a.title for a in await archive.articles.latest(topic=topic)] == [cuts.title]
+
+
 async def test_undated_article_counts_as_published_when_stored(archive: Archive) -> None:
     await ingest_articles(archive, [replace(META, published_at=None)], now=NOW)
     (article,) = await archive.articles.latest()
