@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.ingest.urls import canonical_url
 from bot.models import Article
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one article, or one JSON document of articles
@@ -232,7 +233,7 @@ def _build(fields: dict[str, Any]) -> Article:
         summary=" ".join(summary.split()),
         body=body,  # its paragraphs are normalised once, where they are cut into sentences
         key_points=tuple(" ".join(p.split()) for p in key_points if p.strip()),
-        url=_text(fields.get("url") or fields.get("link"), "url") or None,
+        url=_link(fields.get("url") or fields.get("link")),
         source=_text(fields.get("source"), "source") or None,
         published_at=parse_datetime(
             fields.get("published_at") or fields.get("published") or fields.get("date")
@@ -240,6 +241,16 @@ def _build(fields: dict[str, Any]) -> Article:
         topics=tuple(_topics(fields.get("topics") or fields.get("tags"))),
         source_links=tuple(_text(s, "source link") for s in _list(fields.get("source_links"), "")),
     )
+
+
+def _link(value: Any) -> str | None:
+    """The article's URL: an http(s) link, or none; anything else is refused, not stored as a
+    link that no reader could open (``javascript:...``, a number)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or canonical_url(value) is None:
+        raise ParseError(f"url is not an http(s) link: {str(value)[:100]!r}")
+    return value.strip()
 
 
 def _text(value: Any, name: str) -> str:

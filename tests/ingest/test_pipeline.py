@@ -44,10 +44,17 @@ async def test_an_import_stores_articles_oldest_first_and_undated_ones_last(
 
 
 @pytest.mark.parametrize(
-    "url", ["http://example.com:99999/x", "http://example.com:abc/x", "http://[::1/x"]
+    "url",
+    [
+        "http://example.com:99999/x",
+        "http://example.com:abc/x",
+        "http://[::1/x",
+        "javascript:alert(1)",
+        7,
+    ],
 )
-async def test_a_malformed_url_does_not_stop_an_import(
-    archive: Archive, tmp_path: Path, url: str
+async def test_a_record_whose_url_is_no_link_is_reported_and_the_others_stored(
+    archive: Archive, tmp_path: Path, url: object
 ) -> None:
     lines = [
         {"title": "Good", "url": "https://news.example/good", "text": "Chips."},
@@ -55,9 +62,11 @@ async def test_a_malformed_url_does_not_stop_an_import(
     ]
     path = tmp_path / "links.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
-    await pipeline.ingest_paths(archive, [str(path)], now=NOW)
+    report = await pipeline.ingest_paths(archive, [str(path)], now=NOW)
     stored = await archive.db.reader.execute_fetchall("SELECT title FROM articles ORDER BY id")
-    assert [title for (title,) in stored] == ["Good", "Bad link"]
+    assert [title for (title,) in stored] == ["Good"]
+    [(where, why)] = report.failed
+    assert "line 2" in f"{where} {why}" and "url is not an http(s) link" in why
 
 
 async def test_compacting_keeps_every_match_in_one_segment(archive: Archive) -> None:
