@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import os
@@ -110,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = build_parser().parse_args(argv)
+    # Articles quote every script: a console that cannot show a character gets a "?", not a
+    # traceback (PYTHONIOENCODING=ascii, an old Windows code page).
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         settings = Settings.from_env()
     except SettingsError as error:
@@ -256,7 +262,9 @@ def _progress_printer():
 async def _stats(archive: Archive, args: argparse.Namespace) -> int:
     stats = await archive.articles.stats()
     stats["database"] = str(archive.path)
-    stats["database_bytes"] = archive.path.stat().st_size
+    # With its write-ahead log: right after an import, most of what it wrote may still be there.
+    files = [archive.path, archive.path.with_name(archive.path.name + "-wal")]
+    stats["database_bytes"] = sum(f.stat().st_size for f in files if f.exists())
     print(json.dumps(stats, indent=2))
     return 0
 

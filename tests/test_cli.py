@@ -14,13 +14,14 @@ from bot.cli import main
 from tests.conftest import REPO
 
 
-def newsbot(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NEWSBOT_DB": str(db)}
+def newsbot(db: Path, *args: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSBOT_DB": str(db), **environment}
     env.pop("DISCORD_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
         text=True,
+        errors="replace",
         env=env,
         cwd=REPO,
         timeout=60,
@@ -227,3 +228,18 @@ def test_a_reader_that_stops_early_gets_no_traceback(db: Path) -> None:
     _, errors = process.communicate(timeout=60)
     assert process.returncode == 1
     assert b"Traceback" not in errors and b"Exception ignored" not in errors, errors
+
+
+def test_a_console_that_cannot_show_a_character_gets_no_traceback(db: Path) -> None:
+    # The seed answer is quoted in curly quotes, which ASCII cannot show.
+    result = newsbot(db, "ask", "how much is Meta spending on AI?", PYTHONIOENCODING="ascii")
+    assert result.returncode == 0, result.stderr
+    assert "$600 billion" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_stats_counts_what_is_still_in_the_write_ahead_log(db: Path) -> None:
+    # The first use fills the archive, and stats reads its size before anything is checkpointed.
+    stats = json.loads(newsbot(db, "stats").stdout)
+    assert stats["articles"] >= 28
+    assert stats["database_bytes"] > 100_000
