@@ -16,21 +16,31 @@ from bot.models import Article, PreparedArticle, SnippetKind
 
 # A "sentence" longer than this (a list, a table) is cut into pieces that can still be quoted.
 MAX_SNIPPET_WORDS = 80
+# ... and so is one longer than this many characters (a run without spaces: a hash, a URL list).
+MAX_SNIPPET_CHARS = 1000
 
 
 def _sentences(paragraphs: Iterable[str]) -> list[str]:
     """The sentences of normalised paragraphs, each cut into pieces of at most
-    ``MAX_SNIPPET_WORDS`` words."""
+    ``MAX_SNIPPET_WORDS`` words and ``MAX_SNIPPET_CHARS`` characters."""
     snippets: list[str] = []
     for sentence in sentences_of(paragraphs):
         if sentence.count(" ") < MAX_SNIPPET_WORDS:  # (sentences come whitespace-normalised)
-            snippets.append(sentence)
-            continue
-        words = sentence.split()
-        snippets += [
-            " ".join(words[start : start + MAX_SNIPPET_WORDS])
-            for start in range(0, len(words), MAX_SNIPPET_WORDS)
-        ]
+            pieces = [sentence]
+        else:
+            words = sentence.split()
+            pieces = [
+                " ".join(words[start : start + MAX_SNIPPET_WORDS])
+                for start in range(0, len(words), MAX_SNIPPET_WORDS)
+            ]
+        for piece in pieces:
+            if len(piece) <= MAX_SNIPPET_CHARS:
+                snippets.append(piece)
+                continue
+            snippets += [
+                piece[start : start + MAX_SNIPPET_CHARS]
+                for start in range(0, len(piece), MAX_SNIPPET_CHARS)
+            ]
     return snippets
 
 

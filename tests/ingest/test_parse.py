@@ -41,6 +41,15 @@ def test_content_hash_ignores_spacing_and_a_repeated_summary_paragraph() -> None
     assert prepare(edited).content_hash != prepare(plain).content_hash
 
 
+def test_a_sentence_too_long_to_quote_is_cut_into_pieces() -> None:
+    words = " ".join(f"word{i}" for i in range(200)) + "."
+    run = "".join(chr(ord("a") + i % 26) for i in range(2500))  # no spaces at all
+    prepared = prepare(Article(title="Long", body=f"{words}\n\n{run}"))
+    body = [text for kind, text in prepared.snippets if kind != "title"]
+    assert all(len(text.split()) <= 80 and len(text) <= 1000 for text in body)
+    assert "".join(t for t in body if " " not in t and t != words) == run  # nothing is lost
+
+
 def test_seed_sources_boilerplate_is_dropped() -> None:
     article = parse_file(SEED).articles[0]
     assert "editorial team" not in article.body
