@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.archive.database import Database
 
@@ -54,6 +55,7 @@ class FeedStore:
 
         Given a ``guild_id`` (an add from Discord), a feed that the bot's operator or another
         server follows is left as it is (the returned feed shows whose it is)."""
+        url = feed_address(url)
         async with self._db.transaction() as conn:
             async with conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)) as cursor:
                 existed = await cursor.fetchone() is not None
@@ -80,6 +82,7 @@ class FeedStore:
 
     async def get(self, url: str) -> Feed | None:
         """The feed followed at ``url``, if any."""
+        url = feed_address(url)
         async with self._db.reader.execute("SELECT * FROM feeds WHERE url = ?", (url,)) as c:
             row = await c.fetchone()
         return Feed(*row) if row else None
@@ -88,7 +91,7 @@ class FeedStore:
         """Stop following a feed, named by URL or by id (only one added from ``guild_id``, when
         given). Returns the feed removed, or None."""
         where = "(url = ? OR CAST(id AS TEXT) = ?)"
-        params: tuple[object, ...] = (url, url)
+        params: tuple[object, ...] = (feed_address(url), url)
         if guild_id is not None:
             where += " AND guild_id = ?"
             params += (guild_id,)
@@ -171,3 +174,16 @@ class FeedStore:
                     "id": feed_id,
                 },
             )
+
+
+def feed_address(url: str) -> str:
+    """A feed's URL as it is followed: scheme and host in lower case and no fragment (which
+    never reaches the server), so that ``HTTP://Example.com/rss#top`` is the feed
+    ``http://example.com/rss``. The path and query stay as given: they may select the feed."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    host = parts.netloc.rpartition("@")
+    netloc = host[0] + host[1] + host[2].lower()  # (a user name or password keeps its case)
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))

@@ -343,3 +343,18 @@ async def test_full_text_is_fetched_once_for_new_short_entries(
 async def _body_text(archive: Archive) -> str:
     async with archive.db.reader.execute("SELECT group_concat(text, ' ') FROM snippets") as cursor:
         return (await cursor.fetchone())[0] or ""
+
+
+async def test_one_feed_written_two_ways_is_followed_once(archive: Archive) -> None:
+    feed, new = await archive.feeds.add(
+        "HTTP://Chips.Example/rss.xml#latest", interval_seconds=600, now=NOW
+    )
+    assert (feed.url, new) == ("http://chips.example/rss.xml", True)
+    _, again = await archive.feeds.add(
+        "http://chips.example/rss.xml", interval_seconds=600, now=NOW
+    )
+    assert not again
+    assert [f.url for f in await archive.feeds.list()] == ["http://chips.example/rss.xml"]
+    assert await archive.feeds.get("http://CHIPS.example/rss.xml") is not None
+    assert await archive.feeds.remove("http://chips.example/rss.xml#top") is not None
+    assert await archive.feeds.list() == []
