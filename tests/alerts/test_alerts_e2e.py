@@ -9,12 +9,15 @@ import os
 import sqlite3
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
 import pytest
 
 from bot.archive import Archive
+from bot.ingest.pipeline import ingest_articles
+from bot.models import Article
 from tests.alerts.harness import (
     FAST,
     Publisher,
@@ -525,3 +528,27 @@ async def test_an_alert_discord_rejects_does_not_block_the_channel(
         await outbox_is(bot.archive, {"undeliverable": 1, "sent": 1})
     assert alert_titles(alert) == ["Nvidia ships Rubin"]
     assert len(fake.requests_to(MESSAGES)) == 2  # the rejected one was not retried
+
+
+async def test_a_network_failure_in_one_channel_delays_no_other_channel(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    other = fake.add_text_channel("chips")
+    settings = bot_settings(tmp_path / "news.db", fake, alert_interval=3600)  # ticks by hand
+    async with running_bot(fake, settings) as bot:
+        await subscribe(fake, {"topic": "nvidia"})
+        await subscribe(fake, {"topic": "nvidia"}, channel_id=other.id)
+        await ingest_articles(
+            bot.archive,
+            [Article(title="Nvidia opens a Tokyo lab", url="https://chips.example/tokyo")],
+            now=datetime.now(UTC),
+        )
+        dropped = fake.drop_next(MESSAGES, where=lambda r: str(fake.channel_id) in r.path)
+        alerts = bot.get_cog("Alerts")
+        assert await alerts.deliver_once() == 1  # the other channel's, in the same tick
+        assert dropped.hits == 1
+        assert await alerts.deliver_once() == 1  # the dropped one, re-sent
+        await outbox_is(bot.archive, {"sent": 2})
+    for channel in (fake.channel_id, other.id):
+        [alert] = [m for m in fake.messages if m.channel_id == channel]
+        assert alert_titles(alert) == ["Nvidia opens a Tokyo lab"]

@@ -564,6 +564,8 @@ class Fault:
     delay: float = 0.0
     body: dict[str, Any] | None = None
     after_handler: bool = False
+    drop: bool = False
+    """Close the connection instead of answering (a network failure, not an HTTP error)."""
     hits: int = 0
     """How many requests this fault has hit so far."""
     where: Callable[[RecordedRequest], bool] | None = field(default=None, repr=False)
@@ -1182,6 +1184,15 @@ class FakeDiscord:
         """Delay the next ``count`` responses to ``route`` by ``seconds`` (then answer normally);
         ``where`` as for :meth:`fail_next`."""
         fault = Fault(route, None, count, delay=seconds, where=where)
+        self._faults.append(fault)
+        return fault
+
+    def drop_next(
+        self, route: str, count: int = 1, *, where: Callable[[RecordedRequest], bool] | None = None
+    ) -> Fault:
+        """Close the connection of the next ``count`` requests to ``route`` without answering
+        (the client sees a network error); ``where`` as for :meth:`fail_next`."""
+        fault = Fault(route, None, count, drop=True, where=where)
         self._faults.append(fault)
         return fault
 
@@ -2112,6 +2123,10 @@ class FakeDiscord:
         ):
             return json_response(DEFAULT_ERROR_BODIES[401], status=401)
         fault = self._take_fault(record.method, record.path, record)
+        if fault is not None and fault.drop:
+            assert request.transport is not None
+            request.transport.abort()
+            raise ConnectionResetError("dropped by the fake, as a fault asked")
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
         if fault is not None and fault.status is not None and not fault.after_handler:

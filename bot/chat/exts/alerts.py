@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -113,6 +114,11 @@ class Alerts(commands.Cog):
             )
             await archive.alerts.mark_undeliverable(batch.channel_id)
             log.warning("alerts for channel %s paused: %s", batch.channel_id, reason)
+            return 0
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            # A network failure: still 'sending', re-sent next tick with the same nonce, while
+            # this tick goes on with the other channels' batches.
+            log.warning("alert to channel %s not sent yet: %r", batch.channel_id, error)
             return 0
         except discord.HTTPException as error:
             if 400 <= error.status < 500 and error.status != 429:
