@@ -15,7 +15,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.archive import Archive
+from bot.archive import Archive, StorageError
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
 from tests.alerts.harness import (
@@ -552,3 +552,23 @@ async def test_a_network_failure_in_one_channel_delays_no_other_channel(
     for channel in (fake.channel_id, other.id):
         [alert] = [m for m in fake.messages if m.channel_id == channel]
         assert alert_titles(alert) == ["Nvidia opens a Tokyo lab"]
+
+
+async def test_a_subscription_stored_says_so_even_if_its_recent_matches_cannot_be_queued(
+    tmp_path: Path, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def locked(*args: object) -> tuple[int, int]:
+        # Another program took the archive's write lock just after the subscription's write:
+        # a race this test cannot arrange for real.
+        raise StorageError("the archive is locked by another program; try again shortly")
+
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        # (The module the bot loaded as its extension, which discord.py imports anew.)
+        monkeypatch.setattr(sys.modules["bot.chat.exts.alerts"], "backfill", locked)
+        reply = await subscribe(fake, {"topic": "nvidia", "recent": 2})
+        assert reply["content"] == (
+            "This channel now gets new articles about **nvidia**. The recent matches could not "
+            "be queued (the archive is busy); new ones will."
+        )
+        [stored] = await bot.archive.alerts.subscriptions(channel_id=fake.channel_id)
+    assert stored.topic == "nvidia"

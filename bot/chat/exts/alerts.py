@@ -20,6 +20,7 @@ from discord.ext import commands, tasks
 
 from bot.alerts.matching import Topic, exclusions, words_of
 from bot.alerts.outbox import backfill, scan, unsubscribe
+from bot.archive import StorageError
 from bot.archive.alerts import Batch, LimitReached, Subscription
 from bot.chat import render
 from bot.search.text import STOP_WORDS
@@ -197,8 +198,15 @@ class Alerts(commands.Cog):
         except LimitReached as error:  # another subscription was added meanwhile
             await interaction.followup.send(render.plain(self._over_cap(str(error))))
             return
-        found, queued = await backfill(self.bot.archive, subscription, recent, datetime.now(UTC))
-        text = _subscribed_text(subscription, role, updated) + _backfill_note(found, queued)
+        text = _subscribed_text(subscription, role, updated)
+        try:
+            found, queued = await backfill(
+                self.bot.archive, subscription, recent, datetime.now(UTC)
+            )
+            text += _backfill_note(found, queued)
+        except StorageError as error:  # the subscription is stored: say so, and what is not
+            log.warning("recent matches of %r not queued: %s", topic, error)
+            text += " The recent matches could not be queued (the archive is busy); new ones will."
         if role is not None and not role.mentionable:
             text += (
                 f" Note: @{role.name} is not mentionable, so alerts ping it only if I have the"
