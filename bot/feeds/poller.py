@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
-from bot.archive import Archive
+from bot.archive import Archive, StorageError
 from bot.archive.feeds import Feed
 from bot.feeds.fetch import (
     FeedState,
@@ -96,7 +96,10 @@ class FeedPoller:
                     except Exception as error:  # e.g. the archive is locked by another program
                         log.exception("polling feed %s failed", redacted_url(feed.url))
                         outcome = PollOutcome(feed, error=f"{type(error).__name__}: {error}")
-                        await self._record_failure(feed, outcome, now)
+                        # The archive's own trouble (locked by a long import) is not the
+                        # feed's: it backs off, but is never disabled for it.
+                        feeds_fault = not isinstance(error, StorageError)
+                        await self._record_failure(feed, outcome, now, may_disable=feeds_fault)
                         return outcome
 
             return list(await asyncio.gather(*(one(feed) for feed in feeds)))
@@ -148,7 +151,9 @@ class FeedPoller:
         await self._record(feed, outcome, result, title, now)
         return outcome
 
-    async def _record_failure(self, feed: Feed, outcome: PollOutcome, now: datetime) -> None:
+    async def _record_failure(
+        self, feed: Feed, outcome: PollOutcome, now: datetime, *, may_disable: bool
+    ) -> None:
         """Record a poll that raised like any failed one: unrecorded, the feed would be fetched
         again every tick, never backed off nor disabled, and listed as healthy. If recording
         fails too (the archive still locked), that is only logged: the next tick tries again."""
@@ -156,7 +161,7 @@ class FeedPoller:
         # brought may not have been stored.
         result = FetchResult("error", feed.url, etag=feed.etag, last_modified=feed.last_modified)
         try:
-            await self._record(feed, outcome, result, None, now)
+            await self._record(feed, outcome, result, None, now, may_disable=may_disable)
         except Exception:
             outcome.disabled = False  # not stored: nobody should be told it was disabled
             log.exception("could not record the failed poll of feed %s", redacted_url(feed.url))
@@ -168,6 +173,8 @@ class FeedPoller:
         result: FetchResult,
         title: str | None,
         now: datetime,
+        *,
+        may_disable: bool = True,
     ) -> None:
         failures = feed.failures + 1 if outcome.error else 0
         if outcome.error:
@@ -180,7 +187,7 @@ class FeedPoller:
         else:
             delay = min(feed.interval_seconds, MAX_INTERVAL)  # (older versions stored any)
         disabled = None
-        if failures >= self.limits.max_failures:
+        if may_disable and failures >= self.limits.max_failures:
             disabled = f"disabled after {failures} failed polls; last error: {outcome.error}"
             outcome.disabled = True
         await self.archive.feeds.record_poll(
