@@ -185,10 +185,13 @@ class ArticleStore:
 
 def _number_forms(word: str) -> list[str]:
     """A word in the singular and the plural, as far as an ``s`` makes them ("layoff",
-    "layoffs"): enough for a topic filter, which also finds the topic's words in the text."""
-    if word.endswith("s") and len(word) > 3:
-        return [word, word[:-1]]
-    return [word, word + "s"]
+    "layoffs"): enough for a topic filter, which also finds the topic's words in the text. (The
+    index has no stemmer: an ``s`` that rarely makes a plural is kept, "news" is no "new".)"""
+    if not word.endswith("s"):
+        return [word, word + "s"]
+    if len(word) < 5 or word.endswith(("ss", "us", "is", "ws")):
+        return [word]
+    return [word, word[:-1]]
 
 
 def _numbers(key: str) -> frozenset[str]:
@@ -353,12 +356,23 @@ async def _keep_stored_text(
             conn, "SELECT id, coalesce(summary, ''), content_hash FROM articles WHERE id IN", ids
         )
     }
-    completed = list(items)
-    for at, article_id in updates.items():
-        snippets = [(kind, text) for _, _, kind, text in sorted(stored.get(article_id, []))]
-        summary, content_hash = heads[article_id]
-        completed[at] = partial.completed(items[at], snippets, str(summary), str(content_hash))
-    return completed
+    texts = {
+        article_id: partial.StoredText(
+            str(summary),
+            [(kind, text) for _, _, kind, text in sorted(stored.get(article_id, []))],
+            str(content_hash),
+        )
+        for article_id, (summary, content_hash) in heads.items()
+    }
+
+    def complete() -> list[PreparedArticle]:
+        completed = list(items)
+        for at, article_id in updates.items():
+            completed[at] = partial.completed(items[at], texts[article_id])
+        return completed
+
+    # Cutting the completed articles again is CPU work: off the event loop.
+    return await asyncio.to_thread(complete)
 
 
 def _partial_updates(

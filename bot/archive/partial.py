@@ -1,20 +1,38 @@
 """Updates from records that lack part of the text: the stored part is kept.
 
 A record may say less than the article it updates: a title alone, or a feed's one-line summary
-of an article a file stored in full. Each part of the text (key points, summary, body) that the
-record lacks keeps its stored snippets, as each fact (date, outlet, URL) a record lacks keeps its
-stored value; without this, a title-only record would delete the article's text.
+of an article a file stored in full. What the record lacks (its summary, its body, its key
+points) is taken from the stored article, as each fact a record lacks (date, outlet, URL) keeps
+its stored value, and the article is cut into snippets again; without this, a title-only record
+would delete the article's text.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from bot.models import PreparedArticle, SnippetKind
+from bot.ingest.prepare import fill_missing, prepare
+from bot.models import Article, PreparedArticle, SnippetKind
 
-Snippets = Sequence[tuple[SnippetKind, str]]
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """What the archive holds of an article's text: its summary as given, its snippets in
+    order, and the content hash they were stored with."""
+
+    summary: str
+    snippets: Sequence[tuple[SnippetKind, str]]
+    content_hash: str
+
+    def as_record(self, title: str) -> Article:
+        """The stored text as a record would give it (the body as its sentences)."""
+        return Article(
+            title=title,
+            summary=self.summary,
+            body="\n\n".join(text for kind, text in self.snippets if kind == "body"),
+            key_points=tuple(text for kind, text in self.snippets if kind == "key_point"),
+        )
 
 
 def lacks_text(item: PreparedArticle) -> bool:
@@ -22,44 +40,10 @@ def lacks_text(item: PreparedArticle) -> bool:
     return not (item.article.summary and item.article.body)
 
 
-def completed(
-    item: PreparedArticle, stored: Snippets, stored_summary: str, stored_hash: str
-) -> PreparedArticle:
-    """``item`` with the stored article's key points, summary or body where its record has none.
-
-    Key points are the record's own, else extracted from its new body, else the stored ones (a
-    record without a body brings no text to extract new ones from). When nothing differs from
-    the stored snippets, the stored content hash is kept: the update then says nothing new.
-    """
-    article = item.article
-    new = _by_kind(item.snippets)
-    old = _by_kind(stored)
-    key_points = new["key_point"] if article.key_points or article.body else old["key_point"]
-    summary = new["summary"] if article.summary else old["summary"]
-    body = new["body"] if article.body else old["body"]
-    snippets: list[tuple[SnippetKind, str]] = [("title", article.title)]
-    seen: set[str] = set()
-    for kind, texts in (("key_point", key_points), ("summary", summary), ("body", body)):
-        for text in texts:
-            if text.casefold() not in seen:
-                seen.add(text.casefold())
-                snippets.append((kind, text))  # type: ignore[arg-type]
-    if snippets == list(stored):
-        content_hash = stored_hash
-    else:
-        joined = "\x1f".join(f"{kind}\x1e{text}" for kind, text in snippets)
-        content_hash = hashlib.sha256(joined.encode("utf-8")).hexdigest()
-    return replace(
-        item,
-        article=replace(article, summary=article.summary or stored_summary),
-        snippets=snippets,
-        content_hash=content_hash,
-    )
-
-
-def _by_kind(snippets: Snippets) -> dict[str, list[str]]:
-    texts: dict[str, list[str]] = {"key_point": [], "summary": [], "body": []}
-    for kind, text in snippets:
-        if kind in texts:
-            texts[kind].append(text)
-    return texts
+def completed(item: PreparedArticle, stored: StoredText) -> PreparedArticle:
+    """``item`` with the stored article's text where its record has none, cut again. When that
+    gives the stored snippets, the stored content hash is kept: the update says nothing new."""
+    prepared = prepare(fill_missing(item.article, stored.as_record(item.article.title)))
+    if list(prepared.snippets) == list(stored.snippets):
+        return replace(prepared, content_hash=stored.content_hash)
+    return prepared

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.archive import Archive
 from bot.ingest.parse import ParseError, parse_file
-from bot.ingest.prepare import prepare_batch
+from bot.ingest.prepare import fill_missing, prepare_batch
 from bot.ingest.urls import canonical_url
 from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport
@@ -66,11 +66,13 @@ def _newest_per_url(articles: list[Article]) -> tuple[list[Article], int]:
     and how many were left out."""
     keys = [canonical_url(article.url) or i for i, article in enumerate(articles)]
     last = {key: i for i, key in enumerate(keys)}
-    kept = [
-        article
-        for i, (article, key) in enumerate(zip(articles, keys, strict=True))
-        if last[key] == i
-    ]
+    # What the newest lacks comes from the ones it supersedes, as from a stored article: an
+    # undated title-only record must not drop the full text listed before it.
+    merged: dict[object, Article] = {}
+    for article, key in zip(articles, keys, strict=True):
+        earlier = merged.get(key)
+        merged[key] = article if earlier is None else fill_missing(article, earlier)
+    kept = [merged[key] for i, key in enumerate(keys) if last[key] == i]
     return kept, len(articles) - len(kept)
 
 
@@ -156,8 +158,16 @@ def _files_named(pattern: str) -> list[Path] | None:
 def _article_files(folder: Path) -> list[Path]:
     """The article files under ``folder``; ``rglob`` does not descend into symlinked folders."""
     return sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and _visible(p, folder)
     )
+
+
+def _visible(path: Path, base: Path) -> bool:
+    """Whether nothing below ``base`` on the way to ``path`` is hidden (``.git``, ``._x.json``
+    that macOS leaves on other disks), as a shell's ``*`` and the glob module see it."""
+    return not any(part.startswith(".") for part in path.relative_to(base).parts)
 
 
 def _glob(pattern: str) -> list[Path]:
@@ -171,7 +181,11 @@ def _glob(pattern: str) -> list[Path]:
     # As in a shell (and the glob module), ``**`` inside a name (``**.txt``) is a plain ``*``;
     # pathlib refuses it.
     rest = [part if part == "**" else re.sub(r"\*{2,}", "*", part) for part in parts[first:]]
-    return sorted(Path(*parts[:first]).glob("/".join(rest)))
+    base = Path(*parts[:first])
+    found = base.glob("/".join(rest))
+    if any(part.startswith(".") for part in rest):  # a pattern that names hidden files
+        return sorted(found)
+    return sorted(path for path in found if _visible(path, base))
 
 
 async def ingest_paths(

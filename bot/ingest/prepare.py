@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.ingest.keypoints import extract_key_points
 from bot.ingest.sentences import sentences_of, split_paragraphs
@@ -20,7 +21,7 @@ MAX_SNIPPET_WORDS = 80
 MAX_SNIPPET_CHARS = 1000
 
 
-def _sentences(paragraphs: Iterable[str]) -> list[str]:
+def snippet_sentences(paragraphs: Iterable[str]) -> list[str]:
     """The sentences of normalised paragraphs, each cut into pieces of at most
     ``MAX_SNIPPET_WORDS`` words and ``MAX_SNIPPET_CHARS`` characters."""
     snippets: list[str] = []
@@ -37,11 +38,42 @@ def _sentences(paragraphs: Iterable[str]) -> list[str]:
             if len(piece) <= MAX_SNIPPET_CHARS:
                 snippets.append(piece)
                 continue
-            snippets += [
-                piece[start : start + MAX_SNIPPET_CHARS]
-                for start in range(0, len(piece), MAX_SNIPPET_CHARS)
-            ]
+            snippets += _cut(piece)
     return snippets
+
+
+def _cut(text: str) -> list[str]:
+    """Pieces of at most ``MAX_SNIPPET_CHARS`` characters, cut at a space where there is one."""
+    pieces = []
+    while len(text) > MAX_SNIPPET_CHARS:
+        at = text.rfind(" ", 0, MAX_SNIPPET_CHARS + 1)
+        if at <= 0:
+            at = MAX_SNIPPET_CHARS
+        pieces.append(text[:at])
+        text = text[at:].lstrip(" ")
+    return [*pieces, text] if text else pieces
+
+
+def fill_missing(newer: Article, older: Article) -> Article:
+    """``newer`` with what it lacks taken from ``older``, an earlier record of the same article:
+    its summary, its body and its facts, and its key points when it brings no body to draw new
+    ones from (less those that only repeated a summary it replaces)."""
+    key_points = newer.key_points
+    if not key_points and not newer.body:
+        replaced: set[str] = set()
+        if newer.summary and newer.summary != older.summary:
+            replaced = set(snippet_sentences(split_paragraphs(older.summary)))
+        key_points = tuple(point for point in older.key_points if point not in replaced)
+    return replace(
+        newer,
+        summary=newer.summary or older.summary,
+        body=newer.body or older.body,
+        key_points=key_points,
+        source=newer.source or older.source,
+        published_at=newer.published_at or older.published_at,
+        topics=newer.topics or older.topics,
+        source_links=newer.source_links or older.source_links,
+    )
 
 
 def prepare(article: Article) -> PreparedArticle:
@@ -55,8 +87,8 @@ def prepare(article: Article) -> PreparedArticle:
     # Feeds and some publishers repeat the summary as the first body paragraph.
     if paragraphs and paragraphs[0].casefold() == " ".join(summary_paragraphs).casefold():
         paragraphs = paragraphs[1:]
-    summary = _sentences(summary_paragraphs)
-    body = _sentences(paragraphs)
+    summary = snippet_sentences(summary_paragraphs)
+    body = snippet_sentences(paragraphs)
     key_points = list(article.key_points) or extract_key_points(summary + body)
     # Sentences come out of the splitter with whitespace normalised; key points are parsed alike.
     seen = {point.casefold() for point in key_points}

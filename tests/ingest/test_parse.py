@@ -50,6 +50,14 @@ def test_a_sentence_too_long_to_quote_is_cut_into_pieces() -> None:
     assert "".join(t for t in body if " " not in t and t != words) == run  # nothing is lost
 
 
+def test_a_long_sentence_of_long_words_is_cut_between_words() -> None:
+    words = " ".join(f"{i:03d}" + "x" * 40 for i in range(60)) + "."  # 60 words, 2,600 chars
+    prepared = prepare(Article(title="Long", body=words))
+    pieces = [text for kind, text in prepared.snippets if kind != "title"]
+    assert len(pieces) > 1 and all(len(text) <= 1000 for text in pieces)
+    assert sorted(" ".join(pieces).split()) == sorted(words.split())  # no word cut in two
+
+
 def test_seed_sources_boilerplate_is_dropped() -> None:
     article = parse_file(SEED).articles[0]
     assert "editorial team" not in article.body

@@ -136,3 +136,44 @@ async def test_a_name_the_system_cannot_take_is_reported(archive: Archive) -> No
     name = "a" * 300
     report = await pipeline.ingest_paths(archive, [name], now=NOW)
     assert report.failed == [(name, "File name too long")]
+
+
+@pytest.mark.parametrize("pattern", ["{tmp}", "{tmp}/*", "{tmp}/**/*.json"])
+async def test_hidden_files_and_folders_are_not_read(
+    archive: Archive, tmp_path: Path, pattern: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / ".git").mkdir(parents=True)
+    (inbox / "news.json").write_text(json.dumps({"title": "Seen", "text": "Chips."}))
+    (inbox / "._news.json").write_bytes(b"\x00\x05\x16\x07 Mac OS X resource fork")
+    (inbox / ".git" / "old.json").write_text(json.dumps({"title": "Hidden", "text": "No."}))
+    report = await pipeline.ingest_paths(archive, [pattern.format(tmp=inbox)], now=NOW)
+    assert (report.added, report.failed) == (1, [])
+    stored = await archive.db.reader.execute_fetchall("SELECT title FROM articles")
+    assert [title for (title,) in stored] == ["Seen"]
+
+
+async def test_records_of_one_url_in_one_import_keep_what_the_newest_lacks(
+    archive: Archive, tmp_path: Path
+) -> None:
+    # The dated full record, then an undated title-only one (stored last, so the newest).
+    lines = [
+        {
+            "title": "Acme recalls cars",
+            "url": "https://cars.example/acme",
+            "published_at": "2026-05-01",
+            "text": "Acme is recalling 20,000 cars over a faulty brake sensor.",
+        },
+        {"title": "Acme recalls 20,000 cars", "url": "https://cars.example/acme"},
+    ]
+    path = tmp_path / "recall.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    report = await pipeline.ingest_paths(archive, [str(path)], now=NOW)
+    assert report.added == 1
+    (stored,) = await archive.articles.latest()
+    assert stored.title == "Acme recalls 20,000 cars"
+    assert (
+        stored.published_at is not None and stored.published_at.date().isoformat() == "2026-05-01"
+    )
+    texts = await archive.db.reader.execute_fetchall("SELECT text FROM snippets")
+    assert any("faulty brake sensor" in text for (text,) in texts)
