@@ -340,6 +340,8 @@ async def _keep_stored_text(
 ) -> list[PreparedArticle]:
     """The batch, with each update from a record that lacks part of the text completed with the
     stored part (see :mod:`bot.archive.partial`): a title alone must not delete a text."""
+    if not known:  # (a batch of new articles, as most are)
+        return items
     # Matching is pure Python: off the event loop, as the plan is.
     updates = await asyncio.to_thread(_partial_updates, items, known, now)
     if not updates:
