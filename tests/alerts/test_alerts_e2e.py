@@ -406,6 +406,21 @@ async def test_deleting_a_channel_removes_its_subscriptions_and_frees_the_server
     assert fake.messages == []
 
 
+async def test_deleting_a_thread_removes_its_subscriptions(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    thread = fake.add_text_channel("launch-thread")  # (the fake knows no threads: its id will do)
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        await subscribe(fake, {"topic": "starship"}, channel_id=thread.id)
+        deleted = {"id": thread.id, "guild_id": thread.guild_id, "type": 11}
+        await fake.dispatch("THREAD_DELETE", {**deleted, "parent_id": fake.channel_id})
+
+        async def forgotten() -> bool:
+            return await bot.archive.alerts.subscriptions(channel_id=int(thread.id)) == []
+
+        await eventually(forgotten, what="the deleted thread's subscriptions removed")
+
+
 async def test_subscribe_recent_says_how_many_it_really_posts(
     tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
 ) -> None:

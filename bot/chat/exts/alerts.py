@@ -3,8 +3,8 @@
 The loop is the Discord half of the outbox in ``bot.alerts``: each tick scans the archive for
 new articles (whoever stored them), then sends at most one message per channel (a digest when
 several articles matched), with the batch's nonce so that a re-send after a crash is not
-posted twice. A deleted channel's subscriptions are removed with it (on the gateway's channel
-delete event, or when Discord answers "Unknown Channel" to an alert).
+posted twice. A deleted channel's or thread's subscriptions are removed with it (on the
+gateway's delete event, or when Discord answers "Unknown Channel" to an alert).
 """
 
 from __future__ import annotations
@@ -140,6 +140,11 @@ class Alerts(commands.Cog):
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         """A deleted channel's subscriptions go with it."""
         await self.forget_channel(channel.id)
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """So do a deleted thread's (threads are not channels to discord.py's delete event)."""
+        await self.forget_channel(payload.thread_id)
 
     async def forget_channel(self, channel_id: int) -> None:
         """Remove a deleted channel's subscriptions and unsent alerts: kept, they would count
