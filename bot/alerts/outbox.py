@@ -69,14 +69,11 @@ async def scan(archive: Archive, *, now: datetime) -> int:
 async def unsubscribe(archive: Archive, channel_id: int, topic: str, now: datetime) -> bool:
     """Remove a channel's subscription; False when there was none. Its alerts not yet sent
     that another of the channel's subscriptions matches stay queued, under that one."""
-    dropped = await archive.alerts.unsubscribe(channel_id, topic)
-    if dropped is None:
-        return False
-    if dropped:
-        others = await archive.alerts.subscriptions(channel_id=channel_id, active=True)
-        rows = await archive.alerts.articles(dropped)
-        await archive.alerts.record_matches(match_articles(others, rows, now), now)
-    return True
+
+    def rematch(others: Sequence[Subscription], rows: Sequence[aiosqlite.Row]) -> list[Match]:
+        return match_articles(others, rows, now)
+
+    return await archive.alerts.unsubscribe(channel_id, topic, rematch)
 
 
 async def backfill(

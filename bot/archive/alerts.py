@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -61,6 +61,10 @@ class Match:
     subscription: Subscription
     article_id: int
     matched_words: Sequence[str]
+
+
+# Which of these articles (rows as ``articles_after`` gives them) other subscriptions match.
+Rematch = Callable[[Sequence[Subscription], Sequence[aiosqlite.Row]], Sequence[Match]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,21 +147,28 @@ class AlertStore:
         caps = (guild_id, channel_id, topic, max_per_channel, max_per_guild)
         return await _cap_exceeded(self._db.reader, *caps)
 
-    async def unsubscribe(self, channel_id: int, topic: str) -> list[int] | None:
-        """Remove a channel's subscription and its alerts not yet being sent; returns the
-        articles those alerts were for (the channel's other subscriptions may want them too:
-        a channel gets one alert per article), or None when there was no subscription. (A batch
-        already 'sending' still goes out: it may have been posted.)"""
+    async def unsubscribe(
+        self, channel_id: int, topic: str, rematch: Rematch | None = None
+    ) -> bool:
+        """Remove a channel's subscription; False when there was none.
+
+        Its alerts not yet being sent go to the channel's other subscriptions that ``rematch``
+        matches them with (a channel gets one alert per article, so another topic's match of
+        the same article was never queued), and are dropped otherwise: in the same
+        transaction, so that a failure half-way loses no alert. (A batch already 'sending'
+        still goes out: it may have been posted.)"""
         async with self._db.transaction() as conn:
             subscription_id = await _subscription_id(conn, channel_id, topic)
             if subscription_id is None:
-                return None
+                return False
             pending = "FROM deliveries WHERE subscription_id = ? AND status = 'pending'"
             async with conn.execute(f"SELECT article_id {pending}", (subscription_id,)) as cursor:
                 dropped = [row[0] for row in await cursor.fetchall()]
+            if dropped and rematch is not None:
+                await _hand_over(conn, subscription_id, channel_id, dropped, rematch)
             await conn.execute(f"DELETE {pending}", (subscription_id,))
             await conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
-            return dropped
+            return True
 
     async def subscriptions(
         self, *, guild_id: int | None = None, channel_id: int | None = None, active: bool = False
@@ -218,14 +229,6 @@ class AlertStore:
         order = "DESC" if newest_first else ""
         async with self._db.reader.execute(
             f"{_ARTICLE_TEXTS} WHERE a.id > ? ORDER BY a.id {order} LIMIT ?", (article_id, limit)
-        ) as cursor:
-            return list(await cursor.fetchall())
-
-    async def articles(self, ids: Sequence[int]) -> list[aiosqlite.Row]:
-        """These articles, as ``articles_after`` gives them."""
-        marks = ",".join("?" * len(ids))
-        async with self._db.reader.execute(
-            f"{_ARTICLE_TEXTS} WHERE a.id IN ({marks}) ORDER BY a.id", list(ids)
         ) as cursor:
             return list(await cursor.fetchall())
 
@@ -379,6 +382,40 @@ async def _cap_exceeded(
     if in_guild >= max_per_guild:
         return f"this server already has {in_guild} subscriptions"
     return None
+
+
+async def _hand_over(
+    conn: aiosqlite.Connection,
+    subscription_id: int,
+    channel_id: int,
+    articles: Sequence[int],
+    rematch: Rematch,
+) -> None:
+    """Move a subscription's pending alerts to the channel's other active subscriptions that
+    ``rematch`` matches them with."""
+    async with conn.execute(
+        "SELECT * FROM subscriptions WHERE channel_id = ? AND id != ? AND paused_reason IS NULL",
+        (channel_id, subscription_id),
+    ) as cursor:
+        others = [Subscription(*row) for row in await cursor.fetchall()]
+    if not others:
+        return
+    marks = ",".join("?" * len(articles))
+    async with conn.execute(
+        f"{_ARTICLE_TEXTS} WHERE a.id IN ({marks}) ORDER BY a.id", list(articles)
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    for match in rematch(others, rows):  # (an article another topic also matches moves once)
+        await conn.execute(
+            """UPDATE deliveries SET subscription_id = ?, matched_words = ?
+               WHERE subscription_id = ? AND article_id = ? AND status = 'pending'""",
+            (
+                match.subscription.id,
+                json.dumps(list(match.matched_words)),
+                subscription_id,
+                match.article_id,
+            ),
+        )
 
 
 async def _subscription_id(conn: aiosqlite.Connection, channel_id: int, topic: str) -> int | None:

@@ -246,10 +246,11 @@ class Alerts(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True)  # the write waits its turn
-        await unsubscribe(self.bot.archive, interaction.channel_id, topic, datetime.now(UTC))
-        await interaction.followup.send(
-            render.plain(f"This channel no longer gets articles about **{topic}**.")
-        )
+        if await unsubscribe(self.bot.archive, interaction.channel_id, topic, datetime.now(UTC)):
+            text = f"This channel no longer gets articles about **{topic}**."
+        else:  # someone else removed it meanwhile
+            text = f"This channel has no subscription to **{topic}** any more."
+        await interaction.followup.send(render.plain(text))
 
     @unsubscribe.autocomplete("topic")
     async def _channel_topics(
