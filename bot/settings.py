@@ -68,8 +68,8 @@ def _flag(env: dict[str, str], name: str) -> bool:
 def _log_level(env: dict[str, str]) -> str:
     raw = env.get("NEWSBOT_LOG_LEVEL", "").strip()
     level = raw.upper() or "INFO"
-    if level == "WARN":  # the logging module's own alias, long accepted here
-        return "WARNING"
+    # The logging module's own aliases (WARN was long accepted here).
+    level = {"WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level)
     if level not in LOG_LEVELS:
         raise SettingsError(
             f"NEWSBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}"

@@ -28,6 +28,7 @@ def test_defaults_and_values_from_the_environment() -> None:
     )
     assert (spelled.log_level, spelled.seed_bundled, spelled.sharded) == ("WARNING", True, True)
     assert spelled.api_base == "http://nirn-proxy:8080/api/v10"
+    assert Settings.from_env({"NEWSBOT_LOG_LEVEL": "fatal"}).log_level == "CRITICAL"
 
 
 @pytest.mark.parametrize(
