@@ -304,7 +304,8 @@ def format_feed(feed: Feed) -> str:
     if feed.disabled_reason:
         state = f"DISABLED: {feed.disabled_reason}"
     elif feed.last_error:
-        state = f"failing ({feed.failures}x): {feed.last_error}"
+        times = f" ({feed.failures}x)" if feed.failures else ""
+        state = f"failing{times}: {feed.last_error}"
     else:
         state = f"ok, last polled {feed.last_polled_at or 'never'}"
     return f"{feed.id}. {feed.url}  [{feed.title or 'untitled'}]  {state}"

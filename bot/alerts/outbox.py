@@ -71,7 +71,10 @@ async def unsubscribe(archive: Archive, channel_id: int, topic: str, now: dateti
     that another of the channel's subscriptions matches stay queued, under that one."""
 
     def rematch(others: Sequence[Subscription], rows: Sequence[aiosqlite.Row]) -> list[Match]:
-        return match_articles(others, rows, now)
+        # These alerts were queued already: they passed the age limit and the start of the
+        # subscription they were queued under, so only the topics decide.
+        from_start = [replace(other, after_article_id=0) for other in others]
+        return match_articles(from_start, rows, now, max_age=None)
 
     return await archive.alerts.unsubscribe(channel_id, topic, rematch)
 

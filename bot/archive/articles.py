@@ -186,10 +186,10 @@ class ArticleStore:
 def _number_forms(word: str) -> list[str]:
     """A word in the singular and the plural, as far as an ``s`` makes them ("layoff",
     "layoffs"): enough for a topic filter, which also finds the topic's words in the text. (The
-    index has no stemmer: an ``s`` that rarely makes a plural is kept, "news" is no "new".)"""
+    index has no stemmer: an ``s`` that seldom makes a plural is kept: "news" is no "new".)"""
     if not word.endswith("s"):
         return [word, word + "s"]
-    if len(word) < 5 or word.endswith(("ss", "us", "is", "ws")):
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")) or word == "news":
         return [word]
     return [word, word[:-1]]
 

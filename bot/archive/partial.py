@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.ingest.prepare import fill_missing, prepare
+from bot.ingest.prepare import fill_missing, prepare, snippet_sentences
+from bot.ingest.sentences import split_paragraphs
 from bot.models import Article, PreparedArticle, SnippetKind
 
 
@@ -26,12 +27,17 @@ class StoredText:
     content_hash: str
 
     def as_record(self, title: str) -> Article:
-        """The stored text as a record would give it (the body as its sentences)."""
+        """The stored text as a record would give it. The body is its sentences, after those
+        key points that are not the summary's: a key point drawn from the body is stored only
+        as a key point, and must stay in the text when a record replaces the key points."""
+        summary = set(snippet_sentences(split_paragraphs(self.summary)))
+        key_points = [text for kind, text in self.snippets if kind == "key_point"]
+        body = [text for kind, text in self.snippets if kind == "body"]
         return Article(
             title=title,
             summary=self.summary,
-            body="\n\n".join(text for kind, text in self.snippets if kind == "body"),
-            key_points=tuple(text for kind, text in self.snippets if kind == "key_point"),
+            body="\n\n".join([p for p in key_points if p not in summary] + body),
+            key_points=tuple(key_points),
         )
 
 

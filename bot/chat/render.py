@@ -439,8 +439,9 @@ def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:
         if feed.disabled_reason:
             state = f"⛔ {quoted(feed.disabled_reason, 400)}"
         elif feed.last_error:
+            times = f" ({feed.failures}x)" if feed.failures else ""  # (0: the archive's fault)
             state = (
-                f"⚠ failing ({feed.failures}x): {quoted(feed.last_error, 300)}; "
+                f"⚠ failing{times}: {quoted(feed.last_error, 300)}; "
                 f"next try {_when(feed.next_poll_at)}"
             )
         else:

@@ -176,10 +176,15 @@ class FeedPoller:
         *,
         may_disable: bool = True,
     ) -> None:
-        failures = feed.failures + 1 if outcome.error else 0
+        if not outcome.error:
+            failures = 0
+        elif may_disable:
+            failures = feed.failures + 1
+        else:  # the archive's own trouble is not the feed's: it neither counts nor disables
+            failures = feed.failures
         if outcome.error:
             delay = backoff_delay(
-                failures, self.limits.backoff_base_seconds, self.limits.backoff_cap_seconds
+                max(failures, 1), self.limits.backoff_base_seconds, self.limits.backoff_cap_seconds
             )
             delay = max(delay, min(result.retry_after or 0.0, self.limits.retry_after_cap_seconds))
             shown = redacted_url(feed.url)

@@ -61,8 +61,9 @@ def fill_missing(newer: Article, older: Article) -> Article:
     key_points = newer.key_points
     if not key_points and not newer.body:
         replaced: set[str] = set()
-        if newer.summary and newer.summary != older.summary:
+        if newer.summary:  # (its sentences, compared as they are indexed: spacing aside)
             replaced = set(snippet_sentences(split_paragraphs(older.summary)))
+            replaced -= set(snippet_sentences(split_paragraphs(newer.summary)))
         key_points = tuple(point for point in older.key_points if point not in replaced)
     return replace(
         newer,
@@ -90,6 +91,8 @@ def prepare(article: Article) -> PreparedArticle:
     summary = snippet_sentences(summary_paragraphs)
     body = snippet_sentences(paragraphs)
     key_points = list(article.key_points) or extract_key_points(summary + body)
+    # (A summary sentence repeated in the body must not be drawn twice.)
+    key_points = list({point.casefold(): point for point in reversed(key_points)}.values())[::-1]
     # Sentences come out of the splitter with whitespace normalised; key points are parsed alike.
     seen = {point.casefold() for point in key_points}
     snippets: list[tuple[SnippetKind, str]] = [("title", article.title)]

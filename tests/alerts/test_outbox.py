@@ -175,6 +175,22 @@ async def test_unsubscribing_keeps_an_alert_another_topic_of_the_channel_wants(
     assert not await unsubscribe(archive, CHANNEL, "gpu", NOW)
 
 
+async def test_unsubscribing_hands_over_alerts_queued_from_the_backlog(archive: Archive) -> None:
+    # Two weeks old, queued by /subscribe recent:2 under "nvidia"; "gpu" came later and was
+    # given none (one alert per article and channel). Handed over, they skip neither the age
+    # limit of new matches nor the start of "gpu": they were queued already.
+    old = [news(f"Nvidia GPU part {n}", n, published_at=NOW - timedelta(days=14)) for n in (1, 2)]
+    await ingest_articles(archive, old, now=NOW)
+    assert await backfill(archive, await subscribe(archive, "nvidia"), 2, NOW) == (2, 2)
+    assert await backfill(archive, await subscribe(archive, "gpu"), 2, NOW) == (2, 0)
+    assert await unsubscribe(archive, CHANNEL, "nvidia", NOW + timedelta(days=3))
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert sorted((i.article_id, i.matched_words) for i in batch.items) == [
+        (1, ["gpu"]),
+        (2, ["gpu"]),
+    ]
+
+
 async def test_caps_per_channel_and_per_server(archive: Archive) -> None:
     await subscribe(archive, "a1", max_per_channel=2)
     await subscribe(archive, "a2", max_per_channel=2)

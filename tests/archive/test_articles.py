@@ -100,6 +100,23 @@ async def test_a_new_summary_without_a_body_keeps_the_body_and_key_points(
     assert (await ingest_articles(archive, [described], now=NOW)).unchanged == 1
 
 
+async def test_new_key_points_alone_keep_the_text_they_were_drawn_from(archive: Archive) -> None:
+    full = Article(
+        title="Acme recalls cars",
+        url="https://cars.example/acme",
+        body="Acme Motors said on Monday it is recalling 20,000 cars in the United States. The "
+        "recall covers 2024 models sold by Acme Motors in Ohio and Texas. Dealers will replace "
+        "the sensor free of charge. It expects costs of $50 million.",
+    )
+    await ingest_articles(archive, [full], now=NOW)
+    # Every body sentence was drawn as a key point: the new key points replace those, not the text.
+    pointed = Article(title=full.title, url=full.url, key_points=("Acme recalls 20,000 cars.",))
+    assert (await ingest_articles(archive, [pointed], now=NOW)).updated == 1
+    for word in ("monday", "ohio", "dealers", "costs"):
+        assert await indexed(archive, word) == 1, word
+    assert (await ingest_articles(archive, [pointed], now=NOW)).unchanged == 1
+
+
 async def test_a_feed_correcting_its_own_summary_is_applied(archive: Archive) -> None:
     first = Article(
         title="Acme recalls cars",
@@ -274,7 +291,16 @@ async def test_a_topic_in_the_plural_finds_no_other_word(archive: Archive) -> No
     assert [a.title for a in await archive.articles.latest(topic="phones")] == [phone.title]
 
 
-@pytest.mark.parametrize("topic", ["layoff", "layoffs", "Layoffs", "job cut"])
+@pytest.mark.parametrize(
+    ("topic", "title"), [("cars", "Acme recalls a car"), ("reviews", "A review")]
+)
+async def test_a_short_plural_finds_its_singular(archive: Archive, topic: str, title: str) -> None:
+    found = replace(META, title=title, url="https://example.com/found", key_points=())
+    await ingest_articles(archive, [META, found], now=NOW)
+    assert [a.title for a in await archive.articles.latest(topic=topic)] == [title]
+
+
+@pytest.mark.parametrize("topic", ["layoff", "layoffs", "Layoffs", "job cut", "job cuts"])
 async def test_latest_finds_a_topic_in_the_singular_or_the_plural(
     archive: Archive, topic: str
 ) -> None:

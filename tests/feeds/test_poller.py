@@ -138,24 +138,43 @@ async def test_a_poll_the_locked_archive_fails_is_recorded_and_backed_off_never_
     error = "StorageError: the archive is locked by another program; try again shortly"
     assert (outcome.error, outcome.disabled) == (error, False)
     (feed,) = await archive.feeds.list()  # what /feeds list shows: failing, not healthy
-    assert (feed.failures, feed.last_error, feed.etag) == (1, error, None)
+    assert (feed.last_error, feed.etag) == (error, None)
     assert NOW.fromisoformat(feed.next_poll_at) == NOW + timedelta(seconds=60)  # backed off
     assert await poller.poll_due(NOW + timedelta(seconds=59)) == []  # not fetched every tick
 
-    # A long import keeps the archive locked: the feed is not at fault, and is never disabled
-    # for it (3 failures would disable it otherwise).
+    # A long import keeps the archive locked: the feed is not at fault. Its failures are not
+    # counted (3 would disable it), nor held against it when it does fail later.
     for hours in (1, 2, 3):
         (outcome,) = await poller.poll_due(NOW + timedelta(hours=hours))
         assert not outcome.disabled
     (feed,) = await archive.feeds.list()
-    assert (feed.failures, feed.disabled_reason) == (4, None)
+    assert (feed.failures, feed.disabled_reason) == (0, None)
 
     # Unlocked: fetched in full (no stale validator), the entries stored.
     monkeypatch.undo()
     (outcome,) = await poller.poll_due(NOW + timedelta(hours=4))
     assert (outcome.error, outcome.added) == (None, 2)
     (feed,) = await archive.feeds.list()
-    assert feed.failures == 0
+    assert (feed.failures, feed.last_error) == (0, None)
+
+
+async def test_a_poll_that_raises_for_another_reason_counts_toward_disabling(
+    archive: Archive, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in storing the entries")
+
+    feed_server.serve("/rss", RSS)
+    await archive.feeds.add(feed_server.url("/rss"), interval_seconds=600, now=NOW)
+    monkeypatch.setattr(archive.articles, "upsert", broken)
+    poller = FeedPoller(archive, limits=LIMITS)
+    for hours in (0, 1, 2):
+        (outcome,) = await poller.poll_due(NOW + timedelta(hours=hours))
+    assert outcome.disabled
+    (feed,) = await archive.feeds.list()
+    assert feed.disabled_reason == (
+        "disabled after 3 failed polls; last error: RuntimeError: a bug in storing the entries"
+    )
 
 
 async def test_feed_added_from_discord_may_not_reach_loopback(

@@ -50,6 +50,13 @@ def test_a_sentence_too_long_to_quote_is_cut_into_pieces() -> None:
     assert "".join(t for t in body if " " not in t and t != words) == run  # nothing is lost
 
 
+def test_a_summary_sentence_repeated_in_the_body_is_one_key_point() -> None:
+    lede = "Acme Motors said on Monday it is recalling 20,000 cars in 12 states."
+    prepared = prepare(Article(title="Recall", summary=lede, body=f"{lede} Dealers were told."))
+    points = [text for kind, text in prepared.snippets if kind == "key_point"]
+    assert points.count(lede) <= 1 and len(points) == len(set(points))
+
+
 def test_a_long_sentence_of_long_words_is_cut_between_words() -> None:
     words = " ".join(f"{i:03d}" + "x" * 40 for i in range(60)) + "."  # 60 words, 2,600 chars
     prepared = prepare(Article(title="Long", body=words))
