@@ -91,18 +91,17 @@ def prepare(article: Article) -> PreparedArticle:
     summary = snippet_sentences(summary_paragraphs)
     body = snippet_sentences(paragraphs)
     key_points = list(article.key_points) or extract_key_points(summary + body)
-    # (A summary sentence repeated in the body must not be drawn twice.)
-    key_points = list({point.casefold(): point for point in reversed(key_points)}.values())[::-1]
-    # Sentences come out of the splitter with whitespace normalised; key points are parsed alike.
-    seen = {point.casefold() for point in key_points}
+    # Each text is indexed once, where it first appears: a key point drawn from a summary
+    # sentence that the body repeats is one key point. (Sentences come out of the splitter with
+    # whitespace normalised; key points are parsed alike.)
+    seen: set[str] = set()
     snippets: list[tuple[SnippetKind, str]] = [("title", article.title)]
-    snippets += [("key_point", point) for point in key_points]
-    for kind, sentences in (("summary", summary), ("body", body)):
-        for sentence in sentences:
-            key = sentence.casefold()
+    for kind, texts in (("key_point", key_points), ("summary", summary), ("body", body)):
+        for text in texts:
+            key = text.casefold()
             if key not in seen:
                 seen.add(key)
-                snippets.append((kind, sentence))  # type: ignore[arg-type]
+                snippets.append((kind, text))  # type: ignore[arg-type]
     return PreparedArticle(
         article=article,
         url_key=canonical_url(article.url),
