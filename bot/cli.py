@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", help="files, folders or glob patterns")
 
     commands.add_parser("stats", help="show what the archive holds")
+    backup = commands.add_parser("backup", help="copy the archive to a new file, even while in use")
+    backup.add_argument("target", help="the new file (refused if it exists)")
 
     feeds = commands.add_parser("feeds", help="follow RSS/Atom feeds")
     feed_actions = feeds.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -151,6 +153,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             "latest": _latest,
             "ingest": _ingest,
             "stats": _stats,
+            "backup": _backup,
             "feeds": _feeds,
             "poll": _poll,
         }
@@ -266,6 +269,12 @@ async def _stats(archive: Archive, args: argparse.Namespace) -> int:
     files = [archive.path, archive.path.with_name(archive.path.name + "-wal")]
     stats["database_bytes"] = sum(f.stat().st_size for f in files if f.exists())
     print(json.dumps(stats, indent=2))
+    return 0
+
+
+async def _backup(archive: Archive, args: argparse.Namespace) -> int:
+    copy = await archive.backup(args.target)
+    print(f"backed up {copy.articles} articles to {copy.path} ({copy.size_bytes / 1e6:.1f} MB)")
     return 0
 
 

@@ -243,3 +243,15 @@ def test_stats_counts_what_is_still_in_the_write_ahead_log(db: Path) -> None:
     stats = json.loads(newsbot(db, "stats").stdout)
     assert stats["articles"] >= 28
     assert stats["database_bytes"] > 100_000
+
+
+def test_backup_writes_a_copy_that_answers_and_never_overwrites(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "newsbot-backup.db"
+    result = newsbot(db, "backup", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"backed up 28 articles to {copy} (")
+    assert "$600 billion" in newsbot(copy, "ask", "how much is Meta spending on AI?").stdout
+    again = newsbot(db, "backup", str(copy))
+    assert again.returncode == 1
+    assert f"newsbot: {copy} already exists; back up to a new file" in again.stderr
+    assert "Traceback" not in again.stderr

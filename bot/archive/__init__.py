@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.archive.alerts import AlertStore
 from bot.archive.articles import ArticleStore, PreparedArticle
-from bot.archive.database import Database, StorageError
+from bot.archive.database import BackupCopy, Database, StorageError
 from bot.archive.feeds import FeedStore
 from bot.archive.index import SnippetHit, SnippetIndex
 from bot.archive.settings_store import SettingsStore
@@ -38,6 +38,10 @@ class Archive:
     def path(self) -> Path:
         """The archive's SQLite file."""
         return self.db.path
+
+    async def backup(self, target: Path | str) -> BackupCopy:
+        """Copy the archive, as it is now, to the new file ``target`` (see Database.backup)."""
+        return await self.db.backup(Path(target))
 
     async def close(self) -> None:
         """Close the archive's connections."""

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -29,6 +30,14 @@ def _migrations() -> list[tuple[int, str, str]]:
             number, _, name = entry.name.partition("_")
             scripts.append((int(number), name.removesuffix(".sql"), entry.read_text("utf-8")))
     return sorted(scripts)
+
+
+class BackupCopy(NamedTuple):
+    """A backup written by :meth:`Database.backup`."""
+
+    path: Path
+    articles: int
+    size_bytes: int
 
 
 class Database:
@@ -71,6 +80,31 @@ class Database:
                 with contextlib.suppress(aiosqlite.Error, ValueError):
                     await connection.close()
 
+    async def backup(self, target: Path) -> BackupCopy:
+        """Write a consistent copy of the archive to ``target``, a new file (owner-only), while
+        it stays in use; says how many articles the copy holds (read back from it).
+
+        ``VACUUM INTO`` reads one snapshot, so writes made meanwhile wait for the next backup
+        rather than tearing this one. A failed copy leaves no file behind."""
+        target = Path(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Created empty first (SQLite accepts an empty file), so it is never world-readable
+            # and an existing file is refused rather than overwritten.
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise StorageError(f"{target} already exists; back up to a new file") from None
+        except OSError as error:
+            raise StorageError(f"cannot create the backup {target}: {error}") from error
+        try:
+            await self.reader.execute("VACUUM INTO ?", (str(target),))
+            return await asyncio.to_thread(_read_back, target)
+        except BaseException as error:
+            target.unlink(missing_ok=True)
+            if isinstance(error, sqlite3.Error):
+                raise StorageError(f"the backup could not be written: {error}") from error
+            raise
+
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: everything inside commits together or not at all."""
@@ -96,6 +130,13 @@ class Database:
                 with contextlib.suppress(aiosqlite.Error):
                     await self.writer.rollback()
                 raise _storage_error(error) from error
+
+
+def _read_back(path: Path) -> BackupCopy:
+    """What a backup holds, read without writing to it (no WAL, no migration)."""
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        articles = int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+    return BackupCopy(path, articles, path.stat().st_size)
 
 
 def _storage_error(error: aiosqlite.Error) -> StorageError:

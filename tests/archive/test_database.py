@@ -11,6 +11,7 @@ import pytest
 
 from bot.archive import Archive, StorageError
 from bot.archive.database import _migrations
+from bot.search import Engine
 
 
 async def test_new_file_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
@@ -117,3 +118,39 @@ async def test_unwritable_location_gives_a_storage_error(tmp_path: Path) -> None
     blocker.write_text("not a folder")
     with pytest.raises(StorageError, match="cannot open the archive"):
         await Archive.open(blocker / "archive.db")
+
+
+async def test_a_backup_is_a_searchable_copy_taken_while_a_write_is_open(
+    bundled_archive: Archive, tmp_path: Path
+) -> None:
+    # The bot keeps writing while a backup runs: the copy holds what was committed, not the
+    # write in progress, and the write is not lost or blocked.
+    target = tmp_path / "backups" / "copy.db"
+    async with bundled_archive.db.transaction() as conn:
+        await conn.execute("INSERT INTO settings (key, value) VALUES ('pending', 'x')")
+        copy = await bundled_archive.backup(target)
+    assert copy.articles == await bundled_archive.articles.count() == 28
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    async with await Archive.open(target) as restored:
+        engine = Engine(restored)
+        answer = await engine.answer("how much is Meta spending on AI?")
+        await engine.close()
+        assert "$600 billion" in answer.text
+        assert await restored.settings.get("pending") is None
+    assert await bundled_archive.settings.get("pending") == "x"
+
+
+async def test_a_backup_never_overwrites_a_file(bundled_archive: Archive, tmp_path: Path) -> None:
+    target = tmp_path / "keep.db"
+    target.write_text("an older backup")
+    with pytest.raises(StorageError, match="already exists; back up to a new file"):
+        await bundled_archive.backup(target)
+    assert target.read_text() == "an older backup"
+
+
+async def test_a_failed_backup_leaves_no_file(bundled_archive: Archive, tmp_path: Path) -> None:
+    target = tmp_path / "copy.db"
+    await bundled_archive.db.reader.close()  # the copy cannot be read: as if the disk failed
+    with pytest.raises((StorageError, ValueError)):
+        await bundled_archive.backup(target)
+    assert not target.exists()
