@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,6 +143,28 @@ async def test_system_messages_are_not_taken_for_questions(fake: FakeDiscord, bo
 
     answer = await reply_to(fake, question)
     assert fake.messages == [answer]  # and nothing, not even a hint, for the pin
+
+
+async def test_a_reply_to_the_bot_is_a_question_only_when_it_reads_as_one(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    # Discord pings the author of a message replied to, so a reply to the bot mentions it.
+    answer = await ask_by_mention(fake, SEED_QUESTION)
+    ping: dict[str, Any] = {"mentions": [fake.bot_user], "reply_to": answer.message["id"]}
+    await fake.send_message("thanks, that's useful", **ping)  # a remark: no reply
+    # Other people, as one person may ask once every few seconds.
+    third = fake.add_user("third")
+    fake.add_member(third)
+    follow_up = await fake.send_message(
+        "and how much is Meta spending on AI?", author=fake.admin_user, **ping
+    )
+    named = await fake.send_message(
+        f"{fake.bot_user.mention} meta ai spending", author=third, **ping
+    )
+
+    assert SEED_FIGURE in embed_text(await reply_to(fake, follow_up))
+    assert SEED_FIGURE in embed_text(await reply_to(fake, named))
+    assert len(fake.messages) == 3  # the first answer and these two, nothing for the remark
 
 
 async def test_slash_ask_without_words_is_answered_privately(

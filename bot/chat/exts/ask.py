@@ -42,6 +42,13 @@ REPLY_RETRY_SECONDS = 0.5
 # Only what people write can be a question: system messages (pins, joins, new threads) are not,
 # and Discord refuses replies to them.
 QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+# A reply to the bot pings it by default, so "thanks!" would get "not in the archive": such a
+# reply is a question only if it reads as one (or names the bot).
+_READS_AS_QUESTION = re.compile(
+    r"\?|^\W*(?:what|when|where|which|who|whom|whose|why|how|is|are|was|were|do|does|did|can"
+    r"|could|will|would|should|has|have|had|any|tell|show)\b",
+    re.I,
+)
 
 
 def searchable(text: str) -> str:
@@ -145,7 +152,10 @@ class Ask(commands.Cog):
             return True
         me = self.bot.user
         if me is not None and me in message.mentions:
-            return True
+            return not _replies_to(message, me) or bool(
+                re.search(rf"<@!?{me.id}>", message.content)
+                or _READS_AS_QUESTION.search(message.content)
+            )
         return self.bot.settings.message_content and (
             message.channel.id in self.bot.settings.question_channels
         )
@@ -209,6 +219,12 @@ class Ask(commands.Cog):
             )
             await asyncio.sleep(REPLY_RETRY_SECONDS * 2 ** (attempt - 1))
             attempt += 1
+
+
+def _replies_to(message: discord.Message, user: discord.abc.User) -> bool:
+    """Whether ``message`` is a reply to one of ``user``'s messages."""
+    replied = message.reference.resolved if message.reference else None
+    return isinstance(replied, discord.Message) and replied.author.id == user.id
 
 
 def refuses_reference(error: discord.HTTPException) -> bool:

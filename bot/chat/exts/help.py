@@ -13,7 +13,8 @@ I keep an archive of tech-news articles and answer questions with short quotes f
 each with its source.
 
 **Ask** — `/ask question:…`, mention me with a question, or send me a direct message. \
-Example: *how much is Meta spending on AI?*
+Example: *how much is Meta spending on AI?* A reply to my answer is a new question when it \
+reads as one (with a question mark).
 **Headlines** — `/latest` shows the newest articles; add `topic:` or `source:` to narrow it.
 **Alerts** — `/subscribe topic:…` posts each new matching article in this channel \
 (needs Manage Channels).
