@@ -61,6 +61,30 @@ def test_a_word_inside_another_is_not_a_typo(topic: str, title: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("topic", "title"),
+    [
+        ("nuclear", "It is unclear whether the merger will close"),
+        ("protests", "New rules protect gig workers"),
+        ("housing", "Cloud hosting prices rise"),
+        ("pensions", "Trade tensions weigh on chipmakers"),
+    ],
+)
+def test_a_common_word_is_not_a_typo_of_another(topic: str, title: str) -> None:
+    assert match_topic(topic, ArticleText(9, title, [], [])) == []
+
+
+@pytest.mark.parametrize(
+    ("topic", "title", "expected"),
+    [
+        ("nuclear", "Nuclear power for data centers", ["nuclear"]),
+        ("nvidia", "Nvida unveils new GPUs", ["nvida"]),  # the article's typo
+    ],
+)
+def test_forms_and_typos_still_match(topic: str, title: str, expected: list[str]) -> None:
+    assert match_topic(topic, ArticleText(10, title, [], [])) == expected
+
+
+@pytest.mark.parametrize(
     ("topic", "title", "expected"),
     [
         ("news", "New iPad launched", []),  # "news" is not the plural of "new"
