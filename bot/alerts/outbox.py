@@ -31,13 +31,15 @@ def match_articles(
     *,
     max_age: timedelta | None = MAX_ALERT_AGE,
 ) -> list[Match]:
-    """Which rows each subscription matches (one alert per story: later outlets are skipped)."""
+    """Which rows each subscription matches. (Every article of a story is matched, as another
+    outlet's may name the topic where the first did not; ``record_matches`` queues one alert
+    per story and channel.)"""
     texts = [
         ArticleText(row["id"], row["title"], json.loads(row["key_points"]), json.loads(row["tags"]))
         for row in rows
-        if row["story_id"] is None
-        and (max_age is None or datetime.fromisoformat(row["sort_at"]) >= now - max_age)
+        if max_age is None or datetime.fromisoformat(row["sort_at"]) >= now - max_age
     ]
+    stories = {row["id"]: row["story_id"] for row in rows}
     if not texts:
         return []
     index = ArticleIndex(texts)
@@ -49,7 +51,7 @@ def match_articles(
             topics[key] = index.matches(Topic.parse(*key))
         for article_id, words in sorted(topics[key].items()):
             if article_id > subscription.after_article_id:
-                matches.append(Match(subscription, article_id, words))
+                matches.append(Match(subscription, article_id, words, stories[article_id]))
     return matches
 
 

@@ -61,6 +61,7 @@ class Match:
     subscription: Subscription
     article_id: int
     matched_words: Sequence[str]
+    story_id: int | None = None  # the story's first article, if this one is another outlet's
 
 
 # Which of these articles (rows as ``articles_after`` gives them) other subscriptions match.
@@ -238,23 +239,31 @@ class AlertStore:
         """Write pending deliveries and move the watermark (if given), together or not at all;
         returns how many deliveries were written.
 
-        A channel gets one alert per article: a match for an article the channel already has a
-        delivery for (from another topic, or an earlier subscription) writes nothing. Nor does a
-        match whose subscription was paused or removed since the scan read it: the scan matched
-        a snapshot, and this write is what counts."""
+        A channel hears of a story once: a match for an article the channel already has a
+        delivery for (from another topic, or an earlier subscription), or for another article of
+        the same story (another outlet's), writes nothing. Nor does a match whose subscription
+        was paused, removed or given other exclusions since the scan read it: the scan matched a
+        snapshot, and this write is what counts."""
         async with self._db.transaction() as conn:
             cursor = await conn.executemany(
                 """INSERT OR IGNORE INTO deliveries (channel_id, article_id, subscription_id,
                    matched_words, created_at)
-                   SELECT channel_id, ?, id, ?, ? FROM subscriptions
-                   WHERE id = ? AND paused_reason IS NULL""",
+                   SELECT s.channel_id, :article, s.id, :words, :now FROM subscriptions s
+                   WHERE s.id = :subscription AND s.exclude = :exclude
+                     AND s.paused_reason IS NULL
+                     AND NOT EXISTS (
+                       SELECT 1 FROM articles a JOIN deliveries d
+                         ON d.channel_id = s.channel_id AND d.article_id = a.id
+                       WHERE :story IN (a.id, a.story_id))""",
                 [
-                    (
-                        m.article_id,
-                        json.dumps(list(m.matched_words)),
-                        _now_iso(now),
-                        m.subscription.id,
-                    )
+                    {
+                        "article": m.article_id,
+                        "words": json.dumps(list(m.matched_words)),
+                        "now": _now_iso(now),
+                        "subscription": m.subscription.id,
+                        "exclude": m.subscription.exclude,
+                        "story": m.story_id or m.article_id,
+                    }
                     for m in matches
                 ],
             )

@@ -110,6 +110,23 @@ async def test_excluded_words_old_articles_and_same_story_are_not_alerted(archiv
     assert [item.article_id for item in batch.items] == [3]
 
 
+async def test_a_story_alerts_once_even_when_only_a_later_outlet_names_the_topic(
+    archive: Archive,
+) -> None:
+    await subscribe(archive, "nvidia")
+    first = news("Chipmaker unveils Rubin GPU at Computex", 1, key_points=("A GPU is shown.",))
+    later = replace(
+        news("Chipmaker unveils Rubin GPU at Computex", 2, key_points=("Nvidia showed it.",)),
+        source="Other outlet",
+    )
+    also = replace(later, url="https://news.example/3", source="Third outlet")
+    await ingest_articles(archive, [first, later, also], now=NOW)
+    assert [row["story_id"] for row in await archive.alerts.articles_after(0, 10)] == [None, 1, 1]
+    assert await scan(archive, now=NOW) == 1
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert [item.article_id for item in batch.items] == [2]
+
+
 async def test_paused_channel_gets_nothing_new(archive: Archive) -> None:
     await subscribe(archive, "nvidia")
     await archive.alerts.pause_channel(CHANNEL, "channel deleted")
@@ -154,6 +171,24 @@ async def test_a_match_for_a_subscription_paused_or_removed_meanwhile_queues_not
     await archive.alerts.record_matches(matches, NOW, watermark=rows[-1]["id"])
     assert [b.channel_id for b in await archive.alerts.claim_batches(per_message=10)] == [CHANNEL]
     assert await archive.alerts.watermark() == rows[-1]["id"]
+
+
+async def test_a_match_never_goes_to_a_subscription_made_or_changed_meanwhile(
+    archive: Archive,
+) -> None:
+    # The scan matched a snapshot: a topic removed meanwhile, whose id a new subscription in
+    # another channel might have taken, or a topic given an exclusion meanwhile, gets nothing.
+    changed = await subscribe(archive, "nvidia")
+    removed = await subscribe(archive, "nvidia", channel=CHANNEL + 1)
+    await ingest_articles(archive, [news("Nvidia rumor mill churns", 1)], now=NOW)
+    matches = match_articles([changed, removed], await archive.alerts.articles_after(0, 10), NOW)
+    assert len(matches) == 2
+    await archive.alerts.unsubscribe(CHANNEL + 1, "nvidia")
+    newcomer = await subscribe(archive, "crypto", channel=CHANNEL + 2)
+    await subscribe(archive, "nvidia", exclude="rumor")
+    assert newcomer.id not in (changed.id, removed.id)
+    assert await archive.alerts.record_matches(matches, NOW) == 0
+    assert await archive.alerts.claim_batches(per_message=10) == []
 
 
 async def test_unsubscribing_keeps_an_alert_another_topic_of_the_channel_wants(

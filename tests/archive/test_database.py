@@ -12,6 +12,7 @@ import pytest
 from bot.archive import Archive, StorageError
 from bot.archive.database import _migrations
 from bot.search import Engine
+from tests.conftest import NOW
 
 
 async def test_new_file_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
@@ -95,6 +96,58 @@ async def test_an_older_archive_keeps_what_its_exclusions_meant_after_upgrading(
     for archive in opened:
         await archive.close()
     assert [(s.topic, s.exclude) for s in found] == [("apple", "crypto, nft"), ("tesla", "")]
+
+
+async def test_an_older_archive_never_gives_a_used_subscription_id_again(
+    tmp_path: Path,
+) -> None:
+    # Before migration 7, SQLite gave a removed subscription's id (the highest) to the next
+    # one, which inherited the alerts still queued under it.
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    for number, _, script in _migrations()[:6]:
+        connection.executescript(f"{script}\nPRAGMA user_version = {number};")
+    connection.executescript(
+        """INSERT INTO articles (id, title, title_key, ingested_at, sort_at, story_day,
+                                 content_hash)
+           VALUES (1, 'Chips ship', 'chips ship', '2026-05-01', '2026-05-01', '2026-05-01', 'h');
+           INSERT INTO subscriptions (id, guild_id, channel_id, topic, created_by, created_at,
+                                      after_article_id)
+           VALUES (1, 1, 10, 'apple', 5, '2026-05-01', 0);
+           -- an alert still queued under subscription 3, removed before the upgrade
+           INSERT INTO deliveries (channel_id, article_id, subscription_id, matched_words,
+                                   status, batch, created_at)
+           VALUES (10, 1, 3, '["chips"]', 'sending', 'n', '2026-05-01');"""
+    )
+    connection.close()
+    async with await Archive.open(path) as archive:
+        (kept,) = await archive.alerts.subscriptions()
+        added, _ = await archive.alerts.subscribe(
+            guild_id=1,
+            channel_id=10,
+            topic="tesla",
+            exclude="",
+            role_id=None,
+            created_by=5,
+            now=NOW,
+            max_per_channel=10,
+            max_per_guild=50,
+        )
+        assert (kept.id, kept.topic) == (1, "apple")
+        assert added.id == 4
+        await archive.alerts.unsubscribe(10, "tesla")
+        again, _ = await archive.alerts.subscribe(
+            guild_id=1,
+            channel_id=10,
+            topic="crypto",
+            exclude="",
+            role_id=None,
+            created_by=5,
+            now=NOW,
+            max_per_channel=10,
+            max_per_guild=50,
+        )
+        assert again.id == 5
 
 
 async def test_foreign_keys_are_enforced(archive: Archive) -> None:
