@@ -7,11 +7,14 @@ The order of writes is what makes delivery exactly-once:
 2. ``claim_batches``: pending deliveries of a channel are grouped under a batch nonce and marked
    'sending' (in one transaction). A batch that is already 'sending' (a crash happened mid-send)
    is returned again unchanged, with the same nonce and articles.
-3. The message is sent with that nonce (discord.py sets ``enforce_nonce``), so a re-send of the
-   same batch after a crash is recognised by Discord instead of posted twice. (Discord remembers
-   nonces for a few minutes only: a crash right after Discord accepted a message, followed by an
-   outage longer than that, can still post that one message twice. Nothing is ever skipped.)
-4. ``mark_sent`` records the message; articles that did not fit in it are pending again.
+3. ``fix_message``: before the first send, the batch's message is stored and the articles
+   that did not fit in it go back to 'pending' (in one transaction), so every attempt sends the
+   same message with the batch's nonce (discord.py sets ``enforce_nonce``): a re-send after a
+   crash or a lost response is recognised by Discord, which returns the message it made,
+   instead of posting a second one. (Discord remembers nonces for a few minutes only: a crash
+   right after Discord accepted a message, followed by an outage longer than that, can still
+   post that one message twice. Nothing is ever skipped.)
+4. ``mark_sent`` records the message, whose articles are exactly the batch's.
    Discord refusing a channel outright (403) pauses its subscriptions instead; a deleted channel
    (404 Unknown Channel, or the gateway's channel delete event) loses its subscriptions and
    unsent alerts; a message Discord rejects as malformed is dropped, not retried forever.
@@ -206,6 +209,7 @@ class AlertStore:
                 "DELETE FROM deliveries WHERE channel_id = ? AND status IN ('pending', 'sending')",
                 (channel_id,),
             )
+            await _forget_messages(conn, channel_id)
             cursor = await conn.execute(
                 "DELETE FROM subscriptions WHERE channel_id = ?", (channel_id,)
             )
@@ -316,11 +320,19 @@ class AlertStore:
                 batches.append(Batch(channel_id, nonce, items))
             return batches
 
-    async def mark_sent(
-        self, batch: Batch, message_id: int, now: datetime, *, held_back: Sequence[int] = ()
-    ) -> None:
-        """Record that Discord accepted the batch's message. The ``held_back`` articles, which
-        did not fit in it, are pending again: the next batch takes them."""
+    async def batch_message(self, batch: Batch) -> str | None:
+        """The message a batch goes out as, if it was fixed already (see :meth:`fix_message`)."""
+        async with self._db.reader.execute(
+            "SELECT message FROM alert_messages WHERE channel_id = ? AND batch = ?",
+            (batch.channel_id, batch.nonce),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def fix_message(self, batch: Batch, message: str, held_back: Sequence[int]) -> None:
+        """Fix the message a batch goes out as, before its first send: every retry sends this
+        one, under the same nonce. The ``held_back`` articles, which did not fit in it, leave
+        the batch and are pending again: the next batch takes them."""
         async with self._db.transaction() as conn:
             await conn.executemany(
                 """UPDATE deliveries SET status = 'pending', batch = NULL
@@ -328,28 +340,48 @@ class AlertStore:
                 [(batch.channel_id, batch.nonce, article_id) for article_id in held_back],
             )
             await conn.execute(
-                """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?
-                   WHERE channel_id = ? AND batch = ?""",
-                (_now_iso(now), message_id, batch.channel_id, batch.nonce),
+                """INSERT OR REPLACE INTO alert_messages (channel_id, batch, message)
+                   VALUES (?, ?, ?)""",
+                (batch.channel_id, batch.nonce, message),
             )
+
+    async def mark_sent(self, batch: Batch, message_id: int, now: datetime) -> None:
+        """Record that Discord accepted the batch's message."""
+        await self._finish(
+            batch.channel_id,
+            """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?
+               WHERE channel_id = ? AND batch = ?""",
+            (_now_iso(now), message_id, batch.channel_id, batch.nonce),
+            batch=batch.nonce,
+        )
 
     async def mark_undeliverable(self, channel_id: int) -> None:
         """Give up on a channel's unsent deliveries (it is gone or forbidden)."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                """UPDATE deliveries SET status = 'undeliverable'
-                   WHERE channel_id = ? AND status IN ('pending', 'sending')""",
-                (channel_id,),
-            )
+        await self._finish(
+            channel_id,
+            """UPDATE deliveries SET status = 'undeliverable'
+               WHERE channel_id = ? AND status IN ('pending', 'sending')""",
+            (channel_id,),
+        )
 
     async def mark_batch_undeliverable(self, batch: Batch) -> None:
         """Give up on one batch that Discord refuses outright (so it does not block the rest)."""
+        await self._finish(
+            batch.channel_id,
+            """UPDATE deliveries SET status = 'undeliverable'
+               WHERE channel_id = ? AND batch = ? AND status = 'sending'""",
+            (batch.channel_id, batch.nonce),
+            batch=batch.nonce,
+        )
+
+    async def _finish(
+        self, channel_id: int, sql: str, params: Sequence[object], *, batch: str | None = None
+    ) -> None:
+        """Apply ``sql`` to deliveries and forget the fixed messages of the batches it ended
+        (``batch``, or all of the channel's)."""
         async with self._db.transaction() as conn:
-            await conn.execute(
-                """UPDATE deliveries SET status = 'undeliverable'
-                   WHERE channel_id = ? AND batch = ? AND status = 'sending'""",
-                (batch.channel_id, batch.nonce),
-            )
+            await conn.execute(sql, params)
+            await _forget_messages(conn, channel_id, batch)
 
     async def delivery_counts(self) -> dict[str, int]:
         """How many deliveries are in each state."""
@@ -424,6 +456,18 @@ async def _hand_over(
                 subscription_id,
                 match.article_id,
             ),
+        )
+
+
+async def _forget_messages(
+    conn: aiosqlite.Connection, channel_id: int, batch: str | None = None
+) -> None:
+    """Drop the fixed messages of a channel's batches (or of one): they are sent or given up."""
+    if batch is None:
+        await conn.execute("DELETE FROM alert_messages WHERE channel_id = ?", (channel_id,))
+    else:
+        await conn.execute(
+            "DELETE FROM alert_messages WHERE channel_id = ? AND batch = ?", (channel_id, batch)
         )
 
 

@@ -14,6 +14,7 @@ a Markdown link nor carry a mention.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -382,9 +383,29 @@ def alert_message(
             title=inert(f"{len(items)} new articles on {topics}", TITLE_LIMIT), colour=COLOUR
         )
         embed.description = "\n".join(lines[: len(items)])
-    message = {
-        "content": content or None,
-        "embed": fit(embed),
+    return _alert(content or None, fit(embed), roles), len(items)
+
+
+def alert_to_json(message: dict[str, object]) -> str:
+    """An alert message (as :func:`alert_message` gives it) as JSON, to store with its batch."""
+    embed = message["embed"]
+    allowed = message["allowed_mentions"]
+    assert isinstance(embed, discord.Embed) and isinstance(allowed, discord.AllowedMentions)
+    roles = [role.id for role in allowed.roles] if isinstance(allowed.roles, list) else []
+    return json.dumps({"content": message["content"], "embed": embed.to_dict(), "roles": roles})
+
+
+def alert_from_json(stored: str) -> dict[str, object]:
+    """The keyword arguments of ``send`` for an alert stored by :func:`alert_to_json`."""
+    message = json.loads(stored)
+    return _alert(message["content"], discord.Embed.from_dict(message["embed"]), message["roles"])
+
+
+def _alert(content: str | None, embed: discord.Embed, roles: Sequence[int]) -> dict[str, object]:
+    """An alert's ``send`` arguments: it may mention its roles and nobody else."""
+    return {
+        "content": content,
+        "embed": embed,
         "allowed_mentions": discord.AllowedMentions(
             everyone=False,
             users=False,
@@ -392,7 +413,6 @@ def alert_message(
             roles=[discord.Object(role) for role in roles],
         ),
     }
-    return message, len(items)
 
 
 def _words(words: Sequence[str]) -> str:

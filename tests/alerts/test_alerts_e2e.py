@@ -587,3 +587,33 @@ async def test_a_subscription_stored_says_so_even_if_its_recent_matches_cannot_b
         )
         [stored] = await bot.archive.alerts.subscriptions(channel_id=fake.channel_id)
     assert stored.topic == "nvidia"
+
+
+async def test_a_digest_whose_answer_was_lost_is_marked_sent_as_posted(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    # Discord posts a digest but its answer is lost; before the retry (same nonce, so Discord
+    # returns the message it made) the titles get shorter, so more would fit in a new one.
+    # Each article must still be posted once: none marked sent unseen, none posted twice.
+    settings = bot_settings(tmp_path / "news.db", fake, alert_interval=3600)  # ticks by hand
+    urls = [f"https://chips.example/{n}-{'x' * 400}" for n in range(8)]
+
+    def stories(title: str) -> list[Article]:
+        return [Article(title=title.format(n), url=url) for n, url in enumerate(urls)]
+
+    async with running_bot(fake, settings) as bot:
+        await subscribe(fake, {"topic": "nvidia"})
+        now = datetime.now(UTC)
+        await ingest_articles(
+            bot.archive, stories("Nvidia story {} " + "a long title " * 11), now=now
+        )
+        lost = fake.fail_next(MESSAGES, 503, after_handler=True)
+        alerts = bot.get_cog("Alerts")
+        assert await alerts.deliver_once() == 0
+        assert lost.hits == 1
+        await ingest_articles(bot.archive, stories("Nvidia story {}"), now=now)
+        for _ in range(8):
+            await alerts.deliver_once()
+        await outbox_is(bot.archive, {"sent": 8})
+    posted = [f"{m.embeds[0].get('url')} {m.embeds[0].get('description')}" for m in fake.messages]
+    assert sorted(sum(text.count(url) for text in posted) for url in urls) == [1] * 8

@@ -86,8 +86,14 @@ async def test_articles_held_back_from_a_message_go_out_in_the_next(archive: Arc
     await ingest_articles(archive, [news(f"Nvidia story {n}", n) for n in range(1, 5)], now=NOW)
     await scan(archive, now=NOW)
     (first,) = await archive.alerts.claim_batches(per_message=3)
-    await archive.alerts.mark_sent(first, message_id=99, now=NOW, held_back=[2, 3])
-    assert await archive.alerts.delivery_counts() == {"sent": 1, "pending": 3}
+    await archive.alerts.fix_message(first, '{"fixed": 1}', held_back=[2, 3])
+    assert await archive.alerts.delivery_counts() == {"sending": 1, "pending": 3}
+    # Until it is sent, the batch is article 1 alone, with the message fixed for it.
+    (again,) = await archive.alerts.claim_batches(per_message=3)
+    assert [item.article_id for item in again.items] == [1]
+    assert await archive.alerts.batch_message(again) == '{"fixed": 1}'
+    await archive.alerts.mark_sent(first, message_id=99, now=NOW)
+    assert await archive.alerts.batch_message(first) is None
     (rest,) = await archive.alerts.claim_batches(per_message=3)
     assert [item.article_id for item in rest.items] == [2, 3, 4]
     assert rest.nonce != first.nonce

@@ -78,27 +78,24 @@ class Alerts(commands.Cog):
         return sent
 
     async def _send(self, batch: Batch) -> int:
+        """Post a channel's batch as one message; returns 1 if a message was posted.
+
+        The message is fixed before the first attempt (``fix_message``), so that a retry after
+        a lost response sends exactly the same one under the same nonce, and what is marked
+        sent is what Discord shows."""
         archive = self.bot.archive
-        articles = await archive.articles.get_many(item.article_id for item in batch.items)
-        subscriptions = {
-            s.id: s for s in await archive.alerts.subscriptions(channel_id=batch.channel_id)
-        }
-        items = []
-        for item in batch.items:
-            subscription = subscriptions.get(item.subscription_id)
-            if item.article_id in articles:
-                topic = subscription.topic if subscription else "a topic"
-                role = subscription.role_id if subscription else None
-                items.append((articles[item.article_id], topic, item.matched_words, role))
+        stored = await archive.alerts.batch_message(batch)
+        if stored is None:
+            rendered = await self._render(batch)
+            if rendered is None:  # every article was deleted meanwhile: nothing to post
+                await archive.alerts.mark_sent(batch, 0, datetime.now(UTC))
+                return 0
+            alert, held_back = rendered
+            stored = render.alert_to_json(alert)
+            await archive.alerts.fix_message(batch, stored, held_back)
         channel = self.bot.get_partial_messageable(batch.channel_id)
-        shown = 0
         try:
-            if items:
-                alert, shown = render.alert_message(items)
-                message = await channel.send(nonce=batch.nonce, **alert)
-                message_id = message.id
-            else:
-                message_id = 0  # every article was deleted meanwhile: nothing to post
+            message = await channel.send(nonce=batch.nonce, **render.alert_from_json(stored))
         except (discord.Forbidden, discord.NotFound) as error:
             if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
                 await self.forget_channel(batch.channel_id)
@@ -130,9 +127,28 @@ class Alerts(commands.Cog):
                 # Still 'sending': the next tick re-sends with the same nonce.
                 log.warning("alert to channel %s not sent yet: %s", batch.channel_id, error)
             return 0
-        held_back = [article.id for article, *_ in items[shown:]]
-        await archive.alerts.mark_sent(batch, message_id, datetime.now(UTC), held_back=held_back)
+        await archive.alerts.mark_sent(batch, message.id, datetime.now(UTC))
         return 1
+
+    async def _render(self, batch: Batch) -> tuple[dict[str, object], list[int]] | None:
+        """A batch's message, and the articles that did not fit in it; None when none of its
+        articles is left."""
+        archive = self.bot.archive
+        articles = await archive.articles.get_many(item.article_id for item in batch.items)
+        subscriptions = {
+            s.id: s for s in await archive.alerts.subscriptions(channel_id=batch.channel_id)
+        }
+        items = []
+        for item in batch.items:
+            subscription = subscriptions.get(item.subscription_id)
+            if item.article_id in articles:
+                topic = subscription.topic if subscription else "a topic"
+                role = subscription.role_id if subscription else None
+                items.append((articles[item.article_id], topic, item.matched_words, role))
+        if not items:
+            return None
+        alert, shown = render.alert_message(items)
+        return alert, [article.id for article, *_ in items[shown:]]
 
     # -- deleted channels -----------------------------------------------------------------
 
