@@ -249,6 +249,8 @@ class AlertStore:
         was paused, removed or given other exclusions since the scan read it: the scan matched a
         snapshot, and this write is what counts."""
         async with self._db.transaction() as conn:
+            # The story's few articles are looked up first, then each among the channel's
+            # deliveries by key: a busy channel's whole history is never read.
             cursor = await conn.executemany(
                 """INSERT OR IGNORE INTO deliveries (channel_id, article_id, subscription_id,
                    matched_words, created_at)
@@ -256,9 +258,10 @@ class AlertStore:
                    WHERE s.id = :subscription AND s.exclude = :exclude
                      AND s.paused_reason IS NULL
                      AND NOT EXISTS (
-                       SELECT 1 FROM articles a JOIN deliveries d
-                         ON d.channel_id = s.channel_id AND d.article_id = a.id
-                       WHERE :story IN (a.id, a.story_id))""",
+                       SELECT 1 FROM deliveries d
+                       WHERE d.channel_id = s.channel_id AND d.article_id IN (
+                         SELECT id FROM articles WHERE id = :story
+                         UNION ALL SELECT id FROM articles WHERE story_id = :story))""",
                 [
                     {
                         "article": m.article_id,
