@@ -15,6 +15,15 @@ from bot.search import Engine
 from tests.conftest import NOW
 
 
+def _archive_at(path: Path, version: int, rows: str) -> None:
+    """An archive file as migration ``version`` left it, holding ``rows`` (SQL)."""
+    connection = sqlite3.connect(path)
+    for number, _, script in _migrations()[:version]:
+        connection.executescript(f"{script}\nPRAGMA user_version = {number};")
+    connection.executescript(rows)
+    connection.close()
+
+
 async def test_new_file_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.db"
     async with await Archive.open(path):
@@ -54,18 +63,16 @@ async def test_an_older_archive_keeps_its_snippets_searchable_after_upgrading(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
-    connection = sqlite3.connect(path)
-    for number, _, script in _migrations()[:2]:  # as version 2 left it
-        connection.executescript(f"{script}\nPRAGMA user_version = {number};")
-    connection.executescript(
+    _archive_at(
+        path,
+        2,
         """INSERT INTO articles (id, title, title_key, ingested_at, sort_at, story_day,
                                  content_hash)
            VALUES (1, 'Chips ship', 'chips ship', '2026-05-01', '2026-05-01', '2026-05-01', 'h');
            INSERT INTO snippets (id, article_id, position, kind, text)
            VALUES (1, 1, 0, 'title', 'Chips ship'), (2, 1, 1, 'body', 'Nvidia ships chips.');
-           INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets;"""
+           INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets;""",
     )
-    connection.close()
     async with await Archive.open(path) as archive:
         found = await archive.index.postings(['"chips"', '"nvidia"', '"intel"'], limits=[10] * 3)
         assert [ids.tolist() for ids in found] == [[2, 1], [2], []]
@@ -80,16 +87,14 @@ async def test_an_older_archive_keeps_what_its_exclusions_meant_after_upgrading(
 ) -> None:
     # Before migration 6, "/subscribe exclude:crypto, nft" was stored as "crypto nft".
     path = tmp_path / "old.db"
-    connection = sqlite3.connect(path)
-    for number, _, script in _migrations()[:5]:
-        connection.executescript(f"{script}\nPRAGMA user_version = {number};")
-    connection.executescript(
+    _archive_at(
+        path,
+        5,
         """INSERT INTO subscriptions (guild_id, channel_id, topic, exclude, created_by,
                                       created_at, after_article_id)
            VALUES (1, 10, 'apple', 'crypto nft', 5, '2026-05-01', 0),
-                  (1, 11, 'tesla', '', 5, '2026-05-01', 0);"""
+                  (1, 11, 'tesla', '', 5, '2026-05-01', 0);""",
     )
-    connection.close()
     # Opened by several processes at once (the bot and `newsbot ingest`): upgraded once.
     opened = await asyncio.gather(*(Archive.open(path) for _ in range(4)))
     found = await opened[0].alerts.subscriptions(guild_id=1)
@@ -104,10 +109,9 @@ async def test_an_older_archive_never_gives_a_used_subscription_id_again(
     # Before migration 7, SQLite gave a removed subscription's id (the highest) to the next
     # one, which inherited the alerts still queued under it.
     path = tmp_path / "old.db"
-    connection = sqlite3.connect(path)
-    for number, _, script in _migrations()[:6]:
-        connection.executescript(f"{script}\nPRAGMA user_version = {number};")
-    connection.executescript(
+    _archive_at(
+        path,
+        6,
         """INSERT INTO articles (id, title, title_key, ingested_at, sort_at, story_day,
                                  content_hash)
            VALUES (1, 'Chips ship', 'chips ship', '2026-05-01', '2026-05-01', '2026-05-01', 'h');
@@ -117,37 +121,22 @@ async def test_an_older_archive_never_gives_a_used_subscription_id_again(
            -- an alert still queued under subscription 3, removed before the upgrade
            INSERT INTO deliveries (channel_id, article_id, subscription_id, matched_words,
                                    status, batch, created_at)
-           VALUES (10, 1, 3, '["chips"]', 'sending', 'n', '2026-05-01');"""
+           VALUES (10, 1, 3, '["chips"]', 'sending', 'n', '2026-05-01');""",
     )
-    connection.close()
     async with await Archive.open(path) as archive:
+
+        async def subscribe(topic: str) -> int:
+            subscription, _ = await archive.alerts.subscribe(
+                guild_id=1, channel_id=10, topic=topic, exclude="", role_id=None, created_by=5,
+                now=NOW, max_per_channel=10, max_per_guild=50,
+            )  # fmt: skip
+            return subscription.id
+
         (kept,) = await archive.alerts.subscriptions()
-        added, _ = await archive.alerts.subscribe(
-            guild_id=1,
-            channel_id=10,
-            topic="tesla",
-            exclude="",
-            role_id=None,
-            created_by=5,
-            now=NOW,
-            max_per_channel=10,
-            max_per_guild=50,
-        )
         assert (kept.id, kept.topic) == (1, "apple")
-        assert added.id == 4
+        assert await subscribe("tesla") == 4  # above the removed subscription 3
         await archive.alerts.unsubscribe(10, "tesla")
-        again, _ = await archive.alerts.subscribe(
-            guild_id=1,
-            channel_id=10,
-            topic="crypto",
-            exclude="",
-            role_id=None,
-            created_by=5,
-            now=NOW,
-            max_per_channel=10,
-            max_per_guild=50,
-        )
-        assert again.id == 5
+        assert await subscribe("crypto") == 5  # not 4 again
 
 
 async def test_foreign_keys_are_enforced(archive: Archive) -> None:
