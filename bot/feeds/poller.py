@@ -124,6 +124,7 @@ class FeedPoller:
                     feed_url=result.final_url,
                     max_entries=self.limits.max_entries,
                     now=now,
+                    charset=result.charset,
                 )
             except FeedError as error:
                 outcome.error = str(error)

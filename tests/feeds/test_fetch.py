@@ -433,6 +433,20 @@ async def test_article_text_is_extracted(feed_server: FeedServer, session) -> No
     assert "do not extract me" not in text
 
 
+async def test_article_text_is_decoded_with_the_servers_charset(
+    feed_server: FeedServer, session
+) -> None:
+    # Guessed from the bytes, a mostly English page naming a few people in Polish comes out as
+    # "spó³ki £ukasz Œliwa".
+    pytest.importorskip("trafilatura")
+    quote = "<p>Prezes spółki, Łukasz Śliwa, powiedział, że źródła są pewne.</p></article>"
+    page = ARTICLE_PAGE.decode().replace("</article>", quote).encode("cp1250")
+    feed_server.serve("/article", page, content_type="text/html; charset=windows-1250")
+    text = await fetch_article_text(session, feed_server.url("/article"), timeout=5, max_bytes=MB)
+    assert text is not None
+    assert "Prezes spółki, Łukasz Śliwa, powiedział, że źródła są pewne." in text
+
+
 async def test_article_text_is_none_when_the_page_fails(feed_server: FeedServer, session) -> None:
     pytest.importorskip("trafilatura")
     feed_server.serve("/article", b"nope", status=404, content_type="text/html")

@@ -144,6 +144,18 @@ def test_rss091_with_public_doctype_and_latin1(fixture_bytes: Callable[[str], by
     assert (article.title, article.body) == ("Café opens", "Naïve text.")
 
 
+@pytest.mark.parametrize(
+    ("start", "encoding"),
+    [('<?xml version="1.0" encoding="UTF-8"?>', "utf-8"), ("", "utf-8-sig")],
+    ids=["XML declaration", "byte-order mark"],
+)
+def test_the_documents_own_encoding_outranks_the_servers_charset(start: str, encoding: str) -> None:
+    # A server's default charset can be wrong for a feed (here a UTF-8 one) that names its own.
+    data = f'{start}<rss version="2.0"><channel><title>Новости</title></channel></rss>'
+    parsed = _parse(data.encode(encoding), charset="windows-1251")
+    assert parsed.title == "Новости"
+
+
 def test_source_falls_back_to_the_feed_host() -> None:
     parsed = _parse(_rss("<item><title>A</title><link>https://a.example/1</link></item>", title=""))
     assert parsed.title == ""

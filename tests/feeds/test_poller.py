@@ -206,6 +206,23 @@ async def test_a_discord_feed_refused_when_polled_keeps_the_bots_dns_out_of_its_
     assert "cannot resolve nowhere.example" in caplog.text
 
 
+async def test_a_feed_whose_charset_only_the_server_names_is_stored_readable(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # Many Russian and Ukrainian sites serve windows-1251 and say so only in the header.
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Лента</title>'
+        "<item><title>Новости дня</title><link>https://ru.example/1</link>"
+        "<description>Главное за сутки.</description></item></channel></rss>"
+    ).encode("cp1251")
+    feed_server.serve("/ru", body, content_type="text/xml; charset=windows-1251")
+    await archive.feeds.add(feed_server.url("/ru"), interval_seconds=600, now=NOW)
+    (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
+    assert (outcome.error, outcome.added) == (None, 1)
+    (article,) = await archive.articles.latest(limit=5)
+    assert (article.title, article.source) == ("Новости дня", "Лента")
+
+
 async def test_truncated_feed_keeps_whole_entries_and_says_so(
     archive: Archive, feed_server: FeedServer
 ) -> None:
