@@ -1,11 +1,13 @@
 """Fetching feeds (and, optionally, article pages) over HTTP, defensively.
 
 Every fetch is a conditional GET with a total deadline and a size cap, follows redirects one hop
-at a time so that each target can be vetted (:func:`check_public_url`), and reports network and HTTP
-problems as a :class:`FetchResult` with a readable message instead of raising: a feed that is down
-is an everyday event for a feed reader, not an exception. Messages and log lines name URLs without
-their query string or password (:func:`~bot.ingest.urls.redacted_url`): messages are stored, shown
-in Discord and logged, and a paid feed's key is often in its query string.
+at a time so that each target can be vetted (:func:`check_public_url`; a session from
+:func:`public_only_session` applies the same rule to the addresses it connects to), and reports
+network and HTTP problems as a :class:`FetchResult` with a readable message instead of raising: a
+feed that is down is an everyday event for a feed reader, not an exception. Messages and log lines
+name URLs without their query string or password (:func:`~bot.ingest.urls.redacted_url`):
+messages are stored, shown in Discord and logged, and a paid feed's key is often in its query
+string.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import ResolveResult
 from yarl import URL
 
 from bot.ingest.urls import redacted_url
@@ -68,6 +71,40 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class UnsafeURLError(ValueError):
     """Refused URL: not http(s), or its host is (or resolves to) a non-public address."""
+
+
+class UnsafeAddressError(UnsafeURLError):
+    """A name resolved, as a connection was made, to an address :func:`check_public_url` refuses."""
+
+
+class PublicAddressResolver(aiohttp.ThreadedResolver):
+    """aiohttp's threaded resolver (the system's, as :func:`check_public_url` uses), refusing a
+    name any of whose addresses is not public, by the same rule as :func:`check_public_url`.
+
+    The check then applies to the very addresses the connection is made to: a name that answers
+    a public address to the check and a private one to the connection (DNS rebinding) is
+    refused. aiohttp connects to an IP literal without resolving it, so literals still need
+    :func:`check_public_url`, which also refuses them before any request is made.
+    """
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """``host``'s addresses, or :class:`UnsafeAddressError` if any of them is not public."""
+        results = await super().resolve(host, port, family)
+        for result in results:
+            address = _parse_address(result["host"])
+            reason = _refusal_reason(address)
+            if reason:
+                raise UnsafeAddressError(f"{host} resolves to {address}, which is {reason}")
+        return results
+
+
+def public_only_session() -> aiohttp.ClientSession:
+    """A client session that connects to public addresses only, whatever a name resolves to by
+    the time it connects (see :class:`PublicAddressResolver`). A refusal ends a fetch with
+    ``refused URL: not a public web server``; what the name resolved to is only logged."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=PublicAddressResolver()))
 
 
 @dataclass(slots=True)
@@ -207,7 +244,8 @@ async def check_public_url(url: str) -> None:
     link-local, multicast, reserved, unspecified, shared (CGNAT) and cloud-metadata addresses are
     refused, including IPv4 addresses wrapped in IPv6 (``::ffff:10.0.0.1``). A host that does not
     resolve is refused too (this check fails closed). The connection resolves the name again, so
-    this does not defend against DNS rebinding on its own.
+    this does not defend against DNS rebinding on its own: fetch through
+    :func:`public_only_session` too.
     """
     shown = redacted_url(url)
     try:
@@ -260,6 +298,12 @@ async def _fetch(
         return _error(progress, str(failure), failure.http_status, failure.retry_after)
     except TimeoutError:
         return _error(progress, f"timed out after {deadline:g} s")
+    except UnsafeAddressError as error:
+        # The address is for the operator's log only: messages are shown in Discord, where they
+        # would let whoever added the feed probe the DNS of the bot's network.
+        shown = redacted_url(progress.url)
+        log.warning("fetch of %s refused: %s", shown, error)
+        return _error(progress, f"refused {shown}: not a public web server")
     except UnsafeURLError as error:
         return _error(progress, str(error))
     except aiohttp.ClientError as error:

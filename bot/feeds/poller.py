@@ -24,6 +24,7 @@ from bot.feeds.fetch import (
     check_public_url,
     fetch_article_text,
     fetch_feed,
+    public_only_session,
 )
 from bot.feeds.parse import FeedError, parse_feed
 from bot.ingest.pipeline import ingest_articles
@@ -48,6 +49,16 @@ class PollLimits:
     concurrency: int = 4
     # Entries whose text is shorter than this may have the article page fetched (if enabled).
     short_entry_chars: int = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Sessions:
+    """The HTTP sessions of a round of polls. ``public`` (:func:`public_only_session`) connects
+    to public addresses only: it fetches feeds added from Discord (unless private addresses are
+    allowed), their redirects and their article pages; ``trusted`` fetches the operator's."""
+
+    trusted: aiohttp.ClientSession
+    public: aiohttp.ClientSession
 
 
 @dataclass(slots=True)
@@ -87,12 +98,13 @@ class FeedPoller:
         if not feeds:
             return []
         semaphore = asyncio.Semaphore(self.limits.concurrency)
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession() as trusted, public_only_session() as public:
+            sessions = Sessions(trusted, public)
 
             async def one(feed: Feed) -> PollOutcome:
                 async with semaphore:
                     try:
-                        return await self.poll(session, feed, now)
+                        return await self.poll(sessions, feed, now)
                     except Exception as error:  # e.g. the archive is locked by another program
                         log.exception("polling feed %s failed", redacted_url(feed.url))
                         outcome = PollOutcome(feed, error=f"{type(error).__name__}: {error}")
@@ -104,10 +116,15 @@ class FeedPoller:
 
             return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
-    async def poll(self, session: aiohttp.ClientSession, feed: Feed, now: datetime) -> PollOutcome:
+    async def poll(self, sessions: Sessions, feed: Feed, now: datetime) -> PollOutcome:
         """Fetch, parse and store one feed, and record how it went."""
         outcome = PollOutcome(feed)
-        guard = None if self.allow_private or feed.guild_id is None else _public_only
+        held_to_public = not self.allow_private and feed.guild_id is not None
+        # The guard vets each URL before its request, and the public session what a name
+        # resolves to when it connects: a name cannot answer the one public and the other
+        # private (DNS rebinding).
+        guard = _public_only if held_to_public else None
+        session = sessions.public if held_to_public else sessions.trusted
         result = await fetch_feed(
             session,
             FeedState(feed.url, feed.etag, feed.last_modified),

@@ -20,6 +20,7 @@ from bot.feeds.fetch import (
     check_public_url,
     fetch_article_text,
     fetch_feed,
+    public_only_session,
 )
 from tests.fakes.feed_server import FeedServer
 
@@ -384,6 +385,23 @@ async def test_name_that_does_not_resolve_is_refused(monkeypatch) -> None:
     _fake_dns(monkeypatch, {})
     with pytest.raises(UnsafeURLError, match=r"cannot resolve nowhere\.example"):
         await check_public_url("https://nowhere.example/feed")
+
+
+async def test_a_public_only_session_refuses_a_redirect_to_a_name_of_loopback(
+    feed_server: FeedServer, monkeypatch, caplog
+) -> None:
+    # No guard here: the session alone checks what the name resolves to as it connects. (The
+    # first URL, an IP literal, is connected to without resolving: the guard's job.)
+    _fake_dns(monkeypatch, {"intranet.example": ["127.0.0.1"]})
+    target = f"http://intranet.example:{feed_server.port}/admin"
+    feed_server.redirect("/feed", target)
+    feed_server.serve("/admin", RSS)
+    async with public_only_session() as session:
+        result = await _fetch(session, feed_server.url("/feed"))
+    assert (result.status, result.final_url) == ("error", target)
+    assert result.error == f"refused {target}: not a public web server"
+    assert "intranet.example resolves to 127.0.0.1, which is a loopback address" in caplog.text
+    assert feed_server.count("/admin") == 0
 
 
 # -- backoff -------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -204,6 +206,34 @@ async def test_a_discord_feed_refused_when_polled_keeps_the_bots_dns_out_of_its_
     assert errors == {url: f"refused {url}: not a public web server" for url in urls}
     assert "intranet.example resolves to 10.0.0.7" in caplog.text  # the operator's log has it
     assert "cannot resolve nowhere.example" in caplog.text
+
+
+async def test_a_discord_feed_cannot_rebind_its_name_to_loopback_between_check_and_fetch(
+    archive: Archive,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A name with a zero TTL answers a public address to the check, then 127.0.0.1 to the
+    # connection. Every answer after the first is loopback, so nothing ever leaves the machine.
+    loop = asyncio.get_running_loop()
+    lookups: list[str] = []
+
+    async def getaddrinfo(host: str, port: int, **kwargs: object) -> list[tuple]:
+        lookups.append(host)
+        address = "93.184.215.14" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    feed_server.serve("/rss", RSS)
+    url = f"http://rebind.example:{feed_server.port}/rss"
+    await archive.feeds.add(url, interval_seconds=600, now=NOW, guild_id=1)
+    (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
+    assert outcome.error == f"refused {url}: not a public web server"
+    assert "rebind.example resolves to 127.0.0.1, which is a loopback address" in caplog.text
+    assert len(lookups) == 2  # the check's, then the connection's
+    assert feed_server.count("/rss") == 0
+    assert await archive.articles.count() == 0
 
 
 async def test_a_feed_whose_charset_only_the_server_names_is_stored_readable(
