@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -93,7 +94,8 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse an RSS or Atom document into articles.
 
-    Only the first ``max_entries`` entries are read; ``skipped`` tells how many more there were and
+    At most ``max_entries`` entries are read, the newest: the first ones, or the last ones when the
+    dates show that the feed lists its oldest first. ``skipped`` tells how many more there were and
     which entries were left out and why. Relative links resolve against ``feed_url``, whose host
     also names the source when the feed has no title. Dates more than a day after ``now`` become
     ``now``. Raises :class:`FeedError` when ``data`` is empty, an HTML page, XML that yields no
@@ -124,20 +126,24 @@ def parse_feed(
     title = _detail_text(parsed.feed.get("title"), parsed.feed.get("title_detail"))
     source = title or urlsplit(feed_url).hostname or None
     result = ParsedFeed(title=title)
-    entries = parsed.entries[:max_entries]
+    # After a cut, feedparser only saw the first and last entries: the count before it is the total.
+    total = counted_entries or len(parsed.entries)
+    oldest_first = len(parsed.entries) > max_entries and _lists_oldest_first(parsed.entries, now)
+    entries = parsed.entries[-max_entries:] if oldest_first else parsed.entries[:max_entries]
+    # Entries are numbered by their place in the document.
+    first_number = total - len(entries) + 1 if oldest_first else 1
     if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _HARMLESS_BOZO):
         result.skipped.append(
             f"the document is malformed ({_describe(parsed.get('bozo_exception'))}); "
             f"kept the {len(entries)} entries read before the error"
         )
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in enumerate(entries, start=first_number):
         article, reason = _entry_to_article(entry, source=source, now=now)
         if article is None:
             result.skipped.append(f"entry {number}: {reason}")
         else:
             result.articles.append(article)
-    # After a cut, feedparser only saw the first entries: the count before the cut is the total.
-    ignored = (counted_entries or len(parsed.entries)) - len(entries)
+    ignored = total - len(entries)
     if ignored > 0:
         noun = "entry" if ignored == 1 else "entries"
         result.skipped.append(f"{ignored:,} more {noun} ignored (limit {max_entries:,})")
@@ -180,19 +186,34 @@ def _declares_entities(data: bytes) -> bool:
 
 
 def _cap_entries(data: bytes, max_entries: int) -> tuple[bytes, int | None]:
-    """Cut the document after its ``max_entries``-th entry, keeping its closing tags.
+    """Cut out the document's middle entries, keeping its first and last ``max_entries``.
 
-    feedparser takes seconds per hundred thousand entries, so entries past the limit are removed
-    before it runs: the document up to the end of the last wanted entry, then whatever followed the
-    last entry (``</channel></rss>``, ``</feed>``...). Returns the document and, if it was cut, how
-    many entries it had. Only ASCII-compatible encodings are cut; others are parsed whole (the
-    fetch size cap still bounds them).
+    feedparser takes seconds per hundred thousand entries, so entries that cannot be kept are
+    removed before it runs. Both ends stay because the newest entries are the first ones or, in
+    a feed listing its oldest first, the last ones, which only their dates tell (see
+    :func:`_lists_oldest_first`). Returns the document and, if it was cut, how many entries it
+    had. Only ASCII-compatible encodings are cut; others are parsed whole (the fetch size cap
+    still bounds them).
     """
     entry_end = re.compile(_ENTRY_END_PATTERN % re.escape(_entry_tag(data)), re.DOTALL)
     ends = [match.end() for match in entry_end.finditer(data) if match.group("end")]
-    if len(ends) <= max_entries:
+    if len(ends) <= 2 * max_entries:
         return data, None
-    return data[: ends[max_entries - 1]] + data[ends[-1] :], len(ends)
+    # From the end of the first entries to the end of the entry before the last ones.
+    return data[: ends[max_entries - 1]] + data[ends[-max_entries - 1] :], len(ends)
+
+
+def _lists_oldest_first(entries: list[Any], now: datetime) -> bool:
+    """Whether the entries' dates rise more often than they fall from one entry to the next.
+
+    Most feeds list their newest entry first; some (podcasts, archives) list their oldest first
+    and add new ones at the end. Neighbours vote, rather than the first and last dates, so that
+    an old entry pinned to the top does not turn a feed around. Undated feeds are newest first.
+    """
+    dates = [date for date in (_published_at(entry, now) for entry in entries) if date is not None]
+    rising = sum(earlier < later for earlier, later in pairwise(dates))
+    falling = sum(earlier > later for earlier, later in pairwise(dates))
+    return rising > falling
 
 
 def _entry_tag(data: bytes) -> bytes:

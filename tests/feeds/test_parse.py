@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from hypothesis import example, given
@@ -368,6 +369,58 @@ def test_one_ignored_entry_is_singular() -> None:
         f"<item><title>T{n}</title><link>https://a.example/{n}</link></item>" for n in range(3)
     )
     assert _parse(_rss(items), max_entries=2).skipped == ["1 more entry ignored (limit 2)"]
+
+
+def _episodes(count: int, *, untitled: int | None = None) -> bytes:
+    """A feed of ``count`` daily episodes listed oldest first, as podcasts do, the last of them
+    published at ``NOW``; episode ``untitled`` has no title."""
+    items = "".join(
+        f"<item>{'' if n == untitled else f'<title>Episode {n}</title>'}"
+        f"<link>https://pod.example/{n}</link><description>Show notes.</description>"
+        f"<pubDate>{format_datetime(NOW - timedelta(days=count - 1 - n), usegmt=True)}</pubDate>"
+        "</item>"
+        for n in range(count)
+    )
+    return _rss(items)
+
+
+@pytest.mark.parametrize(
+    ("count", "max_entries"),
+    [(600, 500), (30, 10)],
+    ids=["fewer than twice the limit", "more than twice the limit"],
+)
+def test_a_feed_listing_its_oldest_entries_first_keeps_its_newest(
+    count: int, max_entries: int
+) -> None:
+    # Keeping the first entries would never deliver a new episode: they are appended at the end.
+    parsed = _parse(_episodes(count), max_entries=max_entries)
+    titles = [article.title for article in parsed.articles]
+    assert titles == [f"Episode {n}" for n in range(count - max_entries, count)]
+    assert parsed.skipped == [f"{count - max_entries} more entries ignored (limit {max_entries})"]
+
+
+def test_entries_kept_from_the_end_are_numbered_by_their_place_in_the_feed() -> None:
+    parsed = _parse(_episodes(8, untitled=6), max_entries=3)
+    assert [article.title for article in parsed.articles] == ["Episode 5", "Episode 7"]
+    assert parsed.skipped == [
+        "entry 7: no title (https://pod.example/6)",
+        "5 more entries ignored (limit 3)",
+    ]
+
+
+def test_an_old_entry_pinned_to_the_top_does_not_turn_a_feed_around() -> None:
+    pinned = (
+        "<item><title>About this site</title><link>https://a.example/about</link>"
+        "<pubDate>Mon, 01 Jan 2018 00:00:00 GMT</pubDate></item>"
+    )
+    items = "".join(
+        f"<item><title>News {n}</title><link>https://a.example/{n}</link>"
+        f"<pubDate>{format_datetime(NOW - timedelta(days=n), usegmt=True)}</pubDate></item>"
+        for n in range(10)
+    )
+    parsed = _parse(_rss(pinned + items), max_entries=4)
+    titles = [article.title for article in parsed.articles]
+    assert titles == ["About this site", "News 0", "News 1", "News 2"]
 
 
 def test_topics_are_capped() -> None:
