@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import Callable
 
 import aiohttp
@@ -128,18 +127,14 @@ async def test_malformed_url_is_an_error_result(session) -> None:
 
 async def test_timeout_waiting_for_headers(feed_server: FeedServer, session) -> None:
     feed_server.hang("/slow")
-    started = time.monotonic()
     result = await _fetch(session, feed_server.url("/slow"), timeout=0.5)
     assert (result.status, result.error) == ("error", "timed out after 0.5 s")
-    assert time.monotonic() - started < 2.0
 
 
 async def test_timeout_covers_a_body_that_never_ends(feed_server: FeedServer, session) -> None:
     feed_server.hang_after_headers("/trickle")
-    started = time.monotonic()
     result = await _fetch(session, feed_server.url("/trickle"), timeout=0.5)
     assert (result.status, result.error) == ("error", "timed out after 0.5 s")
-    assert time.monotonic() - started < 2.0
 
 
 # -- size cap ------------------------------------------------------------------------------------
@@ -147,11 +142,9 @@ async def test_timeout_covers_a_body_that_never_ends(feed_server: FeedServer, se
 
 async def test_size_cap_stops_reading_a_stream(feed_server: FeedServer, session) -> None:
     feed_server.huge("/huge", 200 * MB, declare_length=False)
-    started = time.monotonic()
     result = await _fetch(session, feed_server.url("/huge"), max_bytes=MB)
     assert (result.status, result.error) == ("error", "response larger than 1 MB")
     assert result.body == b""
-    assert time.monotonic() - started < 3.0
     await asyncio.sleep(0.1)  # let the server notice the hang-up
     assert feed_server.bytes_sent < 100 * MB
 

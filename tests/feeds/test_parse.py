@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -259,11 +257,9 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <item><title>&lol9;</title><link>https://a.example/</link></item></channel></rss>"""
 
 
-def test_entity_bomb_is_refused_quickly() -> None:
-    started = time.monotonic()
+def test_entity_bomb_is_refused() -> None:
     with pytest.raises(FeedError, match="declares XML entities"):
         _parse(BILLION_LAUGHS)
-    assert time.monotonic() - started < 0.5
 
 
 @pytest.mark.parametrize(
@@ -286,21 +282,18 @@ def test_any_entity_declaration_is_refused(data: bytes) -> None:
 # -- entry cap -----------------------------------------------------------------------------------
 
 
-def test_100000_entries_are_capped_quickly() -> None:
+def test_100000_entries_are_capped() -> None:
     items = "".join(
         f"<item><title>Item {n}</title><link>https://a.example/{n}</link>"
         f"<description>Text {n}</description></item>"
         for n in range(100_000)
     )
     data = _rss(items)
-    started = time.monotonic()
     parsed = _parse(data, max_entries=500)
-    elapsed = time.monotonic() - started
     assert len(parsed.articles) == 500
     assert parsed.articles[-1].title == "Item 499"
     assert parsed.skipped == ["99,500 more entries ignored (limit 500)"]
     assert parsed.title == "Test Feed"  # the document still closes properly after the cut
-    assert elapsed < 2.0
 
 
 @pytest.mark.parametrize("prefix", ["", "atom:"])
@@ -332,13 +325,14 @@ def test_entry_ends_inside_cdata_or_comments_do_not_count() -> None:
     assert parsed.skipped == ["2 more entries ignored (limit 2)"]
 
 
-def test_unterminated_cdata_does_not_slow_the_cap_down() -> None:
+def test_unterminated_cdata_after_the_entries_keeps_them() -> None:
+    # (A pattern that backtracked over the 100,000 openings would take minutes here.)
     data = _rss("<item><title>A</title><link>https://a.example/</link></item>" * 3)
     data = data.replace(b"</channel>", b"<![CDATA[" * 100_000 + b"</channel>")
-    started = time.monotonic()
-    with contextlib.suppress(FeedError):
-        _parse(data, max_entries=1)
-    assert time.monotonic() - started < 2.0
+    parsed = _parse(data, max_entries=1)
+    assert [a.title for a in parsed.articles] == ["A"]
+    assert "unclosed CDATA section" in parsed.skipped[0]
+    assert parsed.skipped[-1] == "2 more entries ignored (limit 1)"
 
 
 def test_skipped_entries_and_cap_are_both_reported() -> None:

