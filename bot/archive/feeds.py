@@ -28,6 +28,7 @@ class Feed:
     failures: int
     disabled_reason: str | None
     added_at: str
+    failing_since: str | None  # when its current run of failed polls began
 
 
 def _iso(moment: datetime) -> str:
@@ -63,6 +64,7 @@ class FeedStore:
                 """INSERT INTO feeds (url, guild_id, notify_channel_id, interval_seconds,
                    next_poll_at, added_at) VALUES (:url, :guild, :channel, :interval, :now, :now)
                    ON CONFLICT (url) DO UPDATE SET disabled_reason = NULL, failures = 0,
+                   failing_since = NULL,
                    next_poll_at = excluded.next_poll_at,
                    notify_channel_id = coalesce(excluded.notify_channel_id, notify_channel_id),
                    interval_seconds = CASE WHEN :keep THEN interval_seconds
@@ -148,10 +150,11 @@ class FeedStore:
         url: str | None = None,
         error: str | None = None,
         failures: int = 0,
+        failing_since: datetime | None = None,
         disabled_reason: str | None = None,
     ) -> None:
-        """Store the outcome of a poll: validators, errors, backoff, and a new URL after a
-        permanent redirect."""
+        """Store the outcome of a poll: validators, errors, backoff, when the feed began
+        failing, and a new URL after a permanent redirect."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 """UPDATE feeds SET etag = :etag, last_modified = :last_modified,
@@ -160,7 +163,8 @@ class FeedStore:
                               AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = :url)
                          THEN :url ELSE url END,
                    last_polled_at = :now, next_poll_at = :next_poll_at, last_error = :error,
-                   failures = :failures, disabled_reason = :disabled_reason WHERE id = :id""",
+                   failures = :failures, failing_since = :failing_since,
+                   disabled_reason = :disabled_reason WHERE id = :id""",
                 {
                     "etag": etag,
                     "last_modified": last_modified,
@@ -170,6 +174,7 @@ class FeedStore:
                     "next_poll_at": _iso(next_poll_at),
                     "error": error,
                     "failures": failures,
+                    "failing_since": _iso(failing_since) if failing_since else None,
                     "disabled_reason": disabled_reason,
                     "id": feed_id,
                 },

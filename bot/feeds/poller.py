@@ -1,7 +1,7 @@
 """Polling feeds: fetch each due feed, parse it, and store its entries through the ingest path.
 
 One feed's failure never touches another's: every poll ends in a recorded outcome, with
-exponential backoff after a failure and the feed disabled after repeated ones.
+exponential backoff after a failure and the feed disabled once it has kept failing for days.
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ class PollLimits:
     timeout_seconds: float = 15.0
     max_bytes: int = 5 * 1024 * 1024
     max_entries: int = 500
+    # A feed is disabled once it has failed this many polls in a row over at least this long.
+    # The time matters as much as the count: an outage of the bot's own network or DNS fails
+    # every feed at once, and the backoff counts five failures in 15 minutes.
     max_failures: int = 5
+    disable_after_failing_seconds: float = 3 * 86400.0
     backoff_base_seconds: float = 60.0
     backoff_cap_seconds: float = 6 * 3600.0
     retry_after_cap_seconds: float = 86400.0  # a server's Retry-After is honoured up to this
@@ -194,10 +198,12 @@ class FeedPoller:
         *,
         may_disable: bool = True,
     ) -> None:
+        # When this run of failures began: set by its first failure, cleared by a success.
+        began = datetime.fromisoformat(feed.failing_since) if feed.failing_since else None
         if not outcome.error:
-            failures = 0
+            failures, began = 0, None
         elif may_disable:
-            failures = feed.failures + 1
+            failures, began = feed.failures + 1, began or now
         else:  # the archive's own trouble is not the feed's: it neither counts nor disables
             failures = feed.failures
         if outcome.error:
@@ -210,7 +216,10 @@ class FeedPoller:
         else:
             delay = min(feed.interval_seconds, MAX_INTERVAL)  # (older versions stored any)
         disabled = None
-        if may_disable and failures >= self.limits.max_failures:
+        failing_long = began is not None and now - began >= timedelta(
+            seconds=self.limits.disable_after_failing_seconds
+        )
+        if may_disable and failures >= self.limits.max_failures and failing_long:
             disabled = f"disabled after {failures} failed polls; last error: {outcome.error}"
             outcome.disabled = True
         await self.archive.feeds.record_poll(
@@ -223,6 +232,7 @@ class FeedPoller:
             url=result.final_url if result.permanent_redirect else None,
             error=outcome.error,
             failures=failures,
+            failing_since=began,
             disabled_reason=disabled,
         )
 

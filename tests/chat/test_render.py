@@ -265,6 +265,7 @@ def test_the_feed_list_shows_working_feed_links() -> None:
         failures=2,
         disabled_reason=None,
         added_at="2026-04-01T00:00:00+00:00",
+        failing_since="2026-04-30T23:00:00+00:00",
     )
 
     listed = render.feeds_embed([feed]).description or ""

@@ -161,7 +161,13 @@ async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_wo
     good.publish(entry("rubin", "Nvidia ships Rubin"))
     async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
         poller = bot.get_cog("Feeds").poller
-        poller.limits = replace(poller.limits, backoff_base_seconds=0.0, max_failures=3)
+        # The bot polls in real time: the feed may be disabled as soon as its failures count.
+        poller.limits = replace(
+            poller.limits,
+            backoff_base_seconds=0.0,
+            max_failures=3,
+            disable_after_failing_seconds=0.0,
+        )
         for url in (down, good.url):
             await command(
                 fake, "feeds add", {"url": url}, user=fake.admin_user, channel_id=admins.id
@@ -208,7 +214,12 @@ async def test_the_public_notice_of_a_disabled_feed_shows_no_key_and_no_preview(
     url = f"http://reader:hunter2@127.0.0.1:{feed_server.port}/paid?key=SECRET#latest"
     async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
         poller = bot.get_cog("Feeds").poller
-        poller.limits = replace(poller.limits, backoff_base_seconds=0.0, max_failures=2)
+        poller.limits = replace(
+            poller.limits,
+            backoff_base_seconds=0.0,
+            max_failures=2,
+            disable_after_failing_seconds=0.0,
+        )
         reply = await command(
             fake, "feeds add", {"url": url}, user=fake.admin_user, channel_id=admins.id
         )

@@ -29,6 +29,8 @@ BOMB = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><rss><channel><title>&lol2;</title></channel></rss>'
 )
+# A feed is disabled after 3 failed polls over 3 days (the default period): the tests that
+# disable one poll it two days apart.
 LIMITS = PollLimits(timeout_seconds=1.0, max_failures=3, backoff_base_seconds=60)
 
 
@@ -71,7 +73,7 @@ async def test_failures_back_off_then_disable_while_other_feeds_keep_working(
     for _ in range(2):
         (broken,) = [f for f in await archive.feeds.list() if f.url.endswith("/broken")]
         waits.append((NOW.fromisoformat(broken.next_poll_at) - moment).total_seconds())
-        moment = moment + timedelta(hours=1)
+        moment = moment + timedelta(days=2)
         outcomes = {o.feed.url.rsplit("/", 1)[1]: o for o in await poller.poll_due(moment)}
     assert waits == [60, 120]  # backed off, not retried at the feed's own 600 s
     assert outcomes["broken"].disabled
@@ -79,6 +81,62 @@ async def test_failures_back_off_then_disable_while_other_feeds_keep_working(
     assert broken.failures == 3
     assert broken.disabled_reason.startswith("disabled after 3 failed polls")
     assert await archive.articles.count() == 2  # nothing stored was lost
+
+
+async def test_an_outage_of_a_day_does_not_disable_a_feed_but_days_of_failures_do(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # An outage of the bot's own network fails every feed at once; counted alone, the backoff's
+    # retries (+1, +3, +7, +15 min) disabled them all for good after 15 minutes.
+    feed_server.serve("/down", b"oops", status=500, content_type="text/plain")
+    await archive.feeds.add(feed_server.url("/down"), interval_seconds=600, now=NOW)
+    poller = FeedPoller(archive, limits=PollLimits(timeout_seconds=1.0))  # the default limits
+    polls = []  # (time since the first failure, disabled by that poll)
+    moment = NOW
+    while moment <= NOW + timedelta(days=4):
+        (outcome,) = await poller.poll_due(moment)
+        assert outcome.error == "HTTP 500"
+        polls.append((moment - NOW, outcome.disabled))
+        if outcome.disabled:
+            break
+        (feed,) = await archive.feeds.list()
+        moment = NOW.fromisoformat(feed.next_poll_at)
+
+    first_day = [disabled for since, disabled in polls if since <= timedelta(hours=24)]
+    assert len(first_day) > 5 and not any(first_day)  # retried all day, still enabled
+    # Disabled by the first poll 3 days on, and by no earlier one.
+    assert [disabled for _, disabled in polls] == [since >= timedelta(days=3) for since, _ in polls]
+    (feed,) = await archive.feeds.list()
+    assert feed.disabled_reason == f"disabled after {len(polls)} failed polls; last error: HTTP 500"
+
+    # Added again (re-enabled) while still failing: it has days again, from its next failure.
+    await archive.feeds.add(feed_server.url("/down"), interval_seconds=600, now=moment)
+    for _ in range(5):
+        (outcome,) = await poller.poll_due(moment)
+        assert (outcome.error, outcome.disabled) == ("HTTP 500", False)
+        (feed,) = await archive.feeds.list()
+        moment = NOW.fromisoformat(feed.next_poll_at)
+
+
+async def test_a_feed_that_worked_in_between_is_not_held_to_its_old_failures(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    feed_server.serve("/flaky", b"oops", status=500, content_type="text/plain")
+    await archive.feeds.add(feed_server.url("/flaky"), interval_seconds=600, now=NOW)
+    poller = FeedPoller(archive, limits=LIMITS)
+    for days in (0, 1, 2):  # failing for two days
+        (outcome,) = await poller.poll_due(NOW + timedelta(days=days))
+    feed_server.serve("/flaky", RSS)
+    (outcome,) = await poller.poll_due(NOW + timedelta(days=2, hours=12))
+    assert (outcome.error, outcome.added) == (None, 2)
+
+    # Failing again, three times within the hour: a new run, not the fourth day of the old one.
+    feed_server.serve("/flaky", b"oops", status=500, content_type="text/plain")
+    for minutes in (0, 20, 40):
+        (outcome,) = await poller.poll_due(NOW + timedelta(days=3, minutes=minutes))
+        assert (outcome.error, outcome.disabled) == ("HTTP 500", False)
+    (feed,) = await archive.feeds.list()
+    assert (feed.failures, feed.disabled_reason) == (3, None)
 
 
 async def test_backoff_grows_exponentially(archive: Archive, feed_server: FeedServer) -> None:
@@ -144,16 +202,16 @@ async def test_a_poll_the_locked_archive_fails_is_recorded_and_backed_off_never_
     assert await poller.poll_due(NOW + timedelta(seconds=59)) == []  # not fetched every tick
 
     # A long import keeps the archive locked: the feed is not at fault. Its failures are not
-    # counted (3 would disable it), nor held against it when it does fail later.
-    for hours in (1, 2, 3):
-        (outcome,) = await poller.poll_due(NOW + timedelta(hours=hours))
+    # counted (3 over 3 days would disable it), nor held against it when it does fail later.
+    for days in (1, 2, 4):
+        (outcome,) = await poller.poll_due(NOW + timedelta(days=days))
         assert not outcome.disabled
     (feed,) = await archive.feeds.list()
     assert (feed.failures, feed.disabled_reason) == (0, None)
 
     # Unlocked: fetched in full (no stale validator), the entries stored.
     monkeypatch.undo()
-    (outcome,) = await poller.poll_due(NOW + timedelta(hours=4))
+    (outcome,) = await poller.poll_due(NOW + timedelta(days=5))
     assert (outcome.error, outcome.added) == (None, 2)
     (feed,) = await archive.feeds.list()
     assert (feed.failures, feed.last_error) == (0, None)
@@ -169,8 +227,8 @@ async def test_a_poll_that_raises_for_another_reason_counts_toward_disabling(
     await archive.feeds.add(feed_server.url("/rss"), interval_seconds=600, now=NOW)
     monkeypatch.setattr(archive.articles, "upsert", broken)
     poller = FeedPoller(archive, limits=LIMITS)
-    for hours in (0, 1, 2):
-        (outcome,) = await poller.poll_due(NOW + timedelta(hours=hours))
+    for days in (0, 2, 4):
+        (outcome,) = await poller.poll_due(NOW + timedelta(days=days))
     assert outcome.disabled
     (feed,) = await archive.feeds.list()
     assert feed.disabled_reason == (
@@ -275,7 +333,7 @@ async def test_broken_feed_with_an_etag_is_not_mistaken_for_a_healthy_one(
     for _ in range(3):
         (outcome,) = await poller.poll_due(moment)
         assert outcome.error == "not a feed: got an HTML page"
-        moment += timedelta(hours=1)
+        moment += timedelta(days=2)
     assert outcome.disabled
     assert all("If-None-Match" not in r for r in feed_server.requests["/broken"])
     (feed,) = await archive.feeds.list()
