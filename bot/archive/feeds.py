@@ -155,6 +155,10 @@ class FeedStore:
     ) -> None:
         """Store the outcome of a poll: validators, errors, backoff, when the feed began
         failing, and a new URL after a permanent redirect."""
+        if url is not None:
+            # Written as `add` writes it (no fragment...): `get` and `remove` look a feed up by
+            # that form, so a redirect to "/feed#main" would make the feed impossible to remove.
+            url = feed_address(url)
         async with self._db.transaction() as conn:
             await conn.execute(
                 """UPDATE feeds SET etag = :etag, last_modified = :last_modified,

@@ -479,3 +479,19 @@ async def test_one_feed_written_two_ways_is_followed_once(archive: Archive) -> N
     assert await archive.feeds.get("http://CHIPS.example/rss.xml") is not None
     assert await archive.feeds.remove("http://chips.example/rss.xml#top") is not None
     assert await archive.feeds.list() == []
+
+
+async def test_a_feed_moved_to_an_address_with_a_fragment_can_still_be_removed(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # A permanent redirect moves the feed to the address /feeds list shows, which /feeds remove
+    # must take: stored with its "#main", that address matched no feed.
+    feed_server.redirect("/old", "/new#main", status=301)
+    feed_server.serve("/new", RSS)
+    await archive.feeds.add(feed_server.url("/old"), interval_seconds=600, now=NOW, guild_id=1)
+    (outcome,) = await FeedPoller(archive, allow_private=True, limits=LIMITS).poll_due(NOW)
+    assert (outcome.error, outcome.added) == (None, 2)
+    (feed,) = await archive.feeds.list(guild_id=1)
+    assert feed.url == feed_server.url("/new")
+    assert await archive.feeds.remove(feed.url, guild_id=1) is not None
+    assert await archive.feeds.list() == []
