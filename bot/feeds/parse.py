@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
+from bot.ingest.sentences import split_text
 from bot.models import Article
 
 # A feed dated slightly ahead (clock skew, time zones typed by hand) is normal; beyond this the
@@ -30,6 +31,9 @@ from bot.models import Article
 FUTURE_TOLERANCE = timedelta(days=1)
 # Tags past this many are noise (some feeds tag every entry with their whole taxonomy).
 MAX_TOPICS = 32
+# An entry without a title (a Mastodon, Bluesky or micro.blog post: RSS asks for a title or a
+# description) is titled with the first sentence of its text, cut between words to this length.
+UNTITLED_TITLE_CHARS = 100
 
 # "<!ENTITY" in any case and with any spacing: an internal DTD subset is the only way to build an
 # entity bomb, and real feeds never need one.
@@ -272,10 +276,11 @@ def _entry_to_article(
     """Build an article from one entry, or return ``None`` and the reason it was left out."""
     title = _single_line(_detail_text(entry.get("title"), entry.get("title_detail")))
     url = _http_url(entry.get("link"))
-    if not title:
-        return None, f"no title{f' ({url})' if url else ''}"
     summary = _detail_text(entry.get("summary"), entry.get("summary_detail"), default_html=True)
     body = _content_text(entry.get("content")) or summary
+    title = title or _title_from_text(summary or body)
+    if not title:
+        return None, f"neither a title nor any text{f' ({url})' if url else ''}"
     if url is None and not body:
         return None, f"{title!r} has neither a link nor any text"
     article = Article(
@@ -288,6 +293,22 @@ def _entry_to_article(
         topics=_topics(entry.get("tags")),
     )
     return article, ""
+
+
+def _title_from_text(text: str) -> str:
+    """A title for an untitled entry: its text's first sentence, cut between words (ending in an
+    ellipsis) to at most :data:`UNTITLED_TITLE_CHARS` characters; empty for an empty text."""
+    sentences = split_text(text)
+    if not sentences:
+        return ""
+    sentence = sentences[0]
+    if len(sentence) <= UNTITLED_TITLE_CHARS:
+        return sentence
+    # Up to the last space that leaves room for the ellipsis; a first word longer than that (a
+    # link) is cut where the limit falls.
+    cut = sentence[:UNTITLED_TITLE_CHARS]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut[:-1]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 def _detail_text(value: Any, detail: Any, *, default_html: bool = False) -> str:

@@ -86,11 +86,41 @@ def test_rss2_entry_without_link_is_kept_when_it_has_text(rss2: ParsedFeed) -> N
     )
 
 
+def test_rss2_entry_without_title_is_titled_by_its_text(rss2: ParsedFeed) -> None:
+    article = rss2.articles[4]
+    assert (article.title, article.url, article.body) == (
+        "An entry without a title.",
+        "https://news.example/articles/untitled",
+        "An entry without a title.",
+    )
+
+
 def test_rss2_unusable_entries_are_reported(rss2: ParsedFeed) -> None:
-    assert len(rss2.articles) == 4
-    assert rss2.skipped == [
-        "entry 5: 'No link and no text' has neither a link nor any text",
-        "entry 6: no title (https://news.example/articles/untitled)",
+    assert len(rss2.articles) == 5
+    assert rss2.skipped == ["entry 5: 'No link and no text' has neither a link nor any text"]
+
+
+def test_posts_without_titles_are_titled_by_their_first_sentence() -> None:
+    # Mastodon, Bluesky and micro.blog posts have a description and no title (RSS 2.0 asks for
+    # one or the other): every one of them was left out.
+    long = (
+        "Nvidia said on Tuesday that its Rubin GPUs, which ship in 2026 with 288 GB of memory, "
+        "will cost less than the Blackwell chips they replace. Analysts doubt it."
+    )
+    items = (
+        "<item><link>https://social.example/@chips/1</link><description>&lt;p&gt;TSMC raises "
+        "prices by 5%. Customers &lt;b&gt;grumble&lt;/b&gt;.&lt;/p&gt;</description></item>"
+        f"<item><link>https://social.example/@chips/2</link><description>{long}</description>"
+        "</item><item><link>https://social.example/@chips/3</link></item>"
+    )
+    parsed = _parse(_rss(items))
+    assert [(a.title, a.body) for a in parsed.articles] == [
+        ("TSMC raises prices by 5%.", "TSMC raises prices by 5%. Customers grumble."),
+        ("Nvidia said on Tuesday that its Rubin GPUs, which ship in 2026 with 288 GB of memory, "
+         "will cost…", long),
+    ]  # fmt: skip
+    assert parsed.skipped == [
+        "entry 3: neither a title nor any text (https://social.example/@chips/3)"
     ]
 
 
@@ -342,7 +372,7 @@ def test_skipped_entries_and_cap_are_both_reported() -> None:
     parsed = _parse(_rss(items), max_entries=3)
     assert len(parsed.articles) == 2
     assert parsed.skipped == [
-        "entry 1: no title (https://a.example/x)",
+        "entry 1: neither a title nor any text (https://a.example/x)",
         "3 more entries ignored (limit 3)",
     ]
 

@@ -357,12 +357,10 @@ async def test_awkward_entries_are_stored_or_reported_one_by_one(
     )
     await archive.feeds.add(feed_server.url("/awkward"), interval_seconds=600, now=NOW)
     (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
-    assert (outcome.error, outcome.added) == (None, 3)
-    assert outcome.skipped == [
-        "entry 2: 'Nothing at all' has neither a link nor any text",
-        "entry 5: no title (https://odd.example/untitled)",
-    ]
+    assert (outcome.error, outcome.added) == (None, 4)
+    assert outcome.skipped == ["entry 2: 'Nothing at all' has neither a link nor any text"]
     stored = {a.title: a for a in await archive.articles.latest(limit=10)}
+    assert stored["No title."].url == "https://odd.example/untitled"  # titled by its text
     assert stored["No link, but text"].url is None
     assert stored["Undated"].published_at is None
     assert stored["Undated"].date == NOW  # counts as published when stored
