@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from itertools import pairwise
-from typing import Any
+from typing import Any, AnyStr
 from urllib.parse import urlsplit
 
 import feedparser
@@ -36,16 +36,26 @@ MAX_TOPICS = 32
 UNTITLED_TITLE_CHARS = 100
 
 # "<!ENTITY" in any case and with any spacing: an internal DTD subset is the only way to build an
-# entity bomb, and real feeds never need one.
+# entity bomb, and real feeds never need one. Looked for in the prolog only, the one place where an
+# entity can be declared: after it, "<!ENTITY" is quoted text (a post about XXE payloads).
 _ENTITY_DECLARATION = re.compile(r"<!\s*ENTITY", re.IGNORECASE)
 _ENTITY_DECLARATION_BYTES = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 # Entry ends are found by a scan that matches CDATA sections and comments first, so that an
 # "</item>" inside them is skipped over; an unterminated one runs to the end (\Z) so the scan
 # never backtracks quadratically. The entry's end tag goes in the "end" group.
 _ENTRY_END_PATTERN = rb"<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z)|(?P<end></%s\s*>)"
-# The root element's name (group "root"), after the prolog's comments, PIs and doctype.
-_ROOT_ELEMENT = re.compile(rb"<!--.*?(?:-->|\Z)|<[?!][^>]*>|<(?P<root>[A-Za-z_][\w.:-]*)", re.S)
-_PROLOG_LIMIT = 64 * 1024
+# The parts of a prolog, each matched whole: comments, processing instructions (the XML
+# declaration) and the doctype, whose quoted literals and internal subset (where entities are
+# declared) may hold "<" and ">"; then the root element's name (group "root"). A part left open
+# runs to the end (\Z), so the scan never backtracks and an unreadable prolog is the whole document.
+_LITERAL = r"\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z)"
+_COMMENT = r"<!--.*?(?:-->|\Z)"
+_PI = r"<\?.*?(?:\?>|\Z)"
+_SUBSET = rf"\[(?:{_LITERAL}|{_COMMENT}|{_PI}|[^]\"'])*(?:]|\Z)"
+_DOCTYPE = rf"<!DOCTYPE(?:{_LITERAL}|{_SUBSET}|[^>\"'[])*(?:>|\Z)"
+_PROLOG_PART = rf"{_COMMENT}|{_PI}|{_DOCTYPE}|<(?P<root>[A-Za-z_][\w.:-]*)"
+_PROLOG = re.compile(_PROLOG_PART, re.S | re.I)
+_PROLOG_BYTES = re.compile(_PROLOG_PART.encode(), re.S | re.I)
 _HTML_START = re.compile(
     rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
@@ -177,16 +187,32 @@ def _reject_non_feeds(data: bytes) -> None:
 
 
 def _declares_entities(data: bytes) -> bool:
-    """Whether the document declares entities, in UTF-8/ASCII or (by BOM or NUL bytes) UTF-16/32."""
-    if _ENTITY_DECLARATION_BYTES.search(data):
+    """Whether the document's prolog declares entities, in UTF-8/ASCII or (by BOM or NUL bytes)
+    UTF-16/32."""
+    if _ENTITY_DECLARATION_BYTES.search(_prolog(data, _PROLOG_BYTES)):
         return True
     if not (data.startswith(_UTF16_32_BOMS) or b"\x00" in data[:4]):
         return False
     # Wide encodings hide the ASCII pattern between NUL bytes: decode each way and look again.
     for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
-        if _ENTITY_DECLARATION.search(data.decode(encoding, errors="ignore")):
+        text = data.decode(encoding, errors="ignore")
+        if _ENTITY_DECLARATION.search(_prolog(text, _PROLOG)):
             return True
     return False
+
+
+def _prolog(data: AnyStr, pattern: re.Pattern[AnyStr]) -> AnyStr:
+    """The document up to its root element (all of it when no root element is found)."""
+    root = _root_element(data, pattern)
+    return data[: root.start()] if root else data
+
+
+def _root_element(data: AnyStr, pattern: re.Pattern[AnyStr]) -> re.Match[AnyStr] | None:
+    """The start of the root element's tag (group "root" its name), found past the prolog."""
+    for match in pattern.finditer(data):
+        if match.group("root"):
+            return match
+    return None
 
 
 def _cap_entries(data: bytes, max_entries: int) -> tuple[bytes, int | None]:
@@ -226,12 +252,11 @@ def _entry_tag(data: bytes) -> bytes:
     Only that tag is counted, so that an extension element such as ``<x:entry>`` nested in RSS
     items is not mistaken for an entry.
     """
-    for match in _ROOT_ELEMENT.finditer(data, 0, _PROLOG_LIMIT):
-        if match.group("root"):
-            prefix, _, local = match.group("root").rpartition(b":")
-            if local == b"feed":
-                return prefix + b":entry" if prefix else b"entry"
-            break
+    root = _root_element(data, _PROLOG_BYTES)
+    if root:
+        prefix, _, local = root.group("root").rpartition(b":")
+        if local == b"feed":
+            return prefix + b":entry" if prefix else b"entry"
     return b"item"
 
 

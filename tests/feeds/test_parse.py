@@ -301,8 +301,15 @@ def test_entity_bomb_is_refused() -> None:
         b"<rss version='2.0'><channel><item><title>&xxe;</title></item></channel></rss>",
         b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY % p 'x'>]><rss version='2.0'/>",
         b"<?xml version='1.0'?><!DOCTYPE rss [<! entity a 'x'>]><rss version='2.0'/>",
+        # Markup in a quoted literal does not end the doctype early: the entity is still in it.
+        b"<?xml version='1.0'?><!DOCTYPE rss SYSTEM 'a>b<rss>' [<!ENTITY a 'x'>]><rss/>",
+        b"<?xml version='1.0'?><!DOCTYPE rss [<!ATTLIST rss a CDATA '>]><rss>'>"
+        b"<!ENTITY a 'x'>]><rss version='2.0'/>",
     ],
-    ids=["utf16-bom", "utf16-be", "external-entity", "parameter-entity", "odd-spelling"],
+    ids=[
+        *("utf16-bom", "utf16-be", "external-entity", "parameter-entity", "odd-spelling"),
+        *("markup-in-a-system-literal", "markup-in-an-attribute-default"),
+    ],
 )
 def test_any_entity_declaration_is_refused(data: bytes) -> None:
     with pytest.raises(FeedError, match="declares XML entities"):
@@ -395,12 +402,13 @@ def test_one_ignored_entry_is_singular() -> None:
     assert _parse(_rss(items), max_entries=2).skipped == ["1 more entry ignored (limit 2)"]
 
 
-def _episodes(count: int, *, untitled: int | None = None) -> bytes:
+def _episodes(count: int, *, empty: int | None = None) -> bytes:
     """A feed of ``count`` daily episodes listed oldest first, as podcasts do, the last of them
-    published at ``NOW``; episode ``untitled`` has no title."""
+    published at ``NOW``; episode ``empty`` has neither a title nor show notes."""
     items = "".join(
-        f"<item>{'' if n == untitled else f'<title>Episode {n}</title>'}"
-        f"<link>https://pod.example/{n}</link><description>Show notes.</description>"
+        f"<item>{'' if n == empty else f'<title>Episode {n}</title>'}"
+        f"<link>https://pod.example/{n}</link>"
+        f"{'' if n == empty else '<description>Show notes.</description>'}"
         f"<pubDate>{format_datetime(NOW - timedelta(days=count - 1 - n), usegmt=True)}</pubDate>"
         "</item>"
         for n in range(count)
@@ -424,10 +432,10 @@ def test_a_feed_listing_its_oldest_entries_first_keeps_its_newest(
 
 
 def test_entries_kept_from_the_end_are_numbered_by_their_place_in_the_feed() -> None:
-    parsed = _parse(_episodes(8, untitled=6), max_entries=3)
+    parsed = _parse(_episodes(8, empty=6), max_entries=3)
     assert [article.title for article in parsed.articles] == ["Episode 5", "Episode 7"]
     assert parsed.skipped == [
-        "entry 7: no title (https://pod.example/6)",
+        "entry 7: neither a title nor any text (https://pod.example/6)",
         "5 more entries ignored (limit 3)",
     ]
 

@@ -493,3 +493,26 @@ async def test_a_feed_moved_to_an_address_with_a_fragment_can_still_be_removed(
     assert feed.url == feed_server.url("/new")
     assert await archive.feeds.remove(feed.url, guild_id=1) is not None
     assert await archive.feeds.list() == []
+
+
+async def test_a_post_quoting_an_entity_declaration_is_stored_like_any_other(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # A security blog's post about XXE quotes a payload in CDATA: text, not a declaration (only
+    # the prolog can declare entities), yet any "<!ENTITY" refused the whole feed, then disabled it.
+    feed_server.serve(
+        "/security",
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Sec Blog</title>
+<item><title>Understanding XXE</title><link>https://sec.example/xxe</link><description><![CDATA[
+<p>The payload declares <!ENTITY x "y"> in the doctype.</p>]]></description></item>
+<item><title>Patch Tuesday</title><link>https://sec.example/patch</link>
+<description>Microsoft fixed 60 flaws.</description></item></channel></rss>""",
+    )
+    await archive.feeds.add(feed_server.url("/security"), interval_seconds=600, now=NOW)
+    (outcome,) = await FeedPoller(archive, limits=LIMITS).poll_due(NOW)
+    assert (outcome.error, outcome.added) == (None, 2)
+    assert {a.title for a in await archive.articles.latest(source="Sec Blog")} == {
+        "Understanding XXE",
+        "Patch Tuesday",
+    }
+    assert 'The payload declares <!ENTITY x "y"> in the doctype.' in await _body_text(archive)
