@@ -18,7 +18,7 @@ from bot.search import candidates, compose, english, rank
 from bot.search.answer import Answer, Citation, Filters, Headline
 from bot.search.catalogue import Catalogue
 from bot.search.config import RankConfig
-from bot.search.question import MAX_QUESTION_CHARS, Question, analyse
+from bot.search.question import MAX_QUESTION_CHARS, Question, analyse, is_small_talk
 from bot.search.scoring import Scored, diversify, score_snippets
 from bot.search.terms import TermGroup, search_plan, term_groups, unknown_name_share
 from bot.search.text import fold, same_text_key, tokens
@@ -267,4 +267,9 @@ def _unanswerable(text: str) -> str | None:
         return f"The question is too long; please keep it under {MAX_QUESTION_CHARS} characters."
     if not tokens(fold(text)):
         return "The question has no words to search for."
+    if is_small_talk(text):
+        return (
+            "Ask about a company, product or event in the news, "
+            "e.g. how much is Meta spending on AI?"
+        )
     return None

@@ -14,6 +14,12 @@ from bot.search.text import content_words, tokens
 Intent = Literal["amount", "count", "year", "date", "person", "place", "name", "reason", "other"]
 MAX_QUESTION_CHARS = 500
 
+# Words of greetings and thanks: a message made only of them ("hi", "help", "thank you") is no
+# question, and searched it would quote whatever says "his" or "helped", confidently.
+SMALL_TALK = frozenset(
+    "hi hello hey hiya yo sup help thanks thank thx ty you ok okay cool nice great good morning "
+    "afternoon evening night bye there please test testing ping lol bot newsbot".split()
+)
 _PLACE_NOUN = r"(?:country|countries|nation|state|city|continent|province|region|island|county)"
 # What kind of answer a question wants, first match wins (so "which year" is a year, not a name).
 _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
@@ -97,6 +103,12 @@ class Question:
     def asked(self) -> frozenset[str]:
         """The question's words as a set."""
         return frozenset(self.words)
+
+
+def is_small_talk(text: str) -> bool:
+    """Whether a message is only greetings, thanks or a call for help, with nothing to search."""
+    words = tokens(text)
+    return bool(words) and all(word in SMALL_TALK for word in words)
 
 
 def analyse(text: str, *, now: datetime) -> Question:

@@ -113,8 +113,11 @@ async def test_not_in_the_archive_says_what_was_searched_and_suggests_latest(
         ("<@&1234567890> @here <#42>", HOW_TO_ASK),  # only mentions
         ("🙂🙂 <:party:123456789> 🎉", HOW_TO_ASK),  # only emoji
         ("why " * 1250, "too long"),  # 5,000 characters
+        ("hi", HOW_TO_ASK),  # searched, it would quote sentences saying "his"
+        ("help", HOW_TO_ASK),
+        ("Thank you!", HOW_TO_ASK),
     ],
-    ids=["empty", "only-mentions", "only-emoji", "5000-chars"],
+    ids=["empty", "only-mentions", "only-emoji", "5000-chars", "hi", "help", "thanks"],
 )
 async def test_questions_without_words_or_too_long_get_a_hint(
     fake: FakeDiscord, bot: NewsBot, question: str, expected: str

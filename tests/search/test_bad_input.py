@@ -69,6 +69,13 @@ async def test_empty_and_stop_word_questions_abstain_with_a_reason(
         assert answer.message
 
 
+@pytest.mark.parametrize("greeting", ["hi", "hi there", "help", "thank you!", "Hello, newsbot"])
+async def test_greetings_are_not_searched(bundled_archive: Archive, greeting: str) -> None:
+    answer = await Engine(bundled_archive).answer(greeting, Filters(now=NOW))
+    assert not answer.answered and not answer.citations
+    assert "how much is Meta spending on AI?" in (answer.message or "")
+
+
 async def test_empty_archive_abstains(archive: Archive) -> None:
     answer = await Engine(archive).answer("how much is Meta spending on AI", Filters(now=NOW))
     assert not answer.answered

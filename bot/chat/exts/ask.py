@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.chat import render
 from bot.chat.exts.errors import describe_error
 from bot.search import Answer
-from bot.search.question import MAX_QUESTION_CHARS
+from bot.search.question import MAX_QUESTION_CHARS, is_small_talk
 
 if TYPE_CHECKING:
     from bot.chat.bot import NewsBot
@@ -137,7 +137,7 @@ class Ask(commands.Cog):
         """Why a question is not answered (with what to do instead), or None to answer it."""
         if not self.bot.accepting:
             return SHUTTING_DOWN
-        if not _WORD.search(searchable(question)):
+        if not _WORD.search(searchable(question)) or is_small_talk(searchable(question)):
             return HOW_TO_ASK
         if len(question) > MAX_QUESTION_CHARS:
             return TOO_LONG
