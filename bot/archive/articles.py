@@ -146,10 +146,13 @@ class ArticleStore:
         ) as cursor:
             return [row[0] for row in await cursor.fetchall()]
 
-    async def sources(self) -> list[str]:
-        """Every outlet the archive has articles from."""
+    async def sources(self, part: str = "", limit: int = 25) -> list[str]:
+        """Outlets the archive has articles from, most articles first, optionally only those
+        whose name contains ``part`` (as ``latest(source=...)`` matches them)."""
         async with self._db.reader.execute(
-            "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL"
+            """SELECT source FROM articles WHERE source LIKE ? ESCAPE '\\'
+               GROUP BY source ORDER BY count(*) DESC, source LIMIT ?""",
+            (f"%{_like_escaped(part.strip())}%", limit),
         ) as cursor:
             return [row[0] for row in await cursor.fetchall()]
 

@@ -279,11 +279,18 @@ def source_buttons(citations: Sequence[Citation]) -> discord.ui.View | None:
     return view if view.children else None
 
 
-def headlines_embed(articles: Sequence[StoredArticle], heading: str) -> discord.Embed:
-    """A list of headlines (for /latest), newest first, each with outlet, date and link."""
+def headlines_embed(
+    articles: Sequence[StoredArticle],
+    heading: str,
+    *,
+    topic: str | None = None,
+    source: str | None = None,
+) -> discord.Embed:
+    """A list of headlines (for /latest), newest first, each with outlet, date and link; when
+    none match, which of the filters (``topic``, ``source``) to change."""
     embed = discord.Embed(title=inert(heading, TITLE_LIMIT) or "Latest headlines", colour=COLOUR)
     if not articles:
-        embed.description = "No articles match. Try another topic, or `/latest` with no topic."
+        embed.description = _no_headlines(topic, source)
         return fit(embed)
     blocks = []
     for article in articles:
@@ -294,6 +301,19 @@ def headlines_embed(articles: Sequence[StoredArticle], heading: str) -> discord.
         blocks.append(block)
     embed.description = join_within(blocks, DESCRIPTION_LIMIT)
     return fit(embed)
+
+
+def _no_headlines(topic: str | None, source: str | None) -> str:
+    """What /latest says when nothing matches: which of its filters to change."""
+    about = f"about **{quoted(topic, 100)}**" if topic else ""
+    outlet = f"from an outlet named like **{quoted(source, 100)}**" if source else ""
+    if topic and source:
+        return f"No articles {about} {outlet}. Try another topic or outlet, or `/latest` alone."
+    if topic:
+        return f"No articles {about}. Try another topic, or `/latest` with no topic."
+    if source:
+        return f"No articles {outlet}. Pick an outlet `source:` suggests, or leave it out."
+    return "The archive holds no articles yet."
 
 
 def fit(embed: discord.Embed) -> discord.Embed:

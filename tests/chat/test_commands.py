@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import discord
+import pytest
 from discord import app_commands
 
 from bot.chat.bot import NewsBot
@@ -63,11 +64,31 @@ async def test_latest_filtered_by_topic(fake: FakeDiscord, bot: NewsBot) -> None
         assert "nvidia" in text
 
 
-async def test_latest_for_an_unknown_topic_says_so(fake: FakeDiscord, bot: NewsBot) -> None:
-    interaction = await fake.send_interaction("latest", {"topic": "zeppelins"})
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"topic": "zeppelins"}, "No articles about **zeppelins**. Try another topic"),
+        ({"source": "Verge"}, "No articles from an outlet named like **Verge**. Pick an outlet"),
+        ({"topic": "meta", "source": "Verge"}, "Try another topic or outlet"),
+    ],
+    ids=["topic", "source", "both"],
+)
+async def test_latest_that_finds_nothing_says_which_filter_to_change(
+    fake: FakeDiscord, bot: NewsBot, options: dict[str, str], expected: str
+) -> None:
+    interaction = await fake.send_interaction("latest", options)
 
     [followup] = await fake.wait_for_followups(interaction["id"], 1)
-    assert followup.embeds[0]["description"].startswith("No articles match.")
+    assert expected in followup.embeds[0]["description"]
+
+
+async def test_source_autocomplete_offers_the_archives_outlets(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    interaction = await fake.send_autocomplete("latest", {"source": "byte"}, focused="source")
+
+    response = await fake.wait_for_interaction_response(interaction["id"])
+    assert [choice["value"] for choice in response.choices] == ["WireByte"]
 
 
 async def test_topic_autocomplete_offers_archive_topics(fake: FakeDiscord, bot: NewsBot) -> None:

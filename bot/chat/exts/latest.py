@@ -41,7 +41,9 @@ class Latest(commands.Cog):
             )
             heading = "Latest headlines" + (f" about {topic}" if topic else "")
             heading += f" from {source}" if source else ""
-            await interaction.followup.send(embed=render.headlines_embed(articles, heading))
+            await interaction.followup.send(
+                embed=render.headlines_embed(articles, heading, topic=topic, source=source)
+            )
 
     @latest.autocomplete("topic")
     async def topic_autocomplete(
@@ -52,6 +54,14 @@ class Latest(commands.Cog):
         return [
             app_commands.Choice(name=topic[:100], value=topic[:100]) for topic in topics if topic
         ]
+
+    @latest.autocomplete("source")
+    async def source_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Outlets the archive has, containing what was typed."""
+        sources = await self.bot.archive.articles.sources(current, limit=25)
+        return [app_commands.Choice(name=name[:100], value=name[:100]) for name in sources]
 
 
 async def setup(bot: NewsBot) -> None:
