@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
+from bot.ingest.fields import clean_text
 from bot.ingest.sentences import split_text
 from bot.models import Article
 
@@ -71,8 +72,6 @@ _BLOCK_TAGS = frozenset(
 )
 # Not "head": an unclosed <head> in a fragment would swallow the whole text.
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "title"})
-# C0 controls other than whitespace, and DEL: never meaningful in an article's text.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 # An encoding in the XML declaration, as feedparser finds it (no spaces around "=").
 _XML_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding=[\"']")
@@ -167,7 +166,7 @@ def parse_feed(
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: no tags, entities decoded, paragraphs kept as blank lines."""
     extractor = _TextExtractor()
-    extractor.feed(_CONTROL_CHARACTERS.sub("", html))
+    extractor.feed(clean_text(html))
     extractor.close()
     return extractor.text()
 
@@ -411,7 +410,7 @@ def _single_line(text: str) -> str:
 
 def _normalise_text(text: str) -> str:
     """Plain text with spaces collapsed per line, at most one blank line between paragraphs."""
-    text = _CONTROL_CHARACTERS.sub("", text).replace("\r\n", "\n")
+    text = clean_text(text).replace("\r\n", "\n")
     return _join_paragraphs(re.split(r"\n\s*\n", text))
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.ingest.fields import clean_text
 from bot.ingest.urls import canonical_url
 from bot.models import Article
 
@@ -88,7 +89,9 @@ def parse_bytes(raw: bytes, *, suffix: str = ".txt") -> ParsedFile:
 def parse_text(text: str) -> Article:
     """Parse the plain-text format: optional ``key: value`` header, title, summary, key points,
     body paragraphs and a ``Sources`` section (whose links are kept and boilerplate dropped)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Cleaned first, so that a line holding only invisible characters is the blank line it looks
+    # like (the end of the header, not the title).
+    lines = clean_text(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header, lines = _split_header(lines)
     content = [line.strip() for line in lines]
     content, source_links = _cut_sources(content)
@@ -246,18 +249,22 @@ def _build(fields: dict[str, Any]) -> Article:
 def _link(value: Any) -> str | None:
     """The article's URL: an http(s) link, or none; anything else is refused, not stored as a
     link that no reader could open (``javascript:...``, a number)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if isinstance(value, str):
+        value = clean_text(value).strip()  # (half an emoji in the query would crash encoding it)
+    if value is None or value == "":
         return None
     if not isinstance(value, str) or canonical_url(value) is None:
         raise ParseError(f"url is not an http(s) link: {str(value)[:100]!r}")
-    return value.strip()
+    return value
 
 
 def _text(value: Any, name: str) -> str:
+    """A text field, cleaned as the feed parser cleans one: a record's text can hold anything
+    JSON can escape (a NUL, half an emoji), none of which may reach the archive."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return clean_text(value).strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise ParseError(f"{name} must be text, got {type(value).__name__}")

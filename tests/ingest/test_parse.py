@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.archive import Archive
 from bot.ingest.parse import ParseError, parse_bytes, parse_file, parse_text
+from bot.ingest.pipeline import ingest_paths
 from bot.ingest.prepare import prepare
 from bot.models import Article
-from tests.conftest import REPO
+from tests.conftest import NOW, REPO
 
 SEED = REPO / "data" / "000_meta_cloud_business.txt"
 
@@ -168,6 +170,40 @@ def test_jsonl_line_of_bad_bytes_is_reported_and_the_rest_kept() -> None:
     parsed = parse_bytes(raw, suffix=".jsonl")
     assert [a.title for a in parsed.articles] == ["First", "Third"]
     assert parsed.errors == ["line 2: not valid UTF-8 (byte 15 of the line)"]
+
+
+async def test_a_record_cut_mid_emoji_is_stored_not_the_ingest_crashed(
+    archive: Archive, tmp_path: Path
+) -> None:
+    # json.loads accepts half a UTF-16 pair (a tweet cut mid-emoji); hashing it for storage
+    # raised UnicodeEncodeError, and the whole ingest ended in a traceback, storing nothing.
+    path = tmp_path / "tweets.jsonl"
+    path.write_text(
+        '{"title": "Launch day \\ud83d", "url": "https://ex.com/1?tag=\\ud83d", "text": "Go."}\n'
+        '{"title": "Second", "url": "https://ex.com/2", "text": "Also."}\n',
+        encoding="utf-8",
+    )
+    report = await ingest_paths(archive, [str(path)], now=NOW)
+    assert (report.added, report.failed) == (2, [])
+    titles = {article.title for article in await archive.articles.latest()}
+    assert titles == {"Launch day \ufffd", "Second"}
+
+
+def test_controls_and_invisible_characters_are_dropped_and_an_invisible_title_refused() -> None:
+    records = [
+        {
+            "title": "Nvidia\u0000 earn\u00adings",
+            "summary": "Revenue\u200brose\u001b.",
+            "text": "x",
+        },
+        {"title": "\u200b\ufeff", "text": "A headline nobody can see."},
+    ]
+    parsed = parse_bytes(json.dumps(records).encode(), suffix=".json")
+    assert [(a.title, a.summary) for a in parsed.articles] == [("Nvidia earnings", "Revenue rose.")]
+    assert parsed.errors == ["record 2: missing title"]
+    # A line of invisible characters ends a text file's header, as the blank line it looks like.
+    article = parse_text("url: https://ex.com/a\n\u200b\nTitle\nSummary.")
+    assert (article.url, article.title) == ("https://ex.com/a", "Title")
 
 
 def test_json_list_keeps_its_good_records_and_names_each_bad_one() -> None:
