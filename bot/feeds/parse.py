@@ -11,17 +11,16 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from itertools import pairwise
 from typing import Any, AnyStr
 from urllib.parse import urlsplit
 
 import feedparser
 
-from bot.ingest.fields import clean_text
+from bot.ingest.fields import clean_text, html_to_text, join_paragraphs
 from bot.ingest.sentences import split_text
 from bot.models import Article
 
@@ -62,17 +61,6 @@ _HTML_START = re.compile(
 )
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_BLOCK_TAGS = frozenset(
-    {
-        *("address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt"),
-        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr"),
-        *("li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody"),
-        *("thead", "tfoot", "tr", "ul"),
-    }
-)
-# Not "head": an unclosed <head> in a fragment would swallow the whole text.
-_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "title"})
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 # An encoding in the XML declaration, as feedparser finds it (no spaces around "=").
 _XML_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding=[\"']")
 
@@ -161,14 +149,6 @@ def parse_feed(
         noun = "entry" if ignored == 1 else "entries"
         result.skipped.append(f"{ignored:,} more {noun} ignored (limit {max_entries:,})")
     return result
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment: no tags, entities decoded, paragraphs kept as blank lines."""
-    extractor = _TextExtractor()
-    extractor.feed(clean_text(html))
-    extractor.close()
-    return extractor.text()
 
 
 def _reject_non_feeds(data: bytes) -> None:
@@ -411,58 +391,4 @@ def _single_line(text: str) -> str:
 def _normalise_text(text: str) -> str:
     """Plain text with spaces collapsed per line, at most one blank line between paragraphs."""
     text = clean_text(text).replace("\r\n", "\n")
-    return _join_paragraphs(re.split(r"\n\s*\n", text))
-
-
-def _join_paragraphs(paragraphs: Iterable[str]) -> str:
-    """Join paragraphs with blank lines after collapsing spaces and dropping empty lines."""
-    cleaned = []
-    for paragraph in paragraphs:
-        lines = (_SPACES.sub(" ", line).strip() for line in paragraph.split("\n"))
-        text = "\n".join(line for line in lines if line)
-        if text:
-            cleaned.append(text)
-    return "\n\n".join(cleaned)
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment as paragraphs (block elements) and lines (``<br>``)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._paragraphs: list[str] = []
-        self._current: list[str] = []
-        self._skip_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip_depth += 1
-        elif tag == "br":
-            self._current.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self._end_paragraph()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # <br/>, <hr/>: a break without a body; a self-closed <script/> must not start skipping.
-        if tag not in _SKIPPED_TAGS:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _BLOCK_TAGS:
-            self._end_paragraph()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
-            # Source newlines inside a paragraph are just spaces in HTML.
-            self._current.append(re.sub(r"\s+", " ", data))
-
-    def _end_paragraph(self) -> None:
-        self._paragraphs.append("".join(self._current))
-        self._current = []
-
-    def text(self) -> str:
-        """The collected text, normalised."""
-        self._end_paragraph()
-        return _join_paragraphs(self._paragraphs)
+    return join_paragraphs(re.split(r"\n\s*\n", text))

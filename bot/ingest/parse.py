@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.ingest.fields import clean_text
+from bot.ingest.fields import clean_text, plain_text
 from bot.ingest.urls import canonical_url
 from bot.models import Article
 
@@ -259,12 +259,13 @@ def _link(value: Any) -> str | None:
 
 
 def _text(value: Any, name: str) -> str:
-    """A text field, cleaned as the feed parser cleans one: a record's text can hold anything
-    JSON can escape (a NUL, half an emoji), none of which may reach the archive."""
+    """A text field as plain text, as the feed parser makes one: a record's text can hold
+    anything JSON can escape (a NUL, half an emoji) and, from a scraper, HTML, none of which may
+    reach the archive or a quote."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return clean_text(value).strip()
+        return plain_text(value).strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise ParseError(f"{name} must be text, got {type(value).__name__}")

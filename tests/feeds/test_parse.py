@@ -12,7 +12,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.feeds.parse import MAX_TOPICS, FeedError, ParsedFeed, html_to_text, parse_feed
+from bot.feeds.parse import MAX_TOPICS, FeedError, ParsedFeed, parse_feed
+from bot.ingest.fields import html_to_text
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 FEED_URL = "https://feeds.example/tech.xml"

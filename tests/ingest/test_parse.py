@@ -206,6 +206,31 @@ def test_controls_and_invisible_characters_are_dropped_and_an_invisible_title_re
     assert (article.url, article.title) == ("https://ex.com/a", "Title")
 
 
+def test_html_in_a_record_is_read_as_the_text_a_browser_shows() -> None:
+    # Scrapers store HTML: "&amp;", "<em>" and a <script> were stored and quoted as written, and
+    # with ".</p><p>" between two sentences no sentence break was found.
+    record = {
+        "title": "Nvidia &amp; AMD <em>race</em> for chips",
+        "summary": "<p>Both are racing.</p>",
+        "key_points": ["Nvidia <b>leads</b> the race."],
+        "body": "<p>Nvidia rose 5%.</p><p>AMD&#8217;s chip follows.</p><script>ad();</script>",
+    }
+    (article,) = parse_bytes(json.dumps(record).encode(), suffix=".json").articles
+    assert (article.title, article.summary) == ("Nvidia & AMD race for chips", "Both are racing.")
+    assert article.key_points == ("Nvidia leads the race.",)
+    body = [text for kind, text in prepare(article).snippets if kind == "body"]
+    assert body == ["Nvidia rose 5%.", "AMD\u2019s chip follows."]
+
+
+def test_text_that_only_looks_like_html_is_kept_as_written() -> None:
+    article = parse_text("AT&T beats T-Mobile; R&D up\nIt said a < b.\nList<T> & Co. <3\nLast.")
+    assert article.title == "AT&T beats T-Mobile; R&D up"
+    assert (article.summary, article.body) == ("It said a < b.", "List<T> & Co. <3\nLast.")
+    # Inline HTML in a text file keeps the lines, which are the file's paragraphs.
+    article = parse_text("Title\nSummary.\nOne <em>big</em> step\nAnother paragraph")
+    assert article.body == "One big step\nAnother paragraph"
+
+
 def test_json_list_keeps_its_good_records_and_names_each_bad_one() -> None:
     records = [
         {"title": "Good", "text": "Kept."},
