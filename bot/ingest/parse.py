@@ -26,6 +26,16 @@ _HEADER_KEYS = {"url", "link", "source", "published", "published_at", "date", "t
 # Parts of the article that the text format places after the header: a header naming one would,
 # if ignored as other unknown keys are, make the summary the title, so it is refused instead.
 _CONTENT_KEYS = {"title", "summary"}
+# Other names that exports give a field (NewsAPI's "description", "content" and "publishedAt",
+# RSS's "link" and "pubDate"), read when the field's own name is absent or empty; keys are
+# compared in lower case. (A text file's header knows the few of them in _HEADER_KEYS.)
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "summary": ("description",),
+    "body": ("text", "content"),
+    "url": ("link",),
+    "published_at": ("published", "date", "publishedat", "pubdate"),
+    "topics": ("tags",),
+}
 _HEADER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _KEY_POINTS_HEADING = re.compile(r"^(key points|key takeaways|highlights)\s*:?\s*$", re.IGNORECASE)
 _SOURCES_HEADING = re.compile(r"^(sources|references)\s*:?\s*$", re.IGNORECASE)
@@ -129,8 +139,6 @@ def article_from_record(record: Any) -> Article:
     if not isinstance(record, dict):
         raise ParseError(f"expected an object with a title, got {type(record).__name__}")
     fields = {key.lower(): value for key, value in record.items() if isinstance(key, str)}
-    if "body" not in fields and "text" in fields:
-        fields["body"] = fields["text"]
     return _build(fields)
 
 
@@ -225,8 +233,8 @@ def _build(fields: dict[str, Any]) -> Article:
     title = _text(fields.get("title"), "title")
     if not title:
         raise ParseError("missing title")
-    summary = _text(fields.get("summary") or fields.get("description"), "summary")
-    body = _text(fields.get("body"), "body")
+    summary = _text(_field(fields, "summary"), "summary")
+    body = _text(_field(fields, "body"), "body")
     key_points = [_text(p, "key point") for p in _list(fields.get("key_points"), "key_points")]
     size = len(title) + len(summary) + len(body) + sum(map(len, key_points))
     if size > MAX_ARTICLE_CHARS:
@@ -236,14 +244,29 @@ def _build(fields: dict[str, Any]) -> Article:
         summary=" ".join(summary.split()),
         body=body,  # its paragraphs are normalised once, where they are cut into sentences
         key_points=tuple(" ".join(p.split()) for p in key_points if p.strip()),
-        url=_link(fields.get("url") or fields.get("link")),
-        source=_text(fields.get("source"), "source") or None,
-        published_at=parse_datetime(
-            fields.get("published_at") or fields.get("published") or fields.get("date")
-        ),
-        topics=tuple(_topics(fields.get("topics") or fields.get("tags"))),
+        url=_link(_field(fields, "url")),
+        source=_source(fields.get("source")),
+        published_at=parse_datetime(_field(fields, "published_at")),
+        topics=tuple(_topics(_field(fields, "topics"))),
         source_links=tuple(_text(s, "source link") for s in _list(fields.get("source_links"), "")),
     )
+
+
+def _field(fields: dict[str, Any], name: str) -> Any:
+    """A field's value under its name or its first alias that has one. Only an absent or empty
+    value gives way (``"summary": ""`` must not hide a ``description``): ``0`` is the epoch."""
+    for key in (name, *_ALIASES.get(name, ())):
+        value = fields.get(key)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _source(value: Any) -> str | None:
+    """The outlet's name, given as text or, by NewsAPI, as ``{"id": ..., "name": ...}``."""
+    if isinstance(value, dict):
+        value = value.get("name")
+    return _text(value, "source") or None
 
 
 def _link(value: Any) -> str | None:

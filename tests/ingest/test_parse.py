@@ -231,6 +231,43 @@ def test_text_that_only_looks_like_html_is_kept_as_written() -> None:
     assert article.body == "One big step\nAnother paragraph"
 
 
+def test_newsapi_records_keep_their_outlet_date_and_text() -> None:
+    # NewsAPI's source object was refused ("source must be text, got dict"), and its publishedAt
+    # and content were not read: the articles showed as added today, without their text.
+    document = {
+        "status": "ok",
+        "articles": [
+            {
+                "source": {"id": "reuters", "name": "Reuters"},
+                "author": "Jane Doe",
+                "title": "Nvidia unveils Rubin chips",
+                "description": "Nvidia unveiled its Rubin chips.",
+                "url": "https://www.reuters.com/technology/nvidia-rubin",
+                "urlToImage": None,
+                "publishedAt": "2026-01-05T18:30:00Z",
+                "content": "LAS VEGAS (Reuters) - Nvidia on Monday unveiled its Rubin chips.",
+            },
+            {"source": {"id": None, "name": None}, "title": "RSS-shaped", "pubDate": "2026-01-07"},
+        ],
+    }
+    parsed = parse_bytes(json.dumps(document).encode(), suffix=".json")
+    assert parsed.errors == []
+    newsapi, rss = parsed.articles
+    assert (newsapi.source, newsapi.published_at) == (
+        "Reuters",
+        datetime(2026, 1, 5, 18, 30, tzinfo=UTC),
+    )
+    assert newsapi.summary == "Nvidia unveiled its Rubin chips."
+    assert newsapi.body == "LAS VEGAS (Reuters) - Nvidia on Monday unveiled its Rubin chips."
+    assert (rss.source, rss.published_at) == (None, datetime(2026, 1, 7, tzinfo=UTC))
+
+
+def test_a_timestamp_of_zero_is_the_epoch_not_undated() -> None:
+    raw = b'{"title": "Epoch", "published_at": 0, "date": "2026-01-05"}'
+    (article,) = parse_bytes(raw, suffix=".json").articles
+    assert article.published_at == datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def test_json_list_keeps_its_good_records_and_names_each_bad_one() -> None:
     records = [
         {"title": "Good", "text": "Kept."},
