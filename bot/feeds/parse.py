@@ -13,22 +13,17 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, AnyStr
 from urllib.parse import urlsplit
 
 import feedparser
 
-from bot.ingest.fields import clean_text, html_to_text, join_paragraphs
+from bot.ingest.fields import clean_text, html_to_text, join_paragraphs, unless_future
 from bot.ingest.sentences import split_text
 from bot.models import Article
 
-# A feed dated slightly ahead (clock skew, time zones typed by hand) is normal; beyond this the
-# date is wrong and would pin the article to the top of "latest" lists, so the entry counts as
-# undated (published when stored). Not "now": that would change at every poll, and each poll
-# would store the article again as corrected.
-FUTURE_TOLERANCE = timedelta(days=1)
 # Tags past this many are noise (some feeds tag every entry with their whole taxonomy).
 MAX_TOPICS = 32
 # An entry without a title (a Mastodon, Bluesky or micro.blog post: RSS asks for a title or a
@@ -363,7 +358,7 @@ def _published_at(entry: dict[str, Any], now: datetime) -> datetime | None:
         published = datetime(*parsed[:5], min(parsed[5], 59), tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
-    return None if published > now + FUTURE_TOLERANCE else published
+    return unless_future(published, now)
 
 
 def _topics(tags: Any) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from html.entities import html5
 from html.parser import HTMLParser
 
@@ -43,6 +44,11 @@ _HTML_ELEMENTS = (
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
 # A character reference: "&amp;", "&#8217;". A bare "&" ("AT&T") or "<" ("a < b") is plain text.
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|([A-Za-z][A-Za-z0-9]*));")
+# A date slightly ahead (clock skew, time zones typed by hand) is normal; beyond this the date is
+# wrong (a typo: 2062) and would pin the article to the top of "latest" lists, so the article
+# counts as undated (published when stored). Not "now": that would change at every feed poll,
+# and each poll would store the article again as corrected.
+FUTURE_TOLERANCE = timedelta(days=1)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -52,6 +58,13 @@ def clean_text(text: str) -> str:
     separate words, so dropping them would join two)."""
     text = _LONE_SURROGATE.sub("\ufffd", text)
     return _UNSEEN.sub("", text).replace("\u200b", " ")
+
+
+def unless_future(published: datetime | None, now: datetime) -> datetime | None:
+    """``published``, or None if it is more than :data:`FUTURE_TOLERANCE` after ``now``."""
+    if published is not None and published > now + FUTURE_TOLERANCE:
+        return None
+    return published
 
 
 def plain_text(text: str) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from bot.ingest.fields import clean_text, plain_text
+from bot.ingest.fields import clean_text, plain_text, unless_future
 from bot.ingest.urls import canonical_url
 from bot.models import Article
 
@@ -41,6 +42,9 @@ _KEY_POINTS_HEADING = re.compile(r"^(key points|key takeaways|highlights)\s*:?\s
 _SOURCES_HEADING = re.compile(r"^(sources|references)\s*:?\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+(.*\S)\s*$")
 _URL = re.compile(r"https?://\S+")
+# A Unix timestamp written as text (a text file's header has no numbers). Eight digits or fewer
+# are a date, as ISO 8601 writes one without dashes (20260105).
+_TIMESTAMP = re.compile(r"[0-9]{9,20}")
 
 
 class ParseError(ValueError):
@@ -55,11 +59,12 @@ class ParsedFile:
     errors: list[str] = field(default_factory=list)
 
 
-def parse_file(path: Path) -> ParsedFile:
+def parse_file(path: Path, *, now: datetime | None = None) -> ParsedFile:
     """Read one file (``.json``, ``.jsonl``/``.ndjson`` or plain text) into articles.
 
     Raises :class:`ParseError` when the file as a whole is unreadable; a bad record inside a
-    JSON list or a JSON Lines file is reported in ``errors`` while the others are kept.
+    JSON list or a JSON Lines file is reported in ``errors`` while the others are kept. Dates
+    are read as :func:`parse_bytes` reads them.
     """
     try:
         size = path.stat().st_size
@@ -76,11 +81,26 @@ def parse_file(path: Path) -> ParsedFile:
         raw = path.read_bytes()
     except OSError as error:
         raise ParseError(f"cannot read file: {error.strerror or error}") from error
-    return parse_bytes(raw, suffix=path.suffix.lower())
+    return parse_bytes(raw, suffix=path.suffix.lower(), now=now)
 
 
-def parse_bytes(raw: bytes, *, suffix: str = ".txt") -> ParsedFile:
-    """Parse the bytes of one file; ``suffix`` picks the format."""
+def parse_bytes(raw: bytes, *, suffix: str = ".txt", now: datetime | None = None) -> ParsedFile:
+    """Parse the bytes of one file; ``suffix`` picks the format.
+
+    A date more than a day after ``now`` (the current time by default) is dropped, as the feed
+    parser drops one: the article is undated, stored as published when it is stored, rather than
+    pinned above every other for years by a typo.
+    """
+    parsed = _parse_format(raw, suffix)
+    now = now or datetime.now(UTC)
+    parsed.articles = [
+        replace(article, published_at=unless_future(article.published_at, now))
+        for article in parsed.articles
+    ]
+    return parsed
+
+
+def _parse_format(raw: bytes, suffix: str) -> ParsedFile:
     if b"\x00" in raw[:8192]:
         raise ParseError("binary file, not text")
     if suffix in _JSON_LINES:
@@ -313,9 +333,13 @@ def _topics(value: Any) -> list[str]:
 
 
 def parse_datetime(value: Any) -> datetime | None:
-    """Read a date or date-time (ISO 8601, ``Z`` allowed, or a Unix timestamp) as UTC."""
+    """Read a date or date-time as UTC: ISO 8601 (``Z`` allowed), RFC 2822 as feeds and e-mail
+    write it (``Mon, 05 Jan 2026 14:30:00 +0000``), or a Unix timestamp, as a number or digits.
+    """
     if value is None or value == "":
         return None
+    if isinstance(value, str) and _TIMESTAMP.fullmatch(value.strip()):
+        value = int(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, UTC)
@@ -325,8 +349,12 @@ def parse_datetime(value: Any) -> datetime | None:
         raise ParseError(f"date must be text, got {type(value).__name__}")
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError as error:
-        raise ParseError(f"invalid date {value!r} (expected ISO 8601, e.g. 2026-01-31)") from error
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (ValueError, TypeError, IndexError, OverflowError) as error:
+            reason = "expected ISO 8601, e.g. 2026-01-31"
+            raise ParseError(f"invalid date {value!r} ({reason})") from error
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     try:

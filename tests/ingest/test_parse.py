@@ -268,6 +268,38 @@ def test_a_timestamp_of_zero_is_the_epoch_not_undated() -> None:
     assert article.published_at == datetime(1970, 1, 1, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("Mon, 05 Jan 2026 14:30:00 +0000", datetime(2026, 1, 5, 14, 30, tzinfo=UTC)),
+        ("Mon, 05 Jan 2026 09:30:00 EST", datetime(2026, 1, 5, 14, 30, tzinfo=UTC)),
+        ("1767225600", datetime(2026, 1, 1, tzinfo=UTC)),
+        ("20260105", datetime(2026, 1, 5, tzinfo=UTC)),
+    ],
+)
+def test_a_header_dated_as_feeds_or_timestamps_write_it_keeps_its_date(
+    written: str, read: datetime
+) -> None:
+    # An RFC 2822 date (as RSS and e-mail write them) or a Unix timestamp, which JSON already
+    # took, refused the whole text file ("invalid date").
+    article = parse_text(f"url: https://ex.com/a\npublished: {written}\n\nTitle\nSummary.")
+    assert article.published_at == read
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".json"])
+def test_a_date_more_than_a_day_ahead_leaves_the_article_undated(suffix: str) -> None:
+    # A typo (2062) pinned the article to the top of /latest for decades; feeds drop such dates.
+    def published(day: str) -> datetime | None:
+        text = f"published: {day}\n\nTitle\nSummary."
+        raw = json.dumps({"title": "Title", "date": day}) if suffix == ".json" else text
+        return parse_bytes(raw.encode(), suffix=suffix, now=NOW).articles[0].published_at
+
+    assert published("2062-01-15") is None
+    assert published("2026-11-28T00:00:00Z") is None
+    # Hours ahead is a time zone typed by hand, or a clock a little fast: kept.
+    assert published("2026-11-27T06:00:00Z") == datetime(2026, 11, 27, 6, tzinfo=UTC)
+
+
 def test_json_list_keeps_its_good_records_and_names_each_bad_one() -> None:
     records = [
         {"title": "Good", "text": "Kept."},
