@@ -101,6 +101,8 @@ def parse_bytes(raw: bytes, *, suffix: str = ".txt", now: datetime | None = None
 
 
 def _parse_format(raw: bytes, suffix: str) -> ParsedFile:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raw = _utf16_as_utf8(raw)
     if b"\x00" in raw[:8192]:
         raise ParseError("binary file, not text")
     if suffix in _JSON_LINES:
@@ -110,10 +112,19 @@ def _parse_format(raw: bytes, suffix: str) -> ParsedFile:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ParseError(f"not valid UTF-8 (byte {error.start})") from error
+        raise ParseError(f"not valid UTF-8 (byte {error.start}); save it as UTF-8") from error
     if suffix == ".json":
         return _parse_json_document(text)
     return ParsedFile([parse_text(text)])
+
+
+def _utf16_as_utf8(raw: bytes) -> bytes:
+    """A UTF-16 file, told by its byte-order mark (Notepad's "Unicode", Windows PowerShell's
+    ``>``), as UTF-8: read as any other file then, each JSON Lines line on its own."""
+    try:
+        return raw.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"not valid UTF-16 (byte {error.start}); save it as UTF-8") from error
 
 
 def parse_text(text: str) -> Article:
@@ -209,7 +220,8 @@ def _article_of_line(line: bytes) -> Article:
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ParseError(f"not valid UTF-8 (byte {error.start + 1} of the line)") from error
+        reason = f"not valid UTF-8 (byte {error.start + 1} of the line); save the file as UTF-8"
+        raise ParseError(reason) from error
     return article_from_record(_load_json(text))
 
 

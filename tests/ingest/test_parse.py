@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,7 +171,9 @@ def test_jsonl_line_of_bad_bytes_is_reported_and_the_rest_kept() -> None:
     )
     parsed = parse_bytes(raw, suffix=".jsonl")
     assert [a.title for a in parsed.articles] == ["First", "Third"]
-    assert parsed.errors == ["line 2: not valid UTF-8 (byte 15 of the line)"]
+    assert parsed.errors == [
+        "line 2: not valid UTF-8 (byte 15 of the line); save the file as UTF-8"
+    ]
 
 
 async def test_a_record_cut_mid_emoji_is_stored_not_the_ingest_crashed(
@@ -300,6 +304,29 @@ def test_a_date_more_than_a_day_ahead_leaves_the_article_undated(suffix: str) ->
     assert published("2026-11-27T06:00:00Z") == datetime(2026, 11, 27, 6, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+        lambda text: codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+        lambda text: text.encode("utf-8-sig"),
+    ],
+    ids=["utf-16-le", "utf-16-be", "utf-8-bom"],
+)
+def test_a_file_saved_as_unicode_is_read(encode: Callable[[str], bytes]) -> None:
+    # What Notepad saves as "Unicode" and Windows PowerShell's ">" writes (UTF-16 with a
+    # byte-order mark) was refused as "binary file, not text".
+    text = "published: 2026-01-05\n\nCaf\u00e9 prices rise in Z\u00fcrich\nOwners said so.\n"
+    (article,) = parse_bytes(encode(text), suffix=".txt").articles
+    assert (article.title, article.summary) == (
+        "Caf\u00e9 prices rise in Z\u00fcrich",
+        "Owners said so.",
+    )
+    lines = '{"title": "Caf\u00e9 one"}\r\n{"title": "Z\u00fcrich two"}\r\n'
+    parsed = parse_bytes(encode(lines), suffix=".jsonl")
+    assert [a.title for a in parsed.articles] == ["Caf\u00e9 one", "Z\u00fcrich two"]
+
+
 def test_json_list_keeps_its_good_records_and_names_each_bad_one() -> None:
     records = [
         {"title": "Good", "text": "Kept."},
@@ -323,7 +350,8 @@ def test_json_list_keeps_its_good_records_and_names_each_bad_one() -> None:
     ("raw", "suffix", "reason"),
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", ".txt", "binary file"),
-        (b"\xff\xfe broken", ".txt", "not valid UTF-8"),
+        (b"caf\xe9 au lait", ".txt", r"not valid UTF-8 \(byte 3\); save it as UTF-8"),
+        (b"\xff\xfe broken", ".txt", r"not valid UTF-16 \(byte 8\); save it as UTF-8"),
         (b"[]", ".json", "holds no articles"),
         (b"\n \n", ".jsonl", "holds no records"),
         (b'[{"title": "x"}', ".json", "invalid JSON"),
