@@ -248,6 +248,30 @@ async def test_only_channel_managers_subscribe_and_nothing_changes_otherwise(
     assert fake.messages == []
 
 
+async def test_a_list_typed_as_one_topic_is_refused_with_how_to_subscribe_to_each(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    # Stored as one phrase ("nvidia, amd"), such a topic would wait for the words side by side,
+    # in that order, and never alert.
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        refused = await subscribe(fake, {"topic": "Nvidia, AMD"})
+        assert refused["content"] == (
+            "One topic per subscription: run /subscribe once for **nvidia** and once for **amd**."
+        )
+        assert refused["flags"] == 64
+        refused = await subscribe(fake, {"topic": "nvidia or amd or intel"})
+        assert refused["content"] == (
+            "One topic per subscription: run /subscribe once for **nvidia**, once for **amd** "
+            "and once for **intel**."
+        )
+        assert await bot.archive.alerts.subscriptions() == []
+
+        # "and" and a comma between digits belong to real phrases.
+        for topic in ("research and development", "1,000 layoffs"):
+            reply = await subscribe(fake, {"topic": topic})
+            assert reply["content"] == f"This channel now gets new articles about **{topic}**."
+
+
 async def test_subscribing_again_to_a_topic_says_it_updated_the_role_and_exclusions(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:

@@ -10,6 +10,7 @@ gateway's delete event, or when Discord answers "Unknown Channel" to an alert).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,10 @@ MAX_PER_CHANNEL = 10
 MAX_PER_GUILD = 50
 ARTICLES_PER_MESSAGE = 10
 UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
+# What makes a typed topic a list ("nvidia, amd", "nvidia or amd"): a topic is matched as one
+# phrase, its words adjacent and in order, so a list would never match. A comma between digits
+# ("1,000 layoffs") and "and" ("research and development", "AT&T") belong to real phrases.
+_LIST_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d)|(?<!\S)or(?!\S)")
 
 
 class Alerts(commands.Cog):
@@ -173,7 +178,7 @@ class Alerts(commands.Cog):
 
     @app_commands.command(name="subscribe", description="Post new articles on a topic here")
     @app_commands.describe(
-        topic="Words to watch for, e.g. nvidia or electric vehicles",
+        topic="One topic to watch for: a word or phrase, e.g. electric vehicles",
         role="A role to mention with each alert (optional)",
         exclude="Words or phrases that rule an article out, separated by commas",
         recent="Also post this many recent matching articles now (0-5)",
@@ -334,10 +339,14 @@ def _cannot_post_alerts(interaction: discord.Interaction) -> str | None:
 
 def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permissions) -> str | None:
     """Why /subscribe will not take these options, or None."""
+    if len(listed := _listed_topics(topic)) > 1:
+        each = [f"once for **{render.quoted(part, 100)}**" for part in listed]
+        runs = ", ".join(each[:-1]) + f" and {each[-1]}"
+        return f"One topic per subscription: run /subscribe {runs}."
     if not Topic.parse(topic).phrases:
-        return f"**{topic}** has no words to watch for; try e.g. nvidia or chips."
+        return f"**{topic}** has no words to watch for; try e.g. nvidia."
     if set(words_of(topic)) <= STOP_WORDS:
-        return f"**{topic}** would match nearly every article; try e.g. nvidia or chips."
+        return f"**{topic}** would match nearly every article; try e.g. nvidia."
     if role is not None and role.is_default():
         return "Alerts can't mention @everyone; pick a role instead."
     if role is not None and not role.mentionable and not permissions.mention_everyone:
@@ -347,6 +356,12 @@ def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permiss
             "make it mentionable, or ask someone with Mention All Roles."
         )
     return None
+
+
+def _listed_topics(topic: str) -> list[str]:
+    """The topics a list typed as one topic names (one item for a single topic)."""
+    parts = (part.strip() for part in _LIST_SEPARATOR.split(topic))
+    return [part for part in parts if words_of(part)]
 
 
 def _subscribed_text(subscription: Subscription, role: discord.Role | None, updated: bool) -> str:
