@@ -472,6 +472,13 @@ async def test_subscribe_recent_says_how_many_it_really_posts(
         )
         await fake.wait_for_messages(fake.channel_id, 2)
         await outbox_is(bot.archive, {"sent": 3})
+
+        # Nothing stored matches: the reply says why nothing is posted.
+        reply = await subscribe(fake, {"topic": "quantum computing", "recent": 3})
+        assert reply["content"] == (
+            "This channel now gets new articles about **quantum computing**. "
+            "No stored article matches it yet."
+        )
     assert sorted(alert_titles(first)) == ["Nvidia opens a Tokyo lab", "Nvidia ships Rubin"]
     assert [alert_titles(m) for m in fake.messages[1:]] == [["Sony opens a Tokyo studio"]]
 

@@ -229,7 +229,7 @@ class Alerts(commands.Cog):
             found, queued = await backfill(
                 self.bot.archive, subscription, recent, datetime.now(UTC)
             )
-            text += _backfill_note(found, queued)
+            text += _backfill_note(recent, found, queued)
         except StorageError as error:  # the subscription is stored: say so, and what is not
             log.warning("recent matches of %r not queued: %s", topic, error)
             text += " The recent matches could not be queued (the archive is busy); new ones will."
@@ -378,11 +378,14 @@ def _subscribed_text(subscription: Subscription, role: discord.Role | None, upda
     return text + (f", except articles mentioning {exclude}." if exclude else ", no exclusions.")
 
 
-def _backfill_note(found: int, queued: int) -> str:
-    """What the /subscribe reply says of the ``recent`` matches: how many will really be posted
-    (the channel already got, or is about to get, the others)."""
-    if not found:
+def _backfill_note(recent: int, found: int, queued: int) -> str:
+    """What the /subscribe reply says of the ``recent`` matches asked for: how many will really
+    be posted (the channel already got, or is about to get, the others), or that none is stored,
+    so that asking for some and getting none is not left unexplained."""
+    if not recent:
         return ""
+    if not found:
+        return " No stored article matches it yet."
     newest = "the most recent match" if found == 1 else f"the {found} most recent matches"
     if queued == found:
         return f" Posting {newest} shortly."
