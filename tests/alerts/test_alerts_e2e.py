@@ -272,6 +272,32 @@ async def test_a_list_typed_as_one_topic_is_refused_with_how_to_subscribe_to_eac
             assert reply["content"] == f"This channel now gets new articles about **{topic}**."
 
 
+async def test_markdown_typed_in_a_topic_role_or_exclusion_is_shown_as_typed(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    # The channel sees these replies: "*nvidia*" must not turn italic, nor "||x||" a spoiler.
+    mods = fake.add_role("__mods__")
+    hidden = fake.add_role("~~staff~~", mentionable=False)
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)):
+        reply = await subscribe(fake, {"topic": "*nvidia*", "role": mods, "exclude": "||x||"})
+        assert reply["content"] == (
+            "This channel now gets new articles about **\\*nvidia\\***, mentioning "
+            "@\\_\\_mods\\_\\_, except those mentioning \\|\\|x\\|\\|."
+        )
+        refused = await subscribe(
+            fake,
+            {"topic": "tesla", "role": hidden},
+            member_permissions=discord.Permissions(manage_channels=True, send_messages=True),
+        )
+        assert refused["content"].startswith("@\\~\\~staff\\~\\~ is not mentionable")
+        refused = await subscribe(fake, {"topic": "`the`"})
+        assert refused["content"].startswith("**\\`the\\`** would match nearly every article")
+        missing = await command(fake, "unsubscribe", {"topic": "_tesla_"}, user=fake.admin_user)
+        assert missing["content"] == "This channel has no subscription to **\\_tesla\\_**."
+        removed = await command(fake, "unsubscribe", {"topic": "*nvidia*"}, user=fake.admin_user)
+        assert removed["content"] == "This channel no longer gets articles about **\\*nvidia\\***."
+
+
 async def test_subscribing_again_to_a_topic_says_it_updated_the_role_and_exclusions(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:

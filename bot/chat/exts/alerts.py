@@ -235,8 +235,8 @@ class Alerts(commands.Cog):
             text += " The recent matches could not be queued (the archive is busy); new ones will."
         if role is not None and not role.mentionable:
             text += (
-                f" Note: @{role.name} is not mentionable, so alerts ping it only if I have the"
-                " Mention All Roles permission."
+                f" Note: @{render.quoted(role.name, 200)} is not mentionable, so alerts ping it"
+                " only if I have the Mention All Roles permission."
             )
         await interaction.followup.send(render.plain(text))
 
@@ -257,20 +257,21 @@ class Alerts(commands.Cog):
         """Remove one of this channel's subscriptions."""
         assert interaction.channel_id is not None
         topic = " ".join(topic.lower().split())
+        shown = render.quoted(topic, 200)  # as typed: "*nvidia*" is not made italic
         alerts = self.bot.archive.alerts
         subscribed = {
             s.topic for s in await alerts.subscriptions(channel_id=interaction.channel_id)
         }
         if topic not in subscribed:
             await interaction.response.send_message(
-                render.plain(f"This channel has no subscription to **{topic}**."), ephemeral=True
+                render.plain(f"This channel has no subscription to **{shown}**."), ephemeral=True
             )
             return
         await interaction.response.defer(thinking=True)  # the write waits its turn
         if await unsubscribe(self.bot.archive, interaction.channel_id, topic, datetime.now(UTC)):
-            text = f"This channel no longer gets articles about **{topic}**."
+            text = f"This channel no longer gets articles about **{shown}**."
         else:  # someone else removed it meanwhile
-            text = f"This channel has no subscription to **{topic}** any more."
+            text = f"This channel has no subscription to **{shown}** any more."
         await interaction.followup.send(render.plain(text))
 
     @unsubscribe.autocomplete("topic")
@@ -338,22 +339,23 @@ def _cannot_post_alerts(interaction: discord.Interaction) -> str | None:
 
 
 def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permissions) -> str | None:
-    """Why /subscribe will not take these options, or None."""
+    """Why /subscribe will not take these options, or None. What was typed is quoted as typed
+    (Markdown escaped), as are the names of the parts of a list and of the role."""
     if len(listed := _listed_topics(topic)) > 1:
         each = [f"once for **{render.quoted(part, 100)}**" for part in listed]
         runs = ", ".join(each[:-1]) + f" and {each[-1]}"
         return f"One topic per subscription: run /subscribe {runs}."
     if not Topic.parse(topic).phrases:
-        return f"**{topic}** has no words to watch for; try e.g. nvidia."
+        return f"**{render.quoted(topic, 200)}** has no words to watch for; try e.g. nvidia."
     if set(words_of(topic)) <= STOP_WORDS:
-        return f"**{topic}** would match nearly every article; try e.g. nvidia."
+        return f"**{render.quoted(topic, 200)}** would match nearly every article; try e.g. nvidia."
     if role is not None and role.is_default():
         return "Alerts can't mention @everyone; pick a role instead."
     if role is not None and not role.mentionable and not permissions.mention_everyone:
         # Otherwise alerts would ping, on this member's word, a role they cannot ping.
         return (
-            f"@{role.name} is not mentionable, and you may not mention it yourself; "
-            "make it mentionable, or ask someone with Mention All Roles."
+            f"@{render.quoted(role.name, 200)} is not mentionable, and you may not mention it "
+            "yourself; make it mentionable, or ask someone with Mention All Roles."
         )
     return None
 
@@ -367,14 +369,17 @@ def _listed_topics(topic: str) -> list[str]:
 def _subscribed_text(subscription: Subscription, role: discord.Role | None, updated: bool) -> str:
     """The /subscribe reply's first sentence. Re-running /subscribe replaces the role and the
     exclusions of the channel's subscription to that topic: say so, and show both, even when
-    they were removed, so that the change is not silent."""
-    topic, exclude = subscription.topic, subscription.exclude
+    they were removed, so that the change is not silent. The reply is public: what was typed is
+    shown as typed, its Markdown escaped."""
+    topic = render.quoted(subscription.topic, 200)
+    exclude = render.quoted(subscription.exclude, 600)  # 200 typed, ", " between items
+    named = f"@{render.quoted(role.name, 200)}" if role else None
     if not updated:
         text = f"This channel now gets new articles about **{topic}**"
-        text += f", mentioning @{role.name}" if role else ""
+        text += f", mentioning {named}" if named else ""
         return text + (f", except those mentioning {exclude}." if exclude else ".")
     text = f"Updated this channel's existing subscription to **{topic}**: now mentioning "
-    text += f"@{role.name}" if role else "no role"
+    text += named or "no role"
     return text + (f", except articles mentioning {exclude}." if exclude else ", no exclusions.")
 
 
