@@ -107,35 +107,61 @@ class AlertStore:
         guild_id: int,
         channel_id: int,
         topic: str,
-        exclude: str,
+        exclude: str | None,
         role_id: int | None,
         created_by: int,
         now: datetime,
         max_per_channel: int,
         max_per_guild: int,
-    ) -> tuple[Subscription, bool]:
+    ) -> tuple[Subscription, bool, int]:
         """Add a channel's subscription to a topic, starting after the newest stored article,
-        or update the one it has (its role and exclusions; a paused one resumes). Returns the
-        subscription and whether it already existed. Raises ``LimitReached`` when a cap would
-        be exceeded."""
+        or update the one it has: the exclusions and role given replace its own, and those not
+        given (None) are kept, so that re-running /subscribe to change one, or to resume, loses
+        neither. A paused channel resumes, all of its subscriptions: they were paused together,
+        because the bot could not post there, which the command has just found it can.
+
+        Returns the subscription, whether it already existed, and how many of the channel's
+        subscriptions were paused (now resumed). Raises ``LimitReached`` when a cap would be
+        exceeded."""
         async with self._db.transaction() as conn:
             caps = (guild_id, channel_id, topic, max_per_channel, max_per_guild)
             if problem := await _cap_exceeded(conn, *caps):
                 raise LimitReached(problem)
             existed = await _subscription_id(conn, channel_id, topic) is not None
             newest = await _scalar(conn, "SELECT coalesce(max(id), 0) FROM articles")
+            paused = await _scalar(
+                conn,
+                """SELECT count(*) FROM subscriptions
+                   WHERE channel_id = ? AND paused_reason IS NOT NULL""",
+                channel_id,
+            )
+            # (In DO UPDATE, a bare column is the stored row's value.)
             await conn.execute(
                 """INSERT INTO subscriptions (guild_id, channel_id, topic, exclude, role_id,
-                   created_by, created_at, after_article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (channel_id, topic) DO UPDATE SET exclude = excluded.exclude,
-                   role_id = excluded.role_id, paused_reason = NULL""",
-                (guild_id, channel_id, topic, exclude, role_id, created_by, _now_iso(now), newest),
+                   created_by, created_at, after_article_id)
+                   VALUES (:guild, :channel, :topic, coalesce(:exclude, ''), :role, :by, :at,
+                           :after)
+                   ON CONFLICT (channel_id, topic) DO UPDATE SET
+                   exclude = coalesce(:exclude, exclude), role_id = coalesce(:role, role_id)""",
+                {
+                    "guild": guild_id,
+                    "channel": channel_id,
+                    "topic": topic,
+                    "exclude": exclude,
+                    "role": role_id,
+                    "by": created_by,
+                    "at": _now_iso(now),
+                    "after": newest,
+                },
+            )
+            await conn.execute(
+                "UPDATE subscriptions SET paused_reason = NULL WHERE channel_id = ?", (channel_id,)
             )
             async with conn.execute(
                 "SELECT * FROM subscriptions WHERE channel_id = ? AND topic = ?",
                 (channel_id, topic),
             ) as cursor:
-                return Subscription(*await cursor.fetchone()), existed
+                return Subscription(*await cursor.fetchone()), existed, paused
 
     async def cap_exceeded(
         self,

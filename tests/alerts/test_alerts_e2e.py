@@ -298,7 +298,7 @@ async def test_markdown_typed_in_a_topic_role_or_exclusion_is_shown_as_typed(
         assert removed["content"] == "This channel no longer gets articles about **\\*nvidia\\***."
 
 
-async def test_subscribing_again_to_a_topic_says_it_updated_the_role_and_exclusions(
+async def test_subscribing_again_to_a_topic_updates_what_is_given_and_keeps_the_rest(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:
     chips, markets = fake.add_role("Chip news"), fake.add_role("Markets")
@@ -306,16 +306,62 @@ async def test_subscribing_again_to_a_topic_says_it_updated_the_role_and_exclusi
         await subscribe(fake, {"topic": "nvidia", "role": chips, "exclude": "rumor"})
         reply = await subscribe(fake, {"topic": "Nvidia"})
         assert reply["content"] == (
-            "Updated this channel's existing subscription to **nvidia**: now mentioning no role, "
-            "no exclusions."
+            "Updated this channel's existing subscription to **nvidia**: now mentioning "
+            "@Chip news, except articles mentioning rumor."
         )
         reply = await subscribe(fake, {"topic": "nvidia", "role": markets, "exclude": "stock"})
         assert reply["content"] == (
             "Updated this channel's existing subscription to **nvidia**: now mentioning "
             "@Markets, except articles mentioning stock."
         )
+        reply = await subscribe(fake, {"topic": "nvidia", "exclude": "Rumor, stock"})
+        assert reply["content"] == (
+            "Updated this channel's existing subscription to **nvidia**: now mentioning "
+            "@Markets, except articles mentioning rumor, stock."
+        )
         [subscription] = await bot.archive.alerts.subscriptions()
-        assert (subscription.role_id, subscription.exclude) == (int(markets.id), "stock")
+        assert (subscription.role_id, subscription.exclude) == (int(markets.id), "rumor, stock")
+
+        # Both dropped, as README and /help say: unsubscribe, then subscribe again.
+        await command(fake, "unsubscribe", {"topic": "nvidia"}, user=fake.admin_user)
+        reply = await subscribe(fake, {"topic": "nvidia"})
+        assert reply["content"] == "This channel now gets new articles about **nvidia**."
+
+
+async def test_subscribing_again_in_a_paused_channel_resumes_all_its_topics_as_they_were(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    role = fake.add_role("Chip news")
+    feed = Publisher(feed_server, "/rss")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        archive = bot.archive
+        await follow(fake, archive, feed, 0)
+        for topic in ("nvidia", "tesla"):
+            await subscribe(fake, {"topic": topic, "role": role, "exclude": "rumor"})
+        fake.fail_next(MESSAGES, 403)
+        feed.publish(entry("a", "Nvidia opens a Tokyo lab"))
+
+        async def paused() -> bool:
+            return all(s.paused_reason for s in await archive.alerts.subscriptions())
+
+        await eventually(paused, what="the channel's subscriptions paused")
+        listed = await command(fake, "subscriptions", {}, user=fake.member_user)
+        assert "/subscribe again to resume" in listed["embeds"][0]["description"]
+
+        # As the pause notice says, for one of the topics.
+        reply = await subscribe(fake, {"topic": "nvidia"})
+        assert reply["content"] == (
+            "Updated this channel's existing subscription to **nvidia**: now mentioning "
+            "@Chip news, except articles mentioning rumor. "
+            "Resumed this channel's 2 paused subscriptions."
+        )
+        # The other topic alerts again, still pinging its role and leaving out its exclusions.
+        feed.publish(entry("r", "Tesla rumor: a cheaper car"), entry("b", "Tesla opens a factory"))
+        [alert] = await fake.wait_for_messages(fake.channel_id, 1)
+        await considered(archive, 3)
+        await outbox_is(archive, {"undeliverable": 1, "sent": 1})
+    assert alert_titles(alert) == ["Tesla opens a factory"]
+    assert alert.content == role.mention
 
 
 async def test_subscribe_refuses_a_channel_the_bot_cannot_post_alerts_in(

@@ -29,7 +29,7 @@ def news(title: str, n: int, **fields: object) -> Article:
 
 
 async def subscribe(archive: Archive, topic: str, channel: int = CHANNEL, **options: object):
-    subscription, _ = await archive.alerts.subscribe(
+    subscription, *_ = await archive.alerts.subscribe(
         guild_id=1,
         channel_id=channel,
         topic=topic,

@@ -126,7 +126,7 @@ async def test_an_older_archive_never_gives_a_used_subscription_id_again(
     async with await Archive.open(path) as archive:
 
         async def subscribe(topic: str) -> int:
-            subscription, _ = await archive.alerts.subscribe(
+            subscription, *_ = await archive.alerts.subscribe(
                 guild_id=1, channel_id=10, topic=topic, exclude="", role_id=None, created_by=5,
                 now=NOW, max_per_channel=10, max_per_guild=50,
             )  # fmt: skip

@@ -214,9 +214,10 @@ class Alerts(commands.Cog):
         # The write waits its turn for the archive (a feed poll, an import may be writing).
         await interaction.response.defer(thinking=True)
         try:
-            subscription, updated = await alerts.subscribe(
+            # An option left out (None) keeps what an existing subscription has.
+            subscription, updated, resumed = await alerts.subscribe(
                 **caps,
-                exclude=exclusions(exclude or ""),
+                exclude=exclusions(exclude) if exclude is not None else None,
                 role_id=role.id if role else None,
                 created_by=interaction.user.id,
                 now=datetime.now(UTC),
@@ -224,7 +225,9 @@ class Alerts(commands.Cog):
         except LimitReached as error:  # another subscription was added meanwhile
             await interaction.followup.send(render.plain(self._over_cap(str(error))))
             return
-        text = _subscribed_text(subscription, role, updated)
+        kept = interaction.guild.get_role(subscription.role_id) if subscription.role_id else None
+        text = _subscribed_text(subscription, role or kept, updated)
+        text += _resumed_note(resumed)
         try:
             found, queued = await backfill(
                 self.bot.archive, subscription, recent, datetime.now(UTC)
@@ -367,13 +370,16 @@ def _listed_topics(topic: str) -> list[str]:
 
 
 def _subscribed_text(subscription: Subscription, role: discord.Role | None, updated: bool) -> str:
-    """The /subscribe reply's first sentence. Re-running /subscribe replaces the role and the
-    exclusions of the channel's subscription to that topic: say so, and show both, even when
-    they were removed, so that the change is not silent. The reply is public: what was typed is
+    """The /subscribe reply's first sentence. Re-running /subscribe updates the channel's
+    subscription to that topic (the role and exclusions given replace its own, the others are
+    kept): say so, and show both as they now are, so that no change is silent. ``role`` is the
+    subscription's role, if the server still has it. The reply is public: what was typed is
     shown as typed, its Markdown escaped."""
     topic = render.quoted(subscription.topic, 200)
     exclude = render.quoted(subscription.exclude, 600)  # 200 typed, ", " between items
-    named = f"@{render.quoted(role.name, 200)}" if role else None
+    named = None
+    if subscription.role_id:
+        named = f"@{render.quoted(role.name, 200)}" if role else "a role since deleted"
     if not updated:
         text = f"This channel now gets new articles about **{topic}**"
         text += f", mentioning {named}" if named else ""
@@ -381,6 +387,16 @@ def _subscribed_text(subscription: Subscription, role: discord.Role | None, upda
     text = f"Updated this channel's existing subscription to **{topic}**: now mentioning "
     text += named or "no role"
     return text + (f", except articles mentioning {exclude}." if exclude else ", no exclusions.")
+
+
+def _resumed_note(resumed: int) -> str:
+    """What the /subscribe reply says of the channel's paused subscriptions it resumed: all of
+    them, not only the topic typed (the pause notice tells to run /subscribe again)."""
+    if not resumed:
+        return ""
+    if resumed == 1:
+        return " Resumed this channel's paused subscription."
+    return f" Resumed this channel's {resumed} paused subscriptions."
 
 
 def _backfill_note(recent: int, found: int, queued: int) -> str:
