@@ -14,6 +14,7 @@ a Markdown link nor carry a mention.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -439,31 +440,75 @@ def _words(words: Sequence[str]) -> str:
     return ", ".join(f"“{quoted(word, 60)}”" for word in words[:5])
 
 
-def subscriptions_embed(
+def subscriptions_embeds(
     subscriptions: Sequence[Subscription], *, everywhere: bool
-) -> discord.Embed:
-    """A channel's (or a server's) subscriptions, with why any of them is paused."""
-    embed = discord.Embed(
-        title="Subscriptions in this server" if everywhere else "Subscriptions in this channel",
-        colour=COLOUR,
-    )
+) -> list[discord.Embed]:
+    """A channel's (or a server's) subscriptions, with why any of them is paused, in as many
+    embeds as it takes, each for a message of its own (Discord allows 6,000 characters across a
+    message's embeds): every subscription is listed, even at the caps, none left to "…and 26
+    more". They are grouped by channel, and a pause reason is said once for its channel, which
+    is paused as a whole."""
+    title = "Subscriptions in this server" if everywhere else "Subscriptions in this channel"
     if not subscriptions:
-        embed.description = "None yet. Add one with `/subscribe topic:…`."
-        return embed
-    lines = []
-    for s in subscriptions:
-        line = f"**{quoted(s.topic, 100)}**"
-        if everywhere:
-            line += f" in <#{s.channel_id}>"
-        if s.role_id:
-            line += f" · mentions <@&{s.role_id}>"
-        if s.exclude:
-            line += f" · except {quoted(s.exclude, 300)}"  # 200 typed, plus ", " separators
-        if s.paused_reason:
-            line += f"\n⏸ paused: {quoted(s.paused_reason, 300)}"
-        lines.append(line)
-    embed.description = join_within(lines, DESCRIPTION_LIMIT)
-    return fit(embed)
+        return [
+            discord.Embed(
+                title=title,
+                description="None yet. Add one with `/subscribe topic:…`.",
+                colour=COLOUR,
+            )
+        ]
+    groups = []
+    # (A stable sort: the topics stay in order within each channel and pause reason.)
+    ordered = sorted(subscriptions, key=lambda s: (s.channel_id, s.paused_reason or ""))
+    for (channel_id, reason), group in itertools.groupby(
+        ordered, key=lambda s: (s.channel_id, s.paused_reason)
+    ):
+        heading = [f"<#{channel_id}>"] if everywhere else []
+        if reason:
+            heading.append(f"⏸ paused: {quoted(reason, 300)}")
+        groups.append((heading, [_subscription_line(s) for s in group]))
+    pages = _pages(groups, DESCRIPTION_LIMIT)
+    return [
+        fit(
+            discord.Embed(
+                title=f"{title} ({n}/{len(pages)})" if len(pages) > 1 else title,
+                description=page,
+                colour=COLOUR,
+            )
+        )
+        for n, page in enumerate(pages, 1)
+    ]
+
+
+def _subscription_line(subscription: Subscription) -> str:
+    line = f"**{quoted(subscription.topic, 100)}**"
+    if subscription.role_id:
+        line += f" · mentions <@&{subscription.role_id}>"
+    if subscription.exclude:
+        line += f" · except {quoted(subscription.exclude, 300)}"  # 200 typed, ", " separators
+    return line
+
+
+def _pages(groups: Sequence[tuple[list[str], list[str]]], limit: int) -> list[str]:
+    """Groups of lines (a heading, then items) as pages of at most ``limit`` characters, cut
+    between items; a group continued on a new page has its heading again, so that each page
+    says which channel its items are in. (An item and its heading fit well within a page.)"""
+    pages: list[list[str]] = [[]]
+    size = 0
+    for heading, items in groups:
+        headed = False  # whether the current page has this group's heading yet
+        for item in items:
+            lines = [item] if headed else [*heading, item]
+            added = len("\n".join(lines)) + (1 if pages[-1] else 0)
+            if pages[-1] and size + added > limit:
+                pages.append([])
+                lines = [*heading, item]
+                added = len("\n".join(lines))
+                size = 0
+            pages[-1] += lines
+            size += added
+            headed = True
+    return ["\n".join(page) for page in pages]
 
 
 def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:

@@ -416,7 +416,85 @@ async def test_the_server_wide_list_needs_manage_channels_server_wide(
 
         # Manage Channels from a role: the whole server's list.
         listed = await command(fake, "subscriptions", {"everywhere": True}, user=moderator)
-        assert listed["embeds"][0]["description"] == f"**layoffs** in <#{secret.id}>"
+        assert listed["embeds"][0]["description"] == f"<#{secret.id}>\n**layoffs**"
+
+
+async def listed_everywhere(fake: FakeDiscord) -> list[dict]:
+    """/subscriptions everywhere:true as the admin: every message of the list (the response,
+    then the follow-ups its titles' "(1/N)" announce), each as {"flags", "embed"}."""
+    interaction = await fake.send_interaction(
+        "subscriptions", {"everywhere": True}, user=fake.admin_user
+    )
+    response = await fake.wait_for_interaction_response(interaction["id"])
+    assert response.data is not None
+    [first] = response.data["embeds"]
+    pages = int(first["title"].rpartition("/")[2].rstrip(")")) if "/" in first["title"] else 1
+    followups = await fake.wait_for_followups(interaction["id"], pages - 1) if pages > 1 else []
+    return [{"flags": response.data.get("flags"), "embed": first}] + [
+        {"flags": m.payload.get("flags"), "embed": embed} for m in followups for embed in m.embeds
+    ]
+
+
+async def test_the_server_wide_list_at_the_caps_of_paused_channels_says_each_reason_once(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    channels = [fake.add_text_channel(f"news-{n}") for n in range(10)]
+    role = fake.add_role("Chip news")
+    topics = ("nvidia", "tesla", "openai", "apple", "spacex")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        for channel in channels:  # 50 subscriptions over 10 channels: the caps
+            for topic in topics:
+                await subscribe(fake, {"topic": topic, "role": role}, channel_id=channel.id)
+            reason = "I lost permission to post in this channel (2026-05-01); /subscribe again"
+            await bot.archive.alerts.pause_channel(int(channel.id), f"{reason} to resume")
+        [message] = await listed_everywhere(fake)
+    text = message["embed"]["description"]
+    assert message["embed"]["title"] == "Subscriptions in this server"
+    assert message["flags"] == 64
+    assert text.count(f" · mentions <@&{role.id}>") == 50  # every subscription
+    assert text.count("⏸ paused") == 10  # each channel's reason, once
+    lines = text.splitlines()
+    for channel in channels:
+        start = lines.index(f"<#{channel.id}>")
+        assert lines[start + 1].startswith("⏸ paused: I lost permission to post")
+        assert lines[start + 2 : start + 7] == [
+            f"**{topic}** · mentions <@&{role.id}>" for topic in sorted(topics)
+        ]
+
+
+async def test_the_server_wide_list_too_long_for_a_message_goes_on_in_private_follow_ups(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    channels = [fake.add_text_channel(f"news-{n}") for n in range(10)]
+    role = fake.add_role("Chip news")
+    # The longest a topic (100 characters) and exclusions (200 typed) may be.
+    exclude = ",".join(f"rumour number {k}" for k in range(20))[:200]
+    topics = {
+        channel.id: [
+            f"{channel.name} topic {t} quarterly results of the largest chip makers in asia "
+            "and europe this year"[:100]
+            for t in range(5)
+        ]
+        for channel in channels
+    }
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)):
+        for channel in channels:
+            for topic in topics[channel.id]:
+                options = {"topic": topic, "role": role, "exclude": exclude}
+                reply = await subscribe(fake, options, channel_id=channel.id)
+                assert reply["content"].startswith("This channel now gets"), reply["content"]
+        messages = await listed_everywhere(fake)
+    assert len(messages) > 1
+    assert all(m["flags"] == 64 for m in messages)  # as private as the list's first message
+    descriptions = [m["embed"]["description"] for m in messages]
+    # Each message says which channel its first topics are in, and nothing is cut.
+    assert all(d.startswith("<#") for d in descriptions)
+    assert not any("more" in d or "…" in d for d in descriptions)
+    text = "\n".join(descriptions)
+    for channel in channels:
+        for topic in topics[channel.id]:
+            assert f"**{topic}** · mentions <@&{role.id}> · except rumour number 0" in text
+        assert f"<#{channel.id}>" in text
 
 
 async def test_a_forbidden_channel_is_paused_with_the_reason_and_a_deleted_one_forgotten(
@@ -441,7 +519,8 @@ async def test_a_forbidden_channel_is_paused_with_the_reason_and_a_deleted_one_f
         )
         listed = await command(fake, "subscriptions", {"everywhere": True}, user=fake.admin_user)
         lines = listed["embeds"][0]["description"]
-        assert f"**nvidia** in <#{fake.channel_id}>\n⏸ paused: I lost permission" in lines
+        assert lines.startswith(f"<#{fake.channel_id}>\n⏸ paused: I lost permission")
+        assert lines.endswith("/subscribe again to resume\n**nvidia**")
         assert gone.id not in lines
         here = await command(fake, "subscriptions", {}, user=fake.member_user)
         assert (
@@ -494,7 +573,7 @@ async def test_deleting_a_channel_removes_its_subscriptions_and_frees_the_server
 
         await eventually(forgotten, what="the deleted channel's subscriptions removed")
         listed = await command(fake, "subscriptions", {"everywhere": True}, user=fake.admin_user)
-        assert listed["embeds"][0]["description"] == f"**nvidia** in <#{fake.channel_id}>"
+        assert listed["embeds"][0]["description"] == f"<#{fake.channel_id}>\n**nvidia**"
         reply = await subscribe(fake, {"topic": "ai"})
         assert reply["content"].startswith("This channel now gets new articles about **ai**")
     assert fake.messages == []

@@ -216,7 +216,8 @@ def test_the_subscription_list_shows_every_exclusion_typed() -> None:
     typed = ",".join(f"w{n:02d}" for n in range(50))[:200]
     stored = exclusions(typed)
     subscription = Subscription(1, 1, 10, "nvidia", stored, None, 5, "2026-05-01", 0, None)
-    listed = render.subscriptions_embed([subscription], everywhere=False).description or ""
+    [embed] = render.subscriptions_embeds([subscription], everywhere=False)
+    listed = embed.description or ""
     assert listed.endswith(f"except {stored}")
     assert "w49" in listed
 

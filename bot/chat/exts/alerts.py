@@ -316,8 +316,10 @@ class Alerts(commands.Cog):
             if everywhere
             else await alerts.subscriptions(channel_id=interaction.channel_id)
         )
-        embed = render.subscriptions_embed(found, everywhere=everywhere)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        first, *rest = render.subscriptions_embeds(found, everywhere=everywhere)
+        await interaction.response.send_message(embed=first, ephemeral=True)
+        for embed in rest:  # the rest of a long list, as private as its start
+            await interaction.followup.send(embed=embed, ephemeral=True)
 
 
 def _cannot_post_alerts(interaction: discord.Interaction) -> str | None:
