@@ -467,6 +467,11 @@ def subscriptions_embeds(
         if reason:
             heading.append(f"⏸ paused: {quoted(reason, 300)}")
         groups.append((heading, [_subscription_line(s) for s in group]))
+    return _paged_embeds(title, groups)
+
+
+def _paged_embeds(title: str, groups: Sequence[tuple[list[str], list[str]]]) -> list[discord.Embed]:
+    """Groups of lines as embeds of one page each (see :func:`_pages`), numbered when several."""
     pages = _pages(groups, DESCRIPTION_LIMIT)
     return [
         fit(
@@ -511,13 +516,17 @@ def _pages(groups: Sequence[tuple[list[str], list[str]]], limit: int) -> list[st
     return ["\n".join(page) for page in pages]
 
 
-def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:
+def feeds_embeds(feeds: Sequence[Feed]) -> list[discord.Embed]:
     """A server's feeds with their polling state: healthy, failing (and when it is retried), or
-    disabled and why."""
-    embed = discord.Embed(title="Feeds followed by this server", colour=COLOUR)
+    disabled and why; in as many embeds as it takes, each for a message of its own (as
+    :func:`subscriptions_embeds`), so that every feed is listed even at the cap."""
+    title = "Feeds followed by this server"
     if not feeds:
-        embed.description = "None yet. Add one with `/feeds add url:…`."
-        return embed
+        return [
+            discord.Embed(
+                title=title, description="None yet. Add one with `/feeds add url:…`.", colour=COLOUR
+            )
+        ]
     blocks = []
     for feed in feeds:
         name = quoted(feed.title or "", 200) or "untitled feed"
@@ -532,8 +541,7 @@ def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:
         else:
             state = f"✅ last polled {_when(feed.last_polled_at)}"
         blocks.append(f"**{name}**\n{quoted(feed.url, 300)}\n{state}")
-    embed.description = join_within(blocks, DESCRIPTION_LIMIT)
-    return fit(embed)
+    return _paged_embeds(title, [([], [block]) for block in blocks])
 
 
 def _when(iso: str | None) -> str:

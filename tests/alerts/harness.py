@@ -135,6 +135,23 @@ async def command(
     return response.data
 
 
+async def paged_list(
+    fake: FakeDiscord, name: str, options: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """A list command run by the admin (/subscriptions, /feeds list): every message of the list
+    (the response, then the follow-ups its title's "(1/N)" announces), each as
+    {"flags", "embed"}."""
+    interaction = await fake.send_interaction(name, options or {}, user=fake.admin_user)
+    response = await fake.wait_for_interaction_response(interaction["id"])
+    assert response.data is not None
+    [first] = response.data["embeds"]
+    pages = int(first["title"].rpartition("/")[2].rstrip(")")) if "/" in first["title"] else 1
+    followups = await fake.wait_for_followups(interaction["id"], pages - 1) if pages > 1 else []
+    return [{"flags": response.data.get("flags"), "embed": first}] + [
+        {"flags": m.payload.get("flags"), "embed": embed} for m in followups for embed in m.embeds
+    ]
+
+
 async def eventually(check: Callable[[], Awaitable[T]], *, within: float = 5.0, what: str) -> T:
     """Poll an async ``check`` every 20 ms until it returns something truthy (bounded)."""
     loop = asyncio.get_running_loop()

@@ -25,6 +25,7 @@ from tests.alerts.harness import (
     considered,
     entry,
     eventually,
+    paged_list,
     running_bot,
 )
 from tests.conftest import REPO
@@ -419,22 +420,6 @@ async def test_the_server_wide_list_needs_manage_channels_server_wide(
         assert listed["embeds"][0]["description"] == f"<#{secret.id}>\n**layoffs**"
 
 
-async def listed_everywhere(fake: FakeDiscord) -> list[dict]:
-    """/subscriptions everywhere:true as the admin: every message of the list (the response,
-    then the follow-ups its titles' "(1/N)" announce), each as {"flags", "embed"}."""
-    interaction = await fake.send_interaction(
-        "subscriptions", {"everywhere": True}, user=fake.admin_user
-    )
-    response = await fake.wait_for_interaction_response(interaction["id"])
-    assert response.data is not None
-    [first] = response.data["embeds"]
-    pages = int(first["title"].rpartition("/")[2].rstrip(")")) if "/" in first["title"] else 1
-    followups = await fake.wait_for_followups(interaction["id"], pages - 1) if pages > 1 else []
-    return [{"flags": response.data.get("flags"), "embed": first}] + [
-        {"flags": m.payload.get("flags"), "embed": embed} for m in followups for embed in m.embeds
-    ]
-
-
 async def test_the_server_wide_list_at_the_caps_of_paused_channels_says_each_reason_once(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:
@@ -447,7 +432,7 @@ async def test_the_server_wide_list_at_the_caps_of_paused_channels_says_each_rea
                 await subscribe(fake, {"topic": topic, "role": role}, channel_id=channel.id)
             reason = "I lost permission to post in this channel (2026-05-01); /subscribe again"
             await bot.archive.alerts.pause_channel(int(channel.id), f"{reason} to resume")
-        [message] = await listed_everywhere(fake)
+        [message] = await paged_list(fake, "subscriptions", {"everywhere": True})
     text = message["embed"]["description"]
     assert message["embed"]["title"] == "Subscriptions in this server"
     assert message["flags"] == 64
@@ -483,7 +468,7 @@ async def test_the_server_wide_list_too_long_for_a_message_goes_on_in_private_fo
                 options = {"topic": topic, "role": role, "exclude": exclude}
                 reply = await subscribe(fake, options, channel_id=channel.id)
                 assert reply["content"].startswith("This channel now gets"), reply["content"]
-        messages = await listed_everywhere(fake)
+        messages = await paged_list(fake, "subscriptions", {"everywhere": True})
     assert len(messages) > 1
     assert all(m["flags"] == 64 for m in messages)  # as private as the list's first message
     descriptions = [m["embed"]["description"] for m in messages]

@@ -269,7 +269,8 @@ def test_the_feed_list_shows_working_feed_links() -> None:
         failing_since="2026-04-30T23:00:00+00:00",
     )
 
-    listed = render.feeds_embed([feed]).description or ""
+    [embed] = render.feeds_embeds([feed])
+    listed = embed.description or ""
 
     assert listed.startswith(f"**News\\_Daily**\n{FEED_URL}\n")
     assert "(2x): HTTP 404 from https://example.com/old_feed.xml; next try" in listed

@@ -20,6 +20,7 @@ from tests.alerts.harness import (
     command,
     entry,
     eventually,
+    paged_list,
     running_bot,
 )
 from tests.conftest import NOW, index_segments, store_in_separate_batches
@@ -303,3 +304,31 @@ async def test_the_segments_that_polls_leave_are_merged_once_a_day(
         after = await bot.engine.answer("How many chips did Nvidia ship in week 2?")
         assert after.text == before.text == "Nvidia shipped more chips in week 2."
     assert not compaction.is_running()
+
+
+async def test_every_feed_is_listed_even_at_the_cap_with_long_errors(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    error = (
+        "ClientConnectorError: Cannot connect to host feeds.example.org:443 ssl:default "
+        "[Name or service not known]"
+    )
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake, feed_tick=3600)) as bot:
+        for n in range(20):  # the cap per server
+            feed, _ = await bot.archive.feeds.add(
+                f"https://feeds.example.org/section-{n}/{'long-path/' * 20}rss.xml",
+                interval_seconds=3600,
+                now=NOW,
+                guild_id=int(fake.guild_id),
+                notify_channel_id=int(fake.channel_id),
+            )
+            await bot.archive.feeds.record_poll(
+                feed.id, now=NOW, next_poll_at=NOW, etag=None, last_modified=None,
+                title=f"Example Tech {n}", error=error, failures=5,
+                disabled_reason=f"disabled after 5 failed polls; last error: {error}",
+            )  # fmt: skip
+        messages = await paged_list(fake, "feeds list")
+    assert len(messages) > 1 and all(m["flags"] == 64 for m in messages)
+    text = "\n".join(m["embed"]["description"] for m in messages)
+    assert all(f"**Example Tech {n}**" in text for n in range(20))
+    assert "more" not in text

@@ -214,7 +214,10 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
     async def list(self, interaction: discord.Interaction) -> None:
         """List this server's feeds with their last error or why they are disabled."""
         feeds = await self.bot.archive.feeds.list(guild_id=interaction.guild_id)
-        await interaction.response.send_message(embed=render.feeds_embed(feeds), ephemeral=True)
+        first, *rest = render.feeds_embeds(feeds)
+        await interaction.response.send_message(embed=first, ephemeral=True)
+        for embed in rest:  # the rest of a long list, as private as its start
+            await interaction.followup.send(embed=embed, ephemeral=True)
 
 
 def _followed_elsewhere(url: str, feed: Feed) -> str:
