@@ -23,6 +23,9 @@ class Article:
     published_at: datetime | None = None
     topics: tuple[str, ...] = ()
     source_links: tuple[str, ...] = ()
+    # Set only on a stored article given back as a record (see bot.archive.partial): its key
+    # points were drawn from its text, so they stay part of that text when new ones replace them.
+    key_points_extracted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,12 @@ class PreparedArticle:
     url_key: str | None
     snippets: Sequence[tuple[SnippetKind, str]]
     content_hash: str  # the article's, computed once: dedup compares it several times
+
+    @property
+    def key_points_extracted(self) -> bool:
+        """Whether the key points indexed were drawn from the text rather than given by the
+        record (an article without key points gets extracted ones)."""
+        return self.article.key_points_extracted or not self.article.key_points
 
 
 @dataclass(frozen=True, slots=True)

@@ -358,7 +358,10 @@ async def _keep_stored_text(
     heads = {
         row[0]: row[1:]
         for row in await _select_in(
-            conn, "SELECT id, coalesce(summary, ''), content_hash FROM articles WHERE id IN", ids
+            conn,
+            "SELECT id, coalesce(summary, ''), content_hash, key_points_extracted FROM articles "
+            "WHERE id IN",
+            ids,
         )
     }
     texts = {
@@ -366,8 +369,9 @@ async def _keep_stored_text(
             str(summary),
             [(kind, text) for _, _, kind, text in sorted(stored.get(article_id, []))],
             str(content_hash),
+            bool(extracted),
         )
-        for article_id, (summary, content_hash) in heads.items()
+        for article_id, (summary, content_hash, extracted) in heads.items()
     }
 
     def complete() -> list[PreparedArticle]:
@@ -539,6 +543,7 @@ def _columns(
         "summary": article.summary,
         "source_links": json.dumps(article.source_links),
         "content_hash": item.content_hash,
+        "key_points_extracted": item.key_points_extracted,
     }
 
 
@@ -600,14 +605,17 @@ async def _write(conn: aiosqlite.Connection, rows: _Rows) -> None:
                sort_at = coalesce(:published_at, sort_at),
                story_day = substr(coalesce(:published_at, sort_at), 1, 10), summary = :summary,
                source_links = CASE :source_links WHEN '[]' THEN source_links ELSE :source_links END,
-               content_hash = :content_hash WHERE id = :id""",
+               content_hash = :content_hash, key_points_extracted = :key_points_extracted
+               WHERE id = :id""",
             rows.updates,
         )
     await conn.executemany(
         """INSERT INTO articles (id, url, url_key, title, title_key, source, published_at,
-           ingested_at, sort_at, story_day, story_id, summary, source_links, content_hash)
+           ingested_at, sort_at, story_day, story_id, summary, source_links, content_hash,
+           key_points_extracted)
            VALUES (:id, :url, :url_key, :title, :title_key, :source, :published_at, :ingested_at,
-           :sort_at, :story_day, :story_id, :summary, :source_links, :content_hash)""",
+           :sort_at, :story_day, :story_id, :summary, :source_links, :content_hash,
+           :key_points_extracted)""",
         rows.inserts,
     )
     await conn.executemany(

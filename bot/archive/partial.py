@@ -20,24 +20,30 @@ from bot.models import Article, PreparedArticle, SnippetKind
 @dataclass(frozen=True, slots=True)
 class StoredText:
     """What the archive holds of an article's text: its summary as given, its snippets in
-    order, and the content hash they were stored with."""
+    order, the content hash they were stored with, and whether its key points were drawn from
+    its text (or given by its record)."""
 
     summary: str
     snippets: Sequence[tuple[SnippetKind, str]]
     content_hash: str
+    key_points_extracted: bool
 
     def as_record(self, title: str) -> Article:
-        """The stored text as a record would give it. The body is its sentences, after those
-        key points that are not the summary's: a key point drawn from the body is stored only
-        as a key point, and must stay in the text when a record replaces the key points."""
+        """The stored text as a record would give it. Key points drawn from the text lead its
+        body (those that are not the summary's): such a sentence is stored only as a key point,
+        and must stay in the text when a record replaces the key points. Key points a record
+        gave are no part of the text: a record that gives others replaces them."""
         summary = set(snippet_sentences(split_paragraphs(self.summary)))
         key_points = [text for kind, text in self.snippets if kind == "key_point"]
         body = [text for kind, text in self.snippets if kind == "body"]
+        if self.key_points_extracted:
+            body = [p for p in key_points if p not in summary] + body
         return Article(
             title=title,
             summary=self.summary,
-            body="\n\n".join([p for p in key_points if p not in summary] + body),
+            body="\n\n".join(body),
             key_points=tuple(key_points),
+            key_points_extracted=self.key_points_extracted,
         )
 
 

@@ -57,19 +57,22 @@ def _cut(text: str) -> list[str]:
 def fill_missing(newer: Article, older: Article) -> Article:
     """``newer`` with what it lacks taken from ``older``, an earlier record of the same article:
     its summary, its body and its facts, and its key points when it brings no body to draw new
-    ones from (less those that only repeated a summary it replaces)."""
-    key_points = newer.key_points
+    ones from (less those that only repeated a summary it replaces). Key points taken from
+    ``older`` stay marked as drawn from the text if they were."""
+    key_points, extracted = newer.key_points, newer.key_points_extracted
     if not key_points and not newer.body:
         replaced: set[str] = set()
         if newer.summary:  # (its sentences, compared as they are indexed: spacing aside)
             replaced = set(snippet_sentences(split_paragraphs(older.summary)))
             replaced -= set(snippet_sentences(split_paragraphs(newer.summary)))
         key_points = tuple(point for point in older.key_points if point not in replaced)
+        extracted = older.key_points_extracted
     return replace(
         newer,
         summary=newer.summary or older.summary,
         body=newer.body or older.body,
         key_points=key_points,
+        key_points_extracted=extracted,
         source=newer.source or older.source,
         published_at=newer.published_at or older.published_at,
         topics=newer.topics or older.topics,

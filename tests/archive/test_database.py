@@ -11,6 +11,8 @@ import pytest
 
 from bot.archive import Archive, StorageError
 from bot.archive.database import _migrations
+from bot.ingest.pipeline import ingest_articles
+from bot.models import Article
 from bot.search import Engine
 from tests.conftest import NOW
 
@@ -137,6 +139,44 @@ async def test_an_older_archive_never_gives_a_used_subscription_id_again(
         assert await subscribe("tesla") == 4  # above the removed subscription 3
         await archive.alerts.unsubscribe(10, "tesla")
         assert await subscribe("crypto") == 5  # not 4 again
+
+
+async def test_an_older_archive_keeps_the_body_sentences_drawn_as_its_key_points(
+    tmp_path: Path,
+) -> None:
+    # Before migration 10 the archive did not record whether key points were given or drawn
+    # from the body; a body sentence drawn as one is stored only as a key point. Taken as drawn,
+    # it stays part of the text when a record gives other key points without a body.
+    path = tmp_path / "old.db"
+    _archive_at(
+        path,
+        9,
+        """INSERT INTO articles (id, url, url_key, title, title_key, ingested_at, sort_at,
+                                 story_day, content_hash)
+           VALUES (1, 'https://cars.example/acme', 'https://cars.example/acme', 'Acme recalls',
+                   'acme recalls', '2026-05-01', '2026-05-01', '2026-05-01', 'h');
+           INSERT INTO snippets (id, article_id, position, kind, text)
+           VALUES (1, 1, 0, 'title', 'Acme recalls'),
+                  (2, 1, 1, 'key_point', 'Acme Motors is recalling 20,000 cars in Ohio.'),
+                  (3, 1, 2, 'body', 'Dealers will replace the sensor.');
+           INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets;""",
+    )
+    async with await Archive.open(path) as archive:
+        pointed = Article(
+            title="Acme recalls",
+            url="https://cars.example/acme",
+            key_points=("Acme recalls cars.",),
+        )
+        assert (await ingest_articles(archive, [pointed], now=NOW)).updated == 1
+        rows = await archive.db.reader.execute_fetchall(
+            "SELECT kind, text FROM snippets ORDER BY position"
+        )
+        assert [tuple(row) for row in rows] == [
+            ("title", "Acme recalls"),
+            ("key_point", "Acme recalls cars."),
+            ("body", "Acme Motors is recalling 20,000 cars in Ohio."),
+            ("body", "Dealers will replace the sensor."),
+        ]
 
 
 async def test_foreign_keys_are_enforced(archive: Archive) -> None:

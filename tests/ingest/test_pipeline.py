@@ -177,3 +177,45 @@ async def test_records_of_one_url_in_one_import_keep_what_the_newest_lacks(
     )
     texts = await archive.db.reader.execute_fetchall("SELECT text FROM snippets")
     assert any("faulty brake sensor" in text for (text,) in texts)
+
+
+AMD_TEXT = """url: https://example.com/amd-q4
+
+AMD Revenue Beats Forecast
+AMD reported fourth-quarter revenue of $7.7 billion on Tuesday.
+Key points
+{points}
+"""
+AMD_JSON = {
+    "title": "AMD Revenue Beats Forecast",
+    "url": "https://example.com/amd-q4",
+    "summary": "AMD reported fourth-quarter revenue of $7.7 billion on Tuesday.",
+}
+KEPT = "AMD's data center revenue was $3.9 billion."
+DELETED = "AMD will cut 4% of its workforce."
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".json"])
+async def test_a_key_point_deleted_from_a_file_is_no_longer_quoted(
+    archive: Archive, tmp_path: Path, suffix: str
+) -> None:
+    # A file of a title, a summary and key points, no body, edited and ingested again.
+    path = tmp_path / f"amd{suffix}"
+
+    def write(points: list[str]) -> None:
+        if suffix == ".txt":
+            path.write_text(AMD_TEXT.format(points="\n".join(f"- {p}" for p in points)))
+        else:
+            path.write_text(json.dumps({**AMD_JSON, "key_points": points}))
+
+    write([KEPT, DELETED])
+    await pipeline.ingest_paths(archive, [str(path)], now=NOW)
+    write([KEPT])
+    report = await pipeline.ingest_paths(archive, [str(path)], now=NOW)
+    assert report.updated == 1
+    (stored,) = await archive.articles.latest()
+    assert stored.key_points == (KEPT,)
+    texts = await archive.db.reader.execute_fetchall("SELECT text FROM snippets")
+    assert DELETED not in [text for (text,) in texts]
+    # Said again, the file says nothing new.
+    assert (await pipeline.ingest_paths(archive, [str(path)], now=NOW)).unchanged == 1
