@@ -27,8 +27,31 @@ _DEPENDENT_START = re.compile(
     r"^(?:it|he|she|they|this|that|these|those|but|and|also|however|still|meanwhile|so)\b",
     re.IGNORECASE,
 )
+# Dates and times as an "Updated ..." line gives them: 3:45 p.m. ET, Jan. 14, 2026.
+_DATE_WORD = (
+    r"(?:\d+|[ap]\.?m|jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec"
+    r"|january|february|march|april|june|july|august|september|october|november|december"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|[ecmp][sd]?t|gmt|utc|bst|cest?|at|on)"
+)
+# What a page carries around its story, never a fact of it: prompts, ads, when it was updated,
+# who wrote and edited it, copyright notices, links to other stories and to the outlet's
+# accounts. Scraped text keeps these lines, and with their dates, figures and names they outscore
+# the story's own sentences. Each is recognised by a start no news sentence has, or as a whole
+# sentence: "Updated 3:45 p.m. ET" is a time stamp, "Updated figures show..." a fact.
 _NOT_FACTUAL = re.compile(
-    r"^(?:sign up|subscribe|click|read more|watch|photo|image|copyright)\b", re.I
+    rf"""^(?:
+        (?:sign\ up|subscribe|click|read\ more|watch|photo|image)\b
+      | advertisement(?:\s*[-–—:|]\s*(?:scroll|continue|story)\b.*)?[.!]?$
+      | (?:(?:last|first)\s+)?(?:updated|published|posted)\s*:?\s*
+            {_DATE_WORD}(?:[\s,.:/|-]+{_DATE_WORD})*[\s.]*$
+      | (?:additional\s+)?(?:reporting|writing|editing|written|edited|compiled)\s+by\b
+      | ©|\(c\)|copyright\s*(?:©|\(c\)|\d{{4}})
+      | all\s+rights\s+reserved|this\s+material\s+may\s+not\b
+      | (?:related(?:\s+\w+)?|see\s+also|also\s+read|more|contributing)\s*:
+      | follow\s+(?:us\b|.*\bon\s+(?:twitter|x|facebook|instagram|linkedin|bluesky|threads)\b)
+      | share\s+(?:this|on)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
 )
 
 

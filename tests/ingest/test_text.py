@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.ingest.keypoints import extract_key_points
 from bot.ingest.sentences import split_sentences, split_text
 from bot.ingest.urls import canonical_url
@@ -58,3 +60,36 @@ def test_a_percentage_counts_as_a_figure_whatever_follows_it() -> None:
         "Online sales grew 4% over the quarter as shoppers moved away from stores.",
     ]
     assert extract_key_points(sentences, limit=1) == [sentences[1]]
+
+
+def test_page_boilerplate_is_never_a_key_point() -> None:
+    # Scraped pages keep their ad labels, time stamps, credits and copyright lines; with dates,
+    # figures and names they outscored the story, and /latest showed the first as its key point.
+    body = (
+        "Advertisement - Scroll to continue reading. Updated 3:45 p.m. ET, January 14, 2026.\n"
+        "Microsoft will cut about 1,900 jobs in its gaming division, an internal memo said.\n"
+        "The layoffs affect Activision Blizzard and Xbox teams.\n"
+        "Reporting by Jane Doe in San Francisco; Editing by Bill Berkrot and Mark Potter.\n"
+        "© 2026 Example Wire Inc. All rights reserved.\n"
+        "Related: Microsoft's gaming bet, explained in five charts from 2025\n"
+        "Follow Example Wire on X and LinkedIn for the latest updates from New York."
+    )
+    assert extract_key_points(split_text(body)) == [
+        "Microsoft will cut about 1,900 jobs in its gaming division, an internal memo said.",
+        "The layoffs affect Activision Blizzard and Xbox teams.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Updated figures show revenue rose 5% to $3 billion in 2025.",
+        "Published reports say Intel will cut 15,000 jobs by March 2026.",
+        "Writing to shareholders, Nadella said Microsoft would cut 1,900 jobs.",
+        "Copyright lawsuits against OpenAI rose to 30 in 2025.",
+        "More than 1,900 jobs will be cut, Microsoft said on Monday.",
+        "Advertisers spent $3 billion on Meta in the quarter.",
+    ],
+)
+def test_facts_that_open_like_boilerplate_stay_key_points(sentence: str) -> None:
+    assert extract_key_points([sentence]) == [sentence]
