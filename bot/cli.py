@@ -9,14 +9,16 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.archive import Archive, StorageError
 from bot.archive.feeds import Feed
 from bot.feeds.poller import FeedPoller, PollOutcome
 from bot.ingest.bundled import open_archive
-from bot.ingest.pipeline import ingest_paths
+from bot.ingest.pipeline import ARTICLE_SUFFIXES, ingest_paths
 from bot.ingest.urls import canonical_url
 from bot.models import IngestReport, StoredArticle
 from bot.search import Answer, Engine, Filters
@@ -231,11 +233,20 @@ async def _ingest(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def format_report(report: IngestReport) -> str:
-    """The counts of an ingest, and each failure with its reason (the first few of each file)."""
+    """The counts of an ingest, the files passed over (how many, of which kinds), and each
+    failure with its reason (the first few of each file)."""
     lines = [
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)}"
     ]
+    if report.skipped:
+        kinds = Counter(Path(name).suffix.lower() or "no suffix" for name in report.skipped)
+        count = len(report.skipped)
+        *others, last = ARTICLE_SUFFIXES
+        lines.append(
+            f"  skipped {count} file{'s' * (count != 1)} not ending in {', '.join(others)} or "
+            f"{last}: " + ", ".join(f"{n} {suffix}" for suffix, n in kinds.most_common())
+        )
     reasons: dict[str, list[str]] = {}
     for name, reason in report.failed:
         reasons.setdefault(name, []).append(reason)

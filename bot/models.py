@@ -83,6 +83,9 @@ class IngestReport:
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     article_ids: list[int] = field(default_factory=list)
+    # Files a folder or pattern held that are not article files: passed over, but said, so that
+    # a folder of other files is not taken for one with nothing new.
+    skipped: list[str] = field(default_factory=list)
 
     def merge(self, other: IngestReport) -> None:
         """Add another report's counts to this one."""
@@ -91,3 +94,4 @@ class IngestReport:
         self.unchanged += other.unchanged
         self.failed.extend(other.failed)
         self.article_ids.extend(other.article_ids)
+        self.skipped.extend(other.skipped)

@@ -213,6 +213,20 @@ def test_missing_path_is_reported(db: Path) -> None:
     assert "/nonexistent/*.json: no such file or folder" in result.stdout
 
 
+def test_a_folder_without_article_files_is_reported(db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name in ("a.md", "b.md", "export.csv"):
+        (folder / name).write_text("Acme Raises Money\nAcme raised $40 million.\n")
+    result = newsbot(db, "ingest", str(folder))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "added 0, updated 0, unchanged 0, failed 1",
+        "  skipped 3 files not ending in .txt, .json, .jsonl or .ndjson: 2 .md, 1 .csv",
+        f"  failed: {folder}: no article files there",
+    ]
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(db: Path) -> None:
     env = {**os.environ, "NEWSBOT_DB": str(db)}
     env.pop("DISCORD_TOKEN", None)

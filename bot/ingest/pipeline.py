@@ -114,15 +114,23 @@ async def _ingest_batches(
     return report
 
 
-def expand_paths(patterns: Iterable[str]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files named by paths, folders (searched recursively) and glob patterns; plus misses.
+def expand_paths(
+    patterns: Iterable[str],
+) -> tuple[list[Path], list[tuple[str, str]], list[Path]]:
+    """Files named by paths, folders (searched recursively) and glob patterns; the misses; and
+    the files that folders and patterns held but that are not article files.
 
     A path that exists is taken as named, never as a pattern (``rep[1].json`` is that file,
-    not ``rep1.json``). Neither a folder nor a ``**`` pattern is searched through a symlinked
-    folder (a link to a parent would loop), and a file reached twice (through a link, or by two
-    patterns) is read once.
+    not ``rep1.json``), and a file named is read whatever its name ends in. A folder and a
+    pattern pick the same files: article files (``ARTICLE_SUFFIXES``), the others passed over,
+    so that ``inbox/`` and ``inbox/*`` read the same. A folder or pattern that holds files but
+    none of them article files is a miss: an import that read nothing must not look like one
+    that found nothing new. Neither a folder nor a ``**`` pattern is searched through a
+    symlinked folder (a link to a parent would loop), and a file reached twice (through a link,
+    or by two patterns) is read once.
     """
     files: dict[Path, Path] = {}  # resolved path -> the path as first reached
+    skipped: dict[Path, Path] = {}
     missing: list[tuple[str, str]] = []
     for pattern in patterns:
         try:
@@ -133,35 +141,42 @@ def expand_paths(patterns: Iterable[str]) -> tuple[list[Path], list[tuple[str, s
         if found is None:
             missing.append((pattern, "no such file or folder"))
             continue
-        for path in found:
+        articles, others = found
+        if others and not articles:
+            missing.append((pattern, "no article files there"))
+        for path in articles:
             files.setdefault(path.resolve(), path)
-    return list(files.values()), missing
+        for path in others:
+            skipped.setdefault(path.resolve(), path)
+    return list(files.values()), missing, [p for key, p in skipped.items() if key not in files]
 
 
-def _files_named(pattern: str) -> list[Path] | None:
-    """The article files one path or pattern names, or None if it names nothing."""
+def _files_named(pattern: str) -> tuple[list[Path], list[Path]] | None:
+    """The article files one path or pattern names and the other files it holds (see
+    :func:`expand_paths`), or None if it names nothing."""
     named = Path(pattern)
     literal = named.exists() or not _GLOB_MAGIC.search(pattern)
     files: list[Path] = []
+    others: list[Path] = []
     named_something = False
     for match in [named] if literal else _glob(pattern):
         if match.is_dir():
-            files += _article_files(match)
+            found = _visible_files(match)
         elif match.is_file():
-            files.append(match)
+            found = [match]
         else:  # a broken link a pattern matched is skipped, as the folder walk skips it
             continue
         named_something = True
-    return files if named_something else None
+        for path in found:
+            # A file named by its own path is read whatever its name ends in: it was chosen.
+            chosen = path is named or path.suffix.lower() in ARTICLE_SUFFIXES
+            (files if chosen else others).append(path)
+    return (files, others) if named_something else None
 
 
-def _article_files(folder: Path) -> list[Path]:
-    """The article files under ``folder``; ``rglob`` does not descend into symlinked folders."""
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and _visible(p, folder)
-    )
+def _visible_files(folder: Path) -> list[Path]:
+    """The files under ``folder``; ``rglob`` does not descend into symlinked folders."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and _visible(p, folder))
 
 
 def _visible(path: Path, base: Path) -> bool:
@@ -171,7 +186,7 @@ def _visible(path: Path, base: Path) -> bool:
 
 
 def _glob(pattern: str) -> list[Path]:
-    """What a glob pattern matches, searched as :func:`_article_files` searches a folder.
+    """What a glob pattern matches, searched as :func:`_visible_files` searches a folder.
 
     pathlib's ``glob``, unlike the ``glob`` module, does not follow symlinked folders for
     ``**``, so a link to a parent folder is not walked round and round.
@@ -196,8 +211,8 @@ async def ingest_paths(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Parse and store every article file named; unreadable files are reported, not fatal."""
-    files, missing = expand_paths(patterns)
-    report = IngestReport(failed=list(missing))
+    files, missing, skipped = expand_paths(patterns)
+    report = IngestReport(failed=list(missing), skipped=[str(path) for path in skipped])
     articles: list[Article] = []
     for path in files:
         try:

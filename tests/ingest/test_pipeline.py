@@ -219,3 +219,25 @@ async def test_a_key_point_deleted_from_a_file_is_no_longer_quoted(
     assert DELETED not in [text for (text,) in texts]
     # Said again, the file says nothing new.
     assert (await pipeline.ingest_paths(archive, [str(path)], now=NOW)).unchanged == 1
+
+
+@pytest.mark.parametrize("pattern", ["{inbox}", "{inbox}/*", "{inbox}/**/*"])
+async def test_files_that_are_not_article_files_are_reported_not_passed_over_in_silence(
+    archive: Archive, tmp_path: Path, pattern: str
+) -> None:
+    # A folder and a pattern pick the same files.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.md").write_text("Acme Raises Money\nAcme raised $40 million.\n")
+    (inbox / "export.csv").write_text("title,url\nX,https://ex.com/x\n")
+    report = await pipeline.ingest_paths(archive, [pattern.format(inbox=inbox)], now=NOW)
+    assert report.added == 0
+    assert report.failed == [(pattern.format(inbox=inbox), "no article files there")]
+    assert sorted(report.skipped) == [str(inbox / "a.md"), str(inbox / "export.csv")]
+    # Beside an article file, they are still listed, and the article is read.
+    (inbox / "b.json").write_text(json.dumps({"title": "Read", "text": "Chips."}))
+    report = await pipeline.ingest_paths(archive, [pattern.format(inbox=inbox)], now=NOW)
+    assert (report.added, report.failed, len(report.skipped)) == (1, [], 2)
+    # A file named by its own path is read whatever its name ends in.
+    report = await pipeline.ingest_paths(archive, [str(inbox / "a.md")], now=NOW)
+    assert (report.added, report.skipped) == (1, [])
