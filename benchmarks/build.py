@@ -73,14 +73,14 @@ async def build(archive: Archive, records: Iterable[Record], *, chunk: int) -> B
     finally:
         if worker is not None:
             await worker.close()
-    stored = report.added + report.updated + report.unchanged
+    stored = report.added + report.updated + report.unchanged + report.duplicates
     built.figures = {
         "ingest_seconds": round(watch.seconds, 3),
         "ingest_articles_per_s": round(stored / max(watch.seconds, 1e-9), 1),
         "ingest_first_chunk_per_s": round(rates[0], 1) if rates else 0.0,
         "ingest_last_chunk_per_s": round(rates[-1], 1) if rates else 0.0,
         "ingest_added": report.added,
-        "ingest_unchanged": report.unchanged + report.updated,
+        "ingest_unchanged": report.unchanged + report.updated + report.duplicates,
         "raw_text_bytes": raw_bytes,
     }
     return built

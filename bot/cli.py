@@ -239,6 +239,11 @@ def format_report(report: IngestReport) -> str:
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)}"
     ]
+    if report.duplicates:
+        lines.append(
+            f"  {report.duplicates} duplicate{'s' * (report.duplicates != 1)} of other records "
+            "in this import (same URL): merged into the newest"
+        )
     if report.skipped:
         kinds = Counter(Path(name).suffix.lower() or "no suffix" for name in report.skipped)
         count = len(report.skipped)

@@ -81,6 +81,9 @@ class IngestReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Records left out for a newer record of the same URL in the same import, their text merged
+    # into it: not "unchanged", which says the archive already held what a record says.
+    duplicates: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     article_ids: list[int] = field(default_factory=list)
     # Files a folder or pattern held that are not article files: passed over, but said, so that
@@ -92,6 +95,7 @@ class IngestReport:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
         self.failed.extend(other.failed)
         self.article_ids.extend(other.article_ids)
         self.skipped.extend(other.skipped)

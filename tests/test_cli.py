@@ -227,6 +227,21 @@ def test_a_folder_without_article_files_is_reported(db: Path, tmp_path: Path) ->
     ]
 
 
+def test_duplicates_within_one_import_are_not_called_unchanged(db: Path, tmp_path: Path) -> None:
+    # Three records of one URL, on three days, in one import of a fresh archive.
+    for day in (1, 2, 3):
+        (tmp_path / f"{day}.txt").write_text(
+            f"url: https://example.com/acme\npublished: 2026-01-0{day}\n\n"
+            f"Acme Recalls Cars\nAcme recalled {day},000 cars.\n"
+        )
+    result = newsbot(db, "ingest", str(tmp_path / "*.txt"), NEWSBOT_NO_BUNDLED="1")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "added 1, updated 0, unchanged 0, failed 0",
+        "  2 duplicates of other records in this import (same URL): merged into the newest",
+    ]
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(db: Path) -> None:
     env = {**os.environ, "NEWSBOT_DB": str(db)}
     env.pop("DISCORD_TOKEN", None)

@@ -162,7 +162,7 @@ async def load_archive(archive: Archive, folder: Path) -> dict[str, Any]:
     return {
         "articles_read": len(articles),
         "articles_stored": report.added + report.updated,
-        "articles_merged": report.unchanged,
+        "articles_merged": report.unchanged + report.duplicates,
         "ingest_seconds": round(seconds, 1),
     }
 

@@ -160,7 +160,7 @@ class FeedPoller:
                     articles = await self._with_full_text(session, articles, guard)
                 report = await ingest_articles(self.archive, articles, now=now)
                 outcome.added, outcome.updated = report.added, report.updated
-                outcome.unchanged = report.unchanged
+                outcome.unchanged = report.unchanged + report.duplicates
                 outcome.skipped += [f"{name}: {reason}" for name, reason in report.failed]
             if outcome.error:
                 # The validators of a document that could not be read must not be kept: the

@@ -48,7 +48,7 @@ async def ingest_articles(
     Articles are stored oldest first (undated ones last, as new): the index reads the newest
     stored first, so stored order should follow publication, whatever order a file or a feed
     lists them in. Of records that share a URL, only the newest is stored (the others count as
-    unchanged): stored in turn, each would overwrite the last on every import and poll.
+    duplicates): stored in turn, each would overwrite the last on every import and poll.
     """
     articles, superseded = _newest_per_url(sorted(articles, key=_publication_order))
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
@@ -57,7 +57,7 @@ async def ingest_articles(
     else:
         async with await SnippetWorker.start() as started:
             report = await _ingest_batches(archive, batches, now, progress, started)
-    report.unchanged += superseded
+    report.duplicates += superseded
     return report
 
 

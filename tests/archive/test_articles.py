@@ -180,12 +180,12 @@ async def test_records_sharing_a_url_store_the_newest_once(archive: Archive) -> 
     older = replace(META, title="Meta status: investigating", published_at=NOW - timedelta(hours=2))
     newer = replace(META, title="Meta status: resolved", published_at=NOW - timedelta(hours=1))
     first = await ingest_articles(archive, [newer, older], now=NOW)
-    assert (first.added, first.updated, first.unchanged) == (1, 0, 1)
+    assert (first.added, first.updated, first.unchanged, first.duplicates) == (1, 0, 0, 1)
     (stored,) = await archive.articles.latest()
     assert stored.title == "Meta status: resolved"
     # Before, each record overwrote the other on every import: "updated 2" every time.
     again = await ingest_articles(archive, [older, newer], now=NOW)
-    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert (again.added, again.updated, again.unchanged, again.duplicates) == (0, 0, 1, 1)
 
 
 async def test_near_identical_title_from_another_outlet_is_the_same_story(archive: Archive) -> None:
