@@ -216,7 +216,7 @@ async def ingest_paths(
     articles: list[Article] = []
     for path in files:
         try:
-            parsed = await asyncio.to_thread(parse_file, path)
+            parsed = await asyncio.to_thread(parse_file, path, now=now)
         except ParseError as error:
             report.failed.append((str(path), str(error)))
             continue

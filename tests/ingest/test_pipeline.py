@@ -4,6 +4,7 @@ full-text index compacted into one segment."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,16 @@ async def test_files_that_are_not_article_files_are_reported_not_passed_over_in_
     # A file named by its own path is read whatever its name ends in.
     report = await pipeline.ingest_paths(archive, [str(inbox / "a.md")], now=NOW)
     assert (report.added, report.skipped) == (1, [])
+
+
+async def test_a_date_ahead_of_the_imports_own_time_leaves_the_article_undated(
+    archive: Archive, tmp_path: Path
+) -> None:
+    # An import run "as of" a moment (as the benchmarks and tests run it) judges dates from
+    # then, not from the machine's clock: a date a year after it is a typo, not news.
+    path = tmp_path / "ahead.json"
+    record = {"title": "Chips ship", "url": "https://news.example/a", "published_at": "2021-01-05"}
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    await pipeline.ingest_paths(archive, [str(path)], now=datetime(2020, 1, 1, tzinfo=UTC))
+    [article] = await archive.articles.latest(limit=1)
+    assert article.published_at is None
