@@ -16,6 +16,11 @@ from bot.models import Article
 from bot.search import Engine
 from tests.conftest import NOW
 
+# One article, as any version of the schema stores it.
+CHIPS_ARTICLE = """INSERT INTO articles (id, title, title_key, ingested_at, sort_at, story_day,
+                                         content_hash)
+    VALUES (1, 'Chips ship', 'chips ship', '2026-05-01', '2026-05-01', '2026-05-01', 'h');"""
+
 
 def _archive_at(path: Path, version: int, rows: str) -> None:
     """An archive file as migration ``version`` left it, holding ``rows`` (SQL)."""
@@ -68,9 +73,8 @@ async def test_an_older_archive_keeps_its_snippets_searchable_after_upgrading(
     _archive_at(
         path,
         2,
-        """INSERT INTO articles (id, title, title_key, ingested_at, sort_at, story_day,
-                                 content_hash)
-           VALUES (1, 'Chips ship', 'chips ship', '2026-05-01', '2026-05-01', '2026-05-01', 'h');
+        CHIPS_ARTICLE
+        + """
            INSERT INTO snippets (id, article_id, position, kind, text)
            VALUES (1, 1, 0, 'title', 'Chips ship'), (2, 1, 1, 'body', 'Nvidia ships chips.');
            INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets;""",
@@ -114,9 +118,8 @@ async def test_an_older_archive_never_gives_a_used_subscription_id_again(
     _archive_at(
         path,
         6,
-        """INSERT INTO articles (id, title, title_key, ingested_at, sort_at, story_day,
-                                 content_hash)
-           VALUES (1, 'Chips ship', 'chips ship', '2026-05-01', '2026-05-01', '2026-05-01', 'h');
+        CHIPS_ARTICLE
+        + """
            INSERT INTO subscriptions (id, guild_id, channel_id, topic, created_by, created_at,
                                       after_article_id)
            VALUES (1, 1, 10, 'apple', 5, '2026-05-01', 0);
