@@ -5,16 +5,25 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-# Query parameters that track the reader rather than identify the page.
+# Query parameters that track the reader rather than identify the page, or ask for its AMP or
+# mobile edition ("?amp", "outputType=amp").
 _TRACKING_PREFIXES = ("utm_", "mc_", "_hs", "vero_")
-_TRACKING_NAMES = frozenset({"fbclid", "gclid", "igshid", "ref", "ref_src", "cmpid", "mbid", "s"})
+_TRACKING_NAMES = frozenset(
+    {"fbclid", "gclid", "igshid", "ref", "ref_src", "cmpid", "mbid", "s", "amp", "outputtype"}
+)
+# Host prefixes of another edition of the same site: "amp.", "m." and "mobile." serve the same
+# articles as the site itself (AMP pages, mobile pages), so a link to either is one article.
+_EDITION_HOST = re.compile(r"^(?:www|amp|m|mobile)\.(?=[^.]+\.[^.]+)")
+# An AMP page's path: "/story/amp", "/story.amp.html", "/amp/story".
+_AMP_PATH = re.compile(r"/amp(?=/|$)|\.amp(?=\.html?$)")
 
 
 def canonical_url(url: str | None) -> str | None:
     """Return a canonical form of an http(s) URL, or None when there is no usable URL.
 
     Lower-cases scheme and host, drops ``www.``, default ports, fragments, tracking parameters
-    and a trailing slash, and sorts the remaining query parameters.
+    and a trailing slash, reads an AMP or mobile edition's link (``amp.``/``m.`` hosts, ``/amp``
+    paths, ``?amp``) as the article's own, and sorts the remaining query parameters.
     """
     if not url or not url.strip():
         return None
@@ -26,10 +35,10 @@ def canonical_url(url: str | None) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         return None
-    host = parts.hostname.lower().removeprefix("www.")
+    host = _EDITION_HOST.sub("", parts.hostname.lower())
     if port and port not in (80, 443):
         host = f"{host}:{port}"
-    path = parts.path.rstrip("/") or ""
+    path = _AMP_PATH.sub("", parts.path).rstrip("/") or ""
     query = urlencode(
         sorted(
             (key, value)

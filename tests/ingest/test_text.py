@@ -41,6 +41,34 @@ def test_canonical_url_ignores_tracking_case_www_and_trailing_slash() -> None:
     assert canonical_url("   ") is None
 
 
+@pytest.mark.parametrize(
+    "edition",
+    [
+        "https://amp.news.example/2026/chips",
+        "https://m.news.example/2026/chips/",
+        "https://mobile.news.example/2026/chips",
+        "https://news.example/2026/chips/amp",
+        "https://news.example/amp/2026/chips",
+        "https://news.example/2026/chips?amp",
+        "https://news.example/2026/chips?outputType=amp",
+    ],
+)
+def test_an_amp_or_mobile_edition_is_the_same_article(edition: str) -> None:
+    # Shared links are often to the AMP or mobile page: stored apart, one story was two
+    # articles, and answers cited both.
+    assert canonical_url(edition) == canonical_url("https://news.example/2026/chips")
+    assert canonical_url("https://news.example/2026/chips.amp.html") == (
+        "https://news.example/2026/chips.html"
+    )
+
+
+@pytest.mark.parametrize(
+    "other", ["https://news.example/champions", "https://m.ai/x", "https://amp.dev/about"]
+)
+def test_words_and_hosts_that_only_contain_amp_or_m_are_left_alone(other: str) -> None:
+    assert canonical_url(other) == other
+
+
 def test_extracted_key_points_prefer_facts_and_keep_order() -> None:
     sentences = [
         "Nvidia reported revenue of $46.7 billion on Wednesday.",
