@@ -37,6 +37,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "published_at": ("published", "date", "publishedat", "pubdate"),
     "topics": ("tags",),
 }
+# How NewsAPI ends a body it cut ("… [+2345 chars]"): not the article's words, never quoted.
+_TRUNCATION_MARK = re.compile(r"\s*\[\+\d+ chars\]\s*$")
 _HEADER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _KEY_POINTS_HEADING = re.compile(r"^(key points|key takeaways|highlights)\s*:?\s*$", re.IGNORECASE)
 _SOURCES_HEADING = re.compile(r"^(sources|references)\s*:?\s*$", re.IGNORECASE)
@@ -266,7 +268,7 @@ def _build(fields: dict[str, Any]) -> Article:
     if not title:
         raise ParseError("missing title")
     summary = _text(_field(fields, "summary"), "summary")
-    body = _text(_field(fields, "body"), "body")
+    body = _TRUNCATION_MARK.sub("", _text(_field(fields, "body"), "body"))
     key_points = [_text(p, "key point") for p in _list(fields.get("key_points"), "key_points")]
     size = len(title) + len(summary) + len(body) + sum(map(len, key_points))
     if size > MAX_ARTICLE_CHARS:

@@ -249,7 +249,9 @@ def test_newsapi_records_keep_their_outlet_date_and_text() -> None:
                 "url": "https://www.reuters.com/technology/nvidia-rubin",
                 "urlToImage": None,
                 "publishedAt": "2026-01-05T18:30:00Z",
-                "content": "LAS VEGAS (Reuters) - Nvidia on Monday unveiled its Rubin chips.",
+                # NewsAPI cuts the text and says by how much: the mark is not quoted.
+                "content": "LAS VEGAS (Reuters) - Nvidia on Monday unveiled its Rubin chips. "
+                "It said… [+2345 chars]",
             },
             {"source": {"id": None, "name": None}, "title": "RSS-shaped", "pubDate": "2026-01-07"},
         ],
@@ -262,7 +264,9 @@ def test_newsapi_records_keep_their_outlet_date_and_text() -> None:
         datetime(2026, 1, 5, 18, 30, tzinfo=UTC),
     )
     assert newsapi.summary == "Nvidia unveiled its Rubin chips."
-    assert newsapi.body == "LAS VEGAS (Reuters) - Nvidia on Monday unveiled its Rubin chips."
+    assert newsapi.body == (
+        "LAS VEGAS (Reuters) - Nvidia on Monday unveiled its Rubin chips. It said…"
+    )
     assert (rss.source, rss.published_at) == (None, datetime(2026, 1, 7, tzinfo=UTC))
 
 
