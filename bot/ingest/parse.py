@@ -44,6 +44,9 @@ _KEY_POINTS_HEADING = re.compile(r"^(key points|key takeaways|highlights)\s*:?\s
 _SOURCES_HEADING = re.compile(r"^(sources|references)\s*:?\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+(.*\S)\s*$")
 _URL = re.compile(r"https?://\S+")
+# The end of a line that ends a sentence (or introduces a list, with a colon), perhaps inside a
+# closing quote or bracket: the next line starts something new even if it starts in lowercase.
+_SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
 # A Unix timestamp written as text (a text file's header has no numbers). Eight digits or fewer
 # are a date, as ISO 8601 writes one without dashes (20260105).
 _TIMESTAMP = re.compile(r"[0-9]{9,20}")
@@ -136,9 +139,8 @@ def parse_text(text: str) -> Article:
     # like (the end of the header, not the title).
     lines = clean_text(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header, lines = _split_header(lines)
-    content = [line.strip() for line in lines]
-    content, source_links = _cut_sources(content)
-    paragraphs = [line for line in content if line]
+    content, source_links = _cut_sources(lines)
+    paragraphs = _unwrap(content)
     if not paragraphs:
         raise ParseError("no text after the header")
     title, rest = paragraphs[0], paragraphs[1:]
@@ -252,10 +254,42 @@ def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     return {key: value for key, value in fields if key in _HEADER_KEYS}, lines[end:]
 
 
+def _unwrap(lines: list[str]) -> list[str]:
+    """The paragraphs of a text file, stripped, with hard-wrapped lines joined back together.
+
+    The bundled format has one paragraph per line, but ``lynx -dump``, e-mail and ``fold`` break
+    lines at about 70 columns, and every break would otherwise end a paragraph (a key point cut
+    to "...plant, which makes", a quote to "...20,000 wafers a"). A line is joined to the one
+    before it only when that one does not end a sentence and the line plainly continues it:
+    it starts with a lowercase letter or a digit, or it is indented under a bullet. The title,
+    the ``Key points`` and ``Sources`` headings and a new bullet are never joined, nor is
+    anything across a blank line, so a file with one paragraph per line reads as it always did.
+    """
+    paragraphs: list[str] = []
+    joinable = False  # whether the last paragraph may take the next line
+    in_bullet = False  # whether the last paragraph is a bullet (indented lines continue it)
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            joinable = in_bullet = False
+            continue
+        heading = bool(_KEY_POINTS_HEADING.match(line) or _SOURCES_HEADING.match(line))
+        bullet = bool(_BULLET.match(line))
+        continues = line[0].islower() or line[0].isdigit() or (in_bullet and raw[0].isspace())
+        if joinable and continues and not heading and not bullet:
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+            in_bullet = bullet
+        # The first line is the title: a heading, which the summary under it never continues.
+        joinable = len(paragraphs) > 1 and not heading and not _SENTENCE_END.search(line)
+    return paragraphs
+
+
 def _cut_sources(lines: list[str]) -> tuple[list[str], list[str]]:
     """Drop the ``Sources`` section (publisher boilerplate) but keep the links it lists."""
     for i, line in enumerate(lines):
-        if _SOURCES_HEADING.match(line):
+        if _SOURCES_HEADING.match(line.strip()):
             links = [
                 m.group(0).rstrip(".,)") for rest in lines[i + 1 :] for m in _URL.finditer(rest)
             ]

@@ -16,6 +16,7 @@ from bot.ingest.parse import ParseError, parse_bytes, parse_file, parse_text
 from bot.ingest.pipeline import ingest_paths
 from bot.ingest.prepare import prepare
 from bot.models import Article
+from bot.search.engine import Engine
 from tests.conftest import NOW, REPO
 
 SEED = REPO / "data" / "000_meta_cloud_business.txt"
@@ -105,6 +106,69 @@ def test_missing_key_points_keeps_summary_and_body() -> None:
     assert article.key_points == ()
     assert article.summary == "Summary here."
     assert article.body == "First body paragraph.\nSecond one."
+
+
+# As `lynx -dump`, e-mail and `fold` write an article: lines broken at about 70 columns, a
+# bullet's continuation indented under it.
+WRAPPED = """url: https://example.com/2026/01/16/tsmc-arizona
+source: Example News
+published: 2026-01-16
+
+TSMC Opens Second Arizona Plant
+TSMC said on Friday it has started production at its second Arizona
+plant, which will make 3-nanometer chips for Apple and Nvidia.
+
+Key points
+- TSMC began production at its second Arizona plant, which makes
+  3-nanometer chips.
+- The company has committed $165 billion to its U.S. operations.
+
+The plant employs 3,000 workers and will produce 20,000 wafers a
+month by the end of 2026, the company said.
+"""
+
+
+async def test_a_hard_wrapped_file_is_quoted_in_whole_sentences(
+    archive: Archive, tmp_path: Path
+) -> None:
+    # Every line break ended a paragraph: the key point was "...plant, which makes" and the
+    # answer quoted "...will produce 20,000 wafers a".
+    (tmp_path / "wrapped.txt").write_text(WRAPPED, encoding="utf-8")
+    report = await ingest_paths(archive, [str(tmp_path / "wrapped.txt")], now=NOW)
+    assert (report.added, report.failed) == (1, [])
+    (article,) = await archive.articles.latest()
+    assert article.summary == (
+        "TSMC said on Friday it has started production at its second Arizona plant, "
+        "which will make 3-nanometer chips for Apple and Nvidia."
+    )
+    assert article.key_points == (
+        "TSMC began production at its second Arizona plant, which makes 3-nanometer chips.",
+        "The company has committed $165 billion to its U.S. operations.",
+    )
+    answer = await Engine(archive).answer("How many wafers will the plant produce?")
+    assert answer.answered
+    assert "20,000 wafers a month by the end of 2026" in answer.text
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "data").glob("*.txt")), ids=lambda p: p.name)
+def test_the_bundled_format_keeps_one_paragraph_per_line(path: Path) -> None:
+    # Its lines are not wrapped: none may be joined to the one before it.
+    (article,) = parse_file(path).articles
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").split("\n")]
+    bullets = tuple(line.removeprefix("- ") for line in lines if line.startswith("- "))
+    assert article.key_points == bullets
+    body = article.body.split("\n")
+    assert body and all(paragraph in lines for paragraph in body)
+
+
+def test_a_title_a_heading_or_a_sentence_end_is_never_joined_to_the_next_line() -> None:
+    article = parse_text(
+        "iPhone Sales Slow\niPhone sales fell 3%.\nKey points\n- Sales fell:\n"
+        "- 1X shipped robots.\nThe quarter ended.\neBay sales rose.\n"
+    )
+    assert (article.title, article.summary) == ("iPhone Sales Slow", "iPhone sales fell 3%.")
+    assert article.key_points == ("Sales fell:", "1X shipped robots.")
+    assert article.body == "The quarter ended.\neBay sales rose."
 
 
 def test_a_line_that_looks_like_a_header_but_is_text_stays_text() -> None:
