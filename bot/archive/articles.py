@@ -468,7 +468,15 @@ class _BatchPlan:
         if item.url_key and (row := self.by_url.get(item.url_key)):
             return row
         row = self.by_hash.get(item.content_hash)
-        if row and (row.url_key is None or item.url_key is None or row.url_key == item.url_key):
+        # The same text under another link is the same article when nothing says otherwise: a
+        # link given or taken away, or corrected by the same outlet. Another outlet's copy of it
+        # (a wire story) is an article of its own, linked to the first as one story.
+        if row and (
+            row.url_key is None
+            or item.url_key is None
+            or row.url_key == item.url_key
+            or (row.facts.source is not None and row.facts.source == item.article.source)
+        ):
             return row
         if item.url_key is None:
             for row in self.without_url_by_day.get(day, ()):

@@ -156,6 +156,20 @@ async def test_same_content_under_another_url_is_not_duplicated(archive: Archive
         assert (await ingest_articles(archive, [again], now=NOW)).unchanged == 1
 
 
+async def test_a_link_corrected_by_its_outlet_moves_the_article_and_a_copy_stays_apart(
+    archive: Archive,
+) -> None:
+    await ingest_articles(archive, [META], now=NOW)
+    corrected = replace(META, url="https://www.example.com/2026/05/01/meta-cloud-business")
+    assert (await ingest_articles(archive, [corrected], now=NOW)).updated == 1
+    (stored,) = await archive.articles.latest()
+    assert stored.url == corrected.url
+    # The same text from another outlet, under its own link, is that outlet's article.
+    copy = replace(META, url="https://wire.example/meta-cloud", source="Wire Service")
+    assert (await ingest_articles(archive, [copy], now=NOW)).added == 1
+    assert await archive.articles.count() == 2
+
+
 async def test_corrected_date_outlet_and_topics_are_applied_and_missing_ones_kept(
     archive: Archive,
 ) -> None:
