@@ -302,7 +302,7 @@ def _build(fields: dict[str, Any]) -> Article:
     if not title:
         raise ParseError("missing title")
     summary = _text(_field(fields, "summary"), "summary")
-    body = _TRUNCATION_MARK.sub("", _text(_field(fields, "body"), "body"))
+    body = _without_truncation_mark(_text(_field(fields, "body"), "body"))
     key_points = [_text(p, "key point") for p in _list(fields.get("key_points"), "key_points")]
     size = len(title) + len(summary) + len(body) + sum(map(len, key_points))
     if size > MAX_ARTICLE_CHARS:
@@ -318,6 +318,15 @@ def _build(fields: dict[str, Any]) -> Article:
         topics=tuple(_topics(_field(fields, "topics"))),
         source_links=tuple(_text(s, "source link") for s in _list(fields.get("source_links"), "")),
     )
+
+
+def _without_truncation_mark(body: str) -> str:
+    """``body`` without NewsAPI's closing "[+2345 chars]". (Only the end is looked at: a pattern
+    starting with spaces, tried at every place of a long body, cost more than the rest of the
+    record's parsing.)"""
+    if not body.endswith("chars]"):
+        return body
+    return body[:-60] + _TRUNCATION_MARK.sub("", body[-60:])
 
 
 def _field(fields: dict[str, Any], name: str) -> Any:
