@@ -15,6 +15,7 @@ from benchmarks.targets import BY_KEY, TARGET_ARTICLES, failures
 # The figures in the table, in order (the JSON holds every figure).
 ROWS = (
     "articles",
+    "articles_stored",
     "corpus",
     "variants",
     "rank",

@@ -101,7 +101,7 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     assert re.search(r"^variants\s+recombined$", result.stdout, re.M)
 
     [run] = json.loads(out.read_text(encoding="utf-8"))["runs"]
-    assert run["articles"] == 1000
+    assert run["articles"] == run["articles_stored"] == 1000
     assert run["corpus"] == "synthetic"
     missing = [key for key in REQUIRED if key not in run]
     assert not missing
