@@ -129,12 +129,6 @@ class AlertStore:
                 raise LimitReached(problem)
             existed = await _subscription_id(conn, channel_id, topic) is not None
             newest = await _scalar(conn, "SELECT coalesce(max(id), 0) FROM articles")
-            paused = await _scalar(
-                conn,
-                """SELECT count(*) FROM subscriptions
-                   WHERE channel_id = ? AND paused_reason IS NOT NULL""",
-                channel_id,
-            )
             # (In DO UPDATE, a bare column is the stored row's value.)
             await conn.execute(
                 """INSERT INTO subscriptions (guild_id, channel_id, topic, exclude, role_id,
@@ -154,14 +148,16 @@ class AlertStore:
                     "after": newest,
                 },
             )
-            await conn.execute(
-                "UPDATE subscriptions SET paused_reason = NULL WHERE channel_id = ?", (channel_id,)
+            resumed = await conn.execute(
+                """UPDATE subscriptions SET paused_reason = NULL
+                   WHERE channel_id = ? AND paused_reason IS NOT NULL""",
+                (channel_id,),
             )
             async with conn.execute(
                 "SELECT * FROM subscriptions WHERE channel_id = ? AND topic = ?",
                 (channel_id, topic),
             ) as cursor:
-                return Subscription(*await cursor.fetchone()), existed, paused
+                return Subscription(*await cursor.fetchone()), existed, resumed.rowcount
 
     async def cap_exceeded(
         self,
