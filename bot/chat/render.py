@@ -449,14 +449,6 @@ def subscriptions_embeds(
     more". They are grouped by channel, and a pause reason is said once for its channel, which
     is paused as a whole."""
     title = "Subscriptions in this server" if everywhere else "Subscriptions in this channel"
-    if not subscriptions:
-        return [
-            discord.Embed(
-                title=title,
-                description="None yet. Add one with `/subscribe topic:…`.",
-                colour=COLOUR,
-            )
-        ]
     groups = []
     # (A stable sort: the topics stay in order within each channel and pause reason.)
     ordered = sorted(subscriptions, key=lambda s: (s.channel_id, s.paused_reason or ""))
@@ -467,12 +459,15 @@ def subscriptions_embeds(
         if reason:
             heading.append(f"⏸ paused: {quoted(reason, 300)}")
         groups.append((heading, [_subscription_line(s) for s in group]))
-    return _paged_embeds(title, groups)
+    return _paged_embeds(title, groups, empty="None yet. Add one with `/subscribe topic:…`.")
 
 
-def _paged_embeds(title: str, groups: Sequence[tuple[list[str], list[str]]]) -> list[discord.Embed]:
-    """Groups of lines as embeds of one page each (see :func:`_pages`), numbered when several."""
-    pages = _pages(groups, DESCRIPTION_LIMIT)
+def _paged_embeds(
+    title: str, groups: Sequence[tuple[list[str], list[str]]], *, empty: str
+) -> list[discord.Embed]:
+    """Groups of lines as embeds of one page each (see :func:`_pages`), numbered when several;
+    one embed saying ``empty`` when there are none."""
+    pages = _pages(groups, DESCRIPTION_LIMIT) if groups else [empty]
     return [
         fit(
             discord.Embed(
@@ -521,12 +516,6 @@ def feeds_embeds(feeds: Sequence[Feed]) -> list[discord.Embed]:
     disabled and why; in as many embeds as it takes, each for a message of its own (as
     :func:`subscriptions_embeds`), so that every feed is listed even at the cap."""
     title = "Feeds followed by this server"
-    if not feeds:
-        return [
-            discord.Embed(
-                title=title, description="None yet. Add one with `/feeds add url:…`.", colour=COLOUR
-            )
-        ]
     blocks = []
     for feed in feeds:
         name = quoted(feed.title or "", 200) or "untitled feed"
@@ -541,7 +530,8 @@ def feeds_embeds(feeds: Sequence[Feed]) -> list[discord.Embed]:
         else:
             state = f"✅ last polled {_when(feed.last_polled_at)}"
         blocks.append(f"**{name}**\n{quoted(feed.url, 300)}\n{state}")
-    return _paged_embeds(title, [([], [block]) for block in blocks])
+    groups = [([], [block]) for block in blocks]
+    return _paged_embeds(title, groups, empty="None yet. Add one with `/feeds add url:…`.")
 
 
 def _when(iso: str | None) -> str:
