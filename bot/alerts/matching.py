@@ -161,22 +161,17 @@ class ArticleIndex:
             if len(word) >= MIN_TYPO_LENGTH and not word.isdigit():
                 # A typo changes the length by two letters at most: compare only those words.
                 near = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length[n]]
-                similar = [
+                # A word inside another is a different word, not a typo: "space" in "spacex".
+                # A common English word, as in questions, stands only for its own forms:
+                # "nuclear" is not "unclear", nor "housing" "hosting".
+                forms += [
                     candidate
                     for candidate, _, _ in process.extract(
                         word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=None
                     )
-                ]
-                # A word inside another is a different word, not a typo: "space" in "spacex".
-                # A common English word, as in questions, stands only for its own forms:
-                # "nuclear" is not "unclear", nor "housing" "hosting".
-                common = bool(similar) and word in english.common_words()
-                forms += [
-                    candidate
-                    for candidate in similar
                     if word not in candidate
                     and candidate not in word
-                    and (not common or english.same_stem(word, candidate))
+                    and english.may_read_as(word, candidate)
                 ]
             self._similar_cache[word] = forms
         return self._similar_cache[word]

@@ -34,3 +34,10 @@ def same_stem(word: str, other: str) -> bool:
     """Whether two words are forms of one word ("collected", "collects"), not two words that
     look alike ("context", "content")."""
     return _STEMMER.stemWord(word) == _STEMMER.stemWord(other)
+
+
+def may_read_as(word: str, look_alike: str) -> bool:
+    """Whether a look-alike may stand for ``word`` as its typo or spelling: not when ``word`` is
+    a common English word and the look-alike another word ("weather" for "whether"), only when
+    it is a form of the same one ("accused" for "accuses")."""
+    return word not in common_words() or same_stem(word, look_alike)

@@ -167,10 +167,8 @@ class Vocabulary:
             # A common English word is no typo: only another form of it can stand for it
             # ("accused" for "accuses", "discussing" for "discussion"), not another word that looks
             # like it ("weather" for "whether", "context" for "content").
-            similar = self._similar(word)
-            common = bool(similar) and word in english.common_words()
-            for term in similar:
-                if common and not english.same_stem(word, term):
+            for term in self._similar(word):
+                if not english.may_read_as(word, term):
                     continue
                 if self._frequency[term] > best * COMMON_FACTOR and term not in found:
                     found.append(term)
