@@ -39,6 +39,37 @@ SAME_MEANING: tuple[tuple[str, ...], ...] = (
 )
 
 
+# Double quotes mark a phrase ("pay or consent"): straight ones, and the typographic ones
+# that phone keyboards put in instead (“pay or consent”, „pay or consent“).
+_TYPOGRAPHIC_QUOTES = str.maketrans(dict.fromkeys("“”„‟", '"'))
+# A quoted part, to its closing quote, or to the end when the quote is left open (a typed
+# quote the keyboard did not close still means the rest is one phrase).
+_QUOTED = re.compile(r'("[^"]*(?:"|$))')
+_COMMA = re.compile(",")
+
+
+def split_unquoted(text: str, separator: re.Pattern[str]) -> list[str]:
+    """``text`` split at each ``separator`` outside double quotes, which keep a phrase whole:
+    the parts as typed, quotes included (typographic ones made straight) and not stripped.
+    ``'"pay or consent", gdpr'`` split at commas -> ``['"pay or consent"', ' gdpr']``."""
+    parts = [""]
+    for piece in _QUOTED.split(text.translate(_TYPOGRAPHIC_QUOTES)):
+        if piece.startswith('"'):
+            parts[-1] += piece
+        else:
+            first, *rest = separator.split(piece)
+            parts[-1] += first
+            parts += rest
+    return parts
+
+
+def unquoted(text: str) -> str:
+    """A typed topic or exclusion as stored and matched: lower-case, spaces single, its
+    double quotes gone (they only said that it is one phrase; ``words_of`` skips them anyway,
+    so the phrase matched is the same)."""
+    return " ".join(text.translate(_TYPOGRAPHIC_QUOTES).replace('"', " ").lower().split())
+
+
 def words_of(text: str) -> list[str]:
     """Folded words, with dotted abbreviations joined ("A.I." -> "ai") and "'s" dropped."""
     text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", fold(text))
@@ -107,16 +138,20 @@ class Topic:
 
     @classmethod
     def parse(cls, topic: str, exclude: str = "") -> Topic:
-        """Read a topic and its exclusions (words or phrases separated by commas)."""
-        excluded = [p for item in exclude.split(",") for p in _phrases(item)]
+        """Read a topic and its exclusions (words or phrases separated by commas, a phrase
+        with a comma in it quoted, as ``exclusions`` stores it)."""
+        excluded = [p for item in split_unquoted(exclude, _COMMA) for p in _phrases(item)]
         return cls(tuple(_phrases(topic)), tuple(excluded))
 
 
 def exclusions(text: str) -> str:
     """Exclusions as a subscription stores them: lower-case words or phrases, each once,
-    separated by ", " ("Apple  Watch,rumor" -> "apple watch, rumor")."""
-    items = (" ".join(item.lower().split()) for item in text.split(","))
-    return ", ".join(dict.fromkeys(item for item in items if item))
+    separated by ", " ("Apple  Watch,rumor" -> "apple watch, rumor"). Quotes are dropped as
+    from a topic, except around a phrase with a comma in it ('"1,000 layoffs"'), which without
+    them would be read back as two items."""
+    items = (unquoted(item) for item in split_unquoted(text, _COMMA))
+    kept = dict.fromkeys(item for item in items if item)
+    return ", ".join(f'"{item}"' if "," in item else item for item in kept)
 
 
 @dataclass(frozen=True, slots=True)

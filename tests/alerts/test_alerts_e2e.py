@@ -258,12 +258,24 @@ async def test_a_list_typed_as_one_topic_is_refused_with_how_to_subscribe_to_eac
         refused = await subscribe(fake, {"topic": "Nvidia, AMD"})
         assert refused["content"] == (
             "One topic per subscription: run /subscribe once for **nvidia** and once for **amd**."
+            ' To follow it as one phrase instead, put it in quotes: "nvidia, amd".'
         )
         assert refused["flags"] == 64
         refused = await subscribe(fake, {"topic": "nvidia or amd or intel"})
         assert refused["content"] == (
             "One topic per subscription: run /subscribe once for **nvidia**, once for **amd** "
-            "and once for **intel**."
+            "and once for **intel**. To follow it as one phrase instead, put it in quotes: "
+            '"nvidia or amd or intel".'
+        )
+        refused = await subscribe(fake, {"topic": "Nvidia OR AMD"})
+        assert refused["content"].startswith(
+            "One topic per subscription: run /subscribe once for **nvidia** and once for **amd**."
+        )
+        # A quoted phrase in a list is one of its topics, named with its quotes to copy.
+        refused = await subscribe(fake, {"topic": "“Pay or consent”, GDPR"})
+        assert refused["content"] == (
+            'One topic per subscription: run /subscribe once for **"pay or consent"** '
+            "and once for **gdpr**."
         )
         assert await bot.archive.alerts.subscriptions() == []
 
@@ -271,6 +283,71 @@ async def test_a_list_typed_as_one_topic_is_refused_with_how_to_subscribe_to_eac
         for topic in ("research and development", "1,000 layoffs"):
             reply = await subscribe(fake, {"topic": topic})
             assert reply["content"] == f"This channel now gets new articles about **{topic}**."
+
+
+async def test_a_quoted_phrase_with_or_in_it_is_one_topic_and_alerts(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    # "pay or consent" (Meta's ad model) is a topic, not a list: in quotes, straight or a phone
+    # keyboard's typographic ones, it is subscribed to, stored and shown without them.
+    settings = bot_settings(tmp_path / "news.db", fake, alert_interval=3600)  # ticks by hand
+    async with running_bot(fake, settings) as bot:
+        refused = await subscribe(fake, {"topic": "pay or consent"})
+        assert refused["content"].endswith('put it in quotes: "pay or consent".')
+        reply = await subscribe(fake, {"topic": '"Pay or Consent"', "exclude": '"1,000 users"'})
+        assert reply["content"] == (
+            "This channel now gets new articles about **pay or consent**, except those "
+            'mentioning "1,000 users".'
+        )
+        reply = await subscribe(fake, {"topic": "“pay or consent”"})
+        assert reply["content"].startswith(
+            "Updated this channel's existing subscription to **pay or consent**:"
+        )
+        [subscription] = await bot.archive.alerts.subscriptions()
+        assert (subscription.topic, subscription.exclude) == ("pay or consent", '"1,000 users"')
+        listed = await command(fake, "subscriptions", {}, user=fake.admin_user)
+        assert listed["embeds"][0]["description"] == ('**pay or consent** · except "1,000 users"')
+
+        await ingest_articles(
+            bot.archive,
+            [
+                Article(title="Meta will pay a fine", url="https://ads.example/fine"),
+                Article(
+                    title="EU regulators question Meta's pay or consent model",
+                    url="https://ads.example/model",
+                ),
+            ],
+            now=datetime.now(UTC),
+        )
+        assert await bot.get_cog("Alerts").deliver_once() == 1
+        await outbox_is(bot.archive, {"sent": 1})
+        typed = await fake.send_autocomplete("unsubscribe", {"topic": "“Pay or"}, focused="topic")
+        choices = (await fake.wait_for_interaction_response(typed["id"])).choices
+        assert choices == [{"name": "pay or consent", "value": "pay or consent"}]
+        removed = await command(
+            fake, "unsubscribe", {"topic": '"pay or consent"'}, user=fake.admin_user
+        )
+        assert removed["content"] == (
+            "This channel no longer gets articles about **pay or consent**."
+        )
+    [alert] = fake.messages
+    assert alert_titles(alert) == ["EU regulators question Meta's pay or consent model"]
+    assert "Matched “pay or consent” for topic **pay or consent**" in alert.embeds[0]["description"]
+
+
+async def test_a_topic_stored_with_its_quotes_before_they_marked_a_phrase_can_be_removed(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    # Before, '"nvidia"' was stored quotes and all; autocomplete offers it so.
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        await bot.archive.alerts.subscribe(
+            guild_id=int(fake.guild_id), channel_id=int(fake.channel_id), topic='"nvidia"',
+            exclude=None, role_id=None, created_by=1, max_per_channel=10, max_per_guild=50,
+            now=datetime.now(UTC),
+        )  # fmt: skip
+        removed = await command(fake, "unsubscribe", {"topic": '"nvidia"'}, user=fake.admin_user)
+        assert removed["content"] == 'This channel no longer gets articles about **"nvidia"**.'
+        assert await bot.archive.alerts.subscriptions() == []
 
 
 async def test_markdown_typed_in_a_topic_role_or_exclusion_is_shown_as_typed(

@@ -122,6 +122,42 @@ def test_exclusions_are_stored_as_phrases_separated_by_commas(typed: str, stored
     assert exclusions(typed) == stored
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        # Quotes only say "one phrase", as in a topic: stored and shown without them, except
+        # around a phrase with a comma in it, which would otherwise be read back as two.
+        ('"Apple Watch", rumor, "rumor"', "apple watch, rumor"),
+        ("“Apple Watch”, rumor", "apple watch, rumor"),  # a phone keyboard's quotes
+        ('"1,000 layoffs", Rumor', '"1,000 layoffs", rumor'),
+        ("„pay, or consent“", '"pay, or consent"'),
+        ('"", rumor', "rumor"),
+    ],
+)
+def test_a_quoted_exclusion_is_one_phrase_even_with_a_comma(typed: str, stored: str) -> None:
+    assert exclusions(typed) == stored
+
+
+def test_a_quoted_exclusion_with_a_comma_vetoes_only_the_phrase() -> None:
+    # Split at its comma, "1,000 layoffs" would rule out every article with a "1" in it.
+    one = ArticleText(9, "Nvidia sells 1 million GPUs", [], [])
+    layoffs = ArticleText(10, "Nvidia: 1,000 layoffs in Santa Clara", [], [])
+    exclude = exclusions('"1,000 layoffs", rumor')
+    assert match_topic("nvidia", one, exclude=exclude) == ["nvidia"]
+    assert match_topic("nvidia", layoffs, exclude=exclude) == []
+
+
+def test_a_phrase_with_or_in_it_matches_every_word_of_it() -> None:
+    # "or" is a stop word to search, but not to the matcher: the phrase keeps it, so "pay or
+    # consent" matches the phrase and not "pay and consent".
+    meta = ArticleText(11, "Meta's pay or consent model faces an EU fine", [], [])
+    hyphenated = ArticleText(12, "EU rules on Meta's pay-or-consent ads", [], [])
+    other = ArticleText(13, "Users pay and consent to nothing", [], [])
+    assert match_topic("pay or consent", meta) == ["pay or consent"]
+    assert match_topic("pay or consent", hyphenated) == ["pay or consent"]
+    assert match_topic("pay or consent", other) == []
+
+
 def test_other_spelling_of_multiword_topic() -> None:
     assert match_topic("EVs", EV) == ["ev", "electric vehicle"]
 

@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.alerts.matching import Topic, exclusions, words_of
+from bot.alerts.matching import Topic, exclusions, split_unquoted, unquoted, words_of
 from bot.alerts.outbox import backfill, scan, unsubscribe
 from bot.archive import StorageError
 from bot.archive.alerts import Batch, LimitReached, Subscription
@@ -35,10 +35,13 @@ MAX_PER_CHANNEL = 10
 MAX_PER_GUILD = 50
 ARTICLES_PER_MESSAGE = 10
 UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
-# What makes a typed topic a list ("nvidia, amd", "nvidia or amd"): a topic is matched as one
-# phrase, its words adjacent and in order, so a list would never match. A comma between digits
-# ("1,000 layoffs") and "and" ("research and development", "AT&T") belong to real phrases.
-_LIST_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d)|(?<!\S)or(?!\S)")
+# What makes a typed topic a list ("nvidia, amd", "nvidia or amd", "Nvidia OR AMD"): a topic
+# is matched as one phrase, its words adjacent and in order, so a list would never match. A
+# comma between digits ("1,000 layoffs") and "and" ("research and development", "AT&T") belong
+# to real phrases, and so does anything in double quotes ("pay or consent"): see
+# ``_listed_topics``. (/subscribe lower-cases a topic before it looks, but "OR" must not be a
+# phrase only because a caller forgot to.)
+_LIST_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d)|(?<!\S)or(?!\S)", re.IGNORECASE)
 
 
 class Alerts(commands.Cog):
@@ -178,9 +181,16 @@ class Alerts(commands.Cog):
 
     @app_commands.command(name="subscribe", description="Post new articles on a topic here")
     @app_commands.describe(
-        topic="One topic to watch for: a word or phrase, e.g. electric vehicles",
+        # (Discord allows 100 characters.)
+        topic=(
+            'One topic: a word or phrase, e.g. electric vehicles; quoted if it has "or": '
+            '"pay or consent"'
+        ),
         role="A role to mention with each alert (optional)",
-        exclude="Words or phrases that rule an article out, separated by commas",
+        exclude=(
+            "Words or phrases that rule an article out, separated by commas "
+            "(quote one with a comma)"
+        ),
         recent="Also post this many recent matching articles now (0-5)",
     )
     @app_commands.guild_only()
@@ -196,7 +206,8 @@ class Alerts(commands.Cog):
     ) -> None:
         """Subscribe this channel to a topic."""
         assert interaction.guild is not None and interaction.channel_id is not None
-        topic = " ".join(topic.lower().split())
+        typed = " ".join(topic.lower().split())  # quotes kept: they decide what is a list
+        topic = unquoted(typed)
         alerts = self.bot.archive.alerts
         caps = {
             "guild_id": interaction.guild.id,
@@ -205,7 +216,7 @@ class Alerts(commands.Cog):
             "max_per_channel": self.max_per_channel,
             "max_per_guild": self.max_per_guild,
         }
-        refusal = _cannot_post_alerts(interaction) or _refusal(topic, role, interaction.permissions)
+        refusal = _cannot_post_alerts(interaction) or _refusal(typed, role, interaction.permissions)
         if not refusal and (exceeded := await alerts.cap_exceeded(**caps)):
             refusal = self._over_cap(exceeded)
         if refusal:
@@ -259,12 +270,16 @@ class Alerts(commands.Cog):
     ) -> None:
         """Remove one of this channel's subscriptions."""
         assert interaction.channel_id is not None
-        topic = " ".join(topic.lower().split())
-        shown = render.quoted(topic, 200)  # as typed: "*nvidia*" is not made italic
+        typed = " ".join(topic.lower().split())
+        topic = unquoted(typed)  # as /subscribe stored it: "pay or consent" typed in quotes
         alerts = self.bot.archive.alerts
         subscribed = {
             s.topic for s in await alerts.subscriptions(channel_id=interaction.channel_id)
         }
+        if topic not in subscribed and typed in subscribed:
+            # Stored with its quotes before quotes marked a phrase (autocomplete offers it so).
+            topic = typed
+        shown = render.quoted(topic, 200)  # as typed: "*nvidia*" is not made italic
         if topic not in subscribed:
             await interaction.response.send_message(
                 render.plain(f"This channel has no subscription to **{shown}**."), ephemeral=True
@@ -284,10 +299,11 @@ class Alerts(commands.Cog):
         subscriptions = await self.bot.archive.alerts.subscriptions(
             channel_id=interaction.channel_id
         )
+        typed = unquoted(current)  # '"pay or' typed toward a phrase stored without quotes
         return [
             app_commands.Choice(name=s.topic, value=s.topic)
             for s in subscriptions
-            if current.lower() in s.topic
+            if typed in s.topic
         ][:25]
 
     @app_commands.command(name="subscriptions", description="Topics this channel follows")
@@ -343,13 +359,20 @@ def _cannot_post_alerts(interaction: discord.Interaction) -> str | None:
     return f"I can't post alerts here: I need the {names} permissions in this channel."
 
 
-def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permissions) -> str | None:
-    """Why /subscribe will not take these options, or None. What was typed is quoted as typed
-    (Markdown escaped), as are the names of the parts of a list and of the role."""
-    if len(listed := _listed_topics(topic)) > 1:
+def _refusal(typed: str, role: discord.Role | None, permissions: discord.Permissions) -> str | None:
+    """Why /subscribe will not take these options, or None. ``typed`` is the topic with its
+    quotes. What was typed is quoted as typed (Markdown escaped), as are the names of the parts
+    of a list and of the role."""
+    if len(listed := _listed_topics(typed)) > 1:
         each = [f"once for **{render.quoted(part, 100)}**" for part in listed]
         runs = ", ".join(each[:-1]) + f" and {each[-1]}"
-        return f"One topic per subscription: run /subscribe {runs}."
+        text = f"One topic per subscription: run /subscribe {runs}."
+        if not any('"' in part for part in listed):  # (the parts' quotes are made straight)
+            # A phrase with "or" in it ("pay or consent") is a real topic: say how to keep it.
+            phrase = render.quoted(typed, 100)
+            text += f' To follow it as one phrase instead, put it in quotes: "{phrase}".'
+        return text
+    topic = unquoted(typed)
     if not Topic.parse(topic).phrases:
         return f"**{render.quoted(topic, 200)}** has no words to watch for; try e.g. nvidia."
     if set(words_of(topic)) <= STOP_WORDS:
@@ -365,9 +388,11 @@ def _refusal(topic: str, role: discord.Role | None, permissions: discord.Permiss
     return None
 
 
-def _listed_topics(topic: str) -> list[str]:
-    """The topics a list typed as one topic names (one item for a single topic)."""
-    parts = (part.strip() for part in _LIST_SEPARATOR.split(topic))
+def _listed_topics(typed: str) -> list[str]:
+    """The topics a list typed as one topic names (one item for a single topic), each as
+    typed. A separator inside double quotes does not count: '"pay or consent"' is one topic,
+    '"pay or consent", gdpr' two."""
+    parts = (part.strip() for part in split_unquoted(typed, _LIST_SEPARATOR))
     return [part for part in parts if words_of(part)]
 
 

@@ -17,7 +17,8 @@ Example: *how much is Meta spending on AI?* A reply to my answer is a new questi
 reads as one (with a question mark).
 **Headlines** — `/latest` shows the newest articles; add `topic:` or `source:` to narrow it.
 **Alerts** — `/subscribe topic:…` posts each new matching article in this channel \
-(needs Manage Channels); one topic each time: a word or phrase such as *electric vehicles*. \
+(needs Manage Channels); one topic each time: a word or phrase such as *electric vehicles*, \
+in double quotes if it has *or* or a comma in it: *"pay or consent"*. \
 Run it again to change the topic's role or exclusions; to drop them, `/unsubscribe` first.
 
 When the archive does not hold the answer, I say so instead of guessing."""
