@@ -23,6 +23,11 @@ class Article:
     published_at: datetime | None = None
     topics: tuple[str, ...] = ()
     source_links: tuple[str, ...] = ()
+    # Set only on a feed entry whose link is not its own (a changelog's "/changelog#v1-3", a
+    # status page's home page, which other entries link to as well): what tells it apart from
+    # those entries, its link's fragment or a digest of its id (see bot.feeds.parse). It becomes
+    # part of the article's identity (see bot.ingest.urls.article_key).
+    entry_key: str | None = None
     # Set only on a stored article given back as a record (see bot.archive.partial): its key
     # points were drawn from its text, so they stay part of that text when new ones replace them.
     key_points_extracted: bool = False
@@ -30,7 +35,8 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class PreparedArticle:
-    """An article with its canonical URL and the snippets to index, ready to store."""
+    """An article with its identity (see :func:`bot.ingest.urls.article_key`) and the snippets
+    to index, ready to store."""
 
     article: Article
     url_key: str | None

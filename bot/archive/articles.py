@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.archive import partial
 from bot.archive.database import Database
+from bot.ingest.urls import canonical_url
 from bot.models import Article, IngestReport, PreparedArticle, StoredArticle
 
 # Two titles from different outlets on the same day at least this similar are one story.
@@ -52,10 +53,12 @@ class ArticleStore:
     async def upsert(self, items: Iterable[PreparedArticle], *, now: datetime) -> IngestReport:
         """Store a batch in one transaction: new articles are added, known ones updated.
 
-        An article is known by its canonical URL, else by its content hash, else (without a URL)
-        by the same title from the same outlet on the same day. A near-identical title from another
-        outlet on the same day is stored as its own article, linked to the first as the same story.
-        If anything fails, nothing of the batch is stored.
+        An article is known by its canonical URL (with the entry key of a feed entry whose link
+        is not its own: see :func:`bot.ingest.urls.article_key`), else by its content hash, else
+        (without a URL) by the same title from the same outlet on the same day. A feed entry
+        with an entry key is also known by its link alone with the same title and outlet. A
+        near-identical title from another outlet on the same day is stored as its own article,
+        linked to the first as the same story. If anything fails, nothing of the batch is stored.
 
         The batch is decided in memory against the rows it could collide with, then written with
         a handful of bulk statements: per-article round trips would dominate ingest time.
@@ -308,7 +311,10 @@ async def _known_rows(
     The second list is most of what is read (about 40 rows per article in a batch at 100,000
     articles), so it holds only what that check needs.
     """
-    urls = list({i.url_key for i in items if i.url_key})
+    # (With the links alone of feed entries that have an entry key: see
+    # _BatchPlan._stored_under_its_link.)
+    links = {canonical_url(i.article.url) for i in items if i.article.entry_key}
+    urls = [key for key in {i.url_key for i in items} | links if key]
     hashes = list({i.content_hash for i in items})
     days = list({_day(i.article, now) for i in items})
     days_without_url = list({_day(i.article, now) for i in items if i.url_key is None})
@@ -467,6 +473,8 @@ class _BatchPlan:
     def _same_article(self, item: PreparedArticle, key: str, day: str) -> _Known | None:
         if item.url_key and (row := self.by_url.get(item.url_key)):
             return row
+        if item.article.entry_key and (row := self._stored_under_its_link(item, key)):
+            return row
         row = self.by_hash.get(item.content_hash)
         # The same text under another link is the same article when nothing says otherwise: a
         # link given or taken away, or corrected by the same outlet. Another outlet's copy of it
@@ -482,6 +490,16 @@ class _BatchPlan:
             for row in self.without_url_by_day.get(day, ()):
                 if (row.title_key, row.source) == (key, item.article.source):
                     return row
+        return None
+
+    def _stored_under_its_link(self, item: PreparedArticle, key: str) -> _Known | None:
+        """The article a feed entry with an entry key (see ``Article.entry_key``) was stored
+        as under its link alone: while its feed listed it without the other entries of that
+        link, or before entries had keys (when each entry of a link replaced the last). Of the
+        entries that share the link, it is the one with the same title from the same outlet."""
+        row = self.by_url.get(canonical_url(item.article.url) or "")
+        if row and row.title_key == key and row.source == item.article.source:
+            return row
         return None
 
     def _same_story(self, key: str, day: str) -> int | None:
@@ -516,6 +534,12 @@ class _BatchPlan:
             self.report.updated += 1
             (self.inserts if row.id in self.inserts else self.updates)[row.id] = item
             row.content_hash = item.content_hash
+            if facts.url_key and facts.url_key != row.url_key:
+                # The article takes the new identity: later records of the batch must find it
+                # by that one, and no longer by the one it leaves.
+                if row.url_key and self.by_url.get(row.url_key) is row:
+                    del self.by_url[row.url_key]
+                self.by_url[facts.url_key] = row
             row.facts = row.facts.merged(facts)
             self.by_hash.setdefault(item.content_hash, row)
         self.report.article_ids.append(row.id)

@@ -129,6 +129,25 @@ class FeedStore:
                 found.update(row[0] for row in await cursor.fetchall())
         return found
 
+    async def pages_with_entries(self, pages: Iterable[str]) -> set[str]:
+        """Which of these canonical links the archive holds feed entries of: articles whose
+        identity is the link and an entry key (see :func:`bot.ingest.urls.article_key`)."""
+        wanted = list(dict.fromkeys(pages))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            # A range per page, "link#" up to "link$" ("$" follows "#"): every key of the
+            # page's entries, read from the url_key index.
+            ranges = " OR ".join(["(url_key >= ? AND url_key < ?)"] * len(chunk))
+            bounds = [bound for page in chunk for bound in (f"{page}#", f"{page}$")]
+            async with self._db.reader.execute(
+                f"SELECT DISTINCT substr(url_key, 1, instr(url_key, '#') - 1) FROM articles "
+                f"WHERE {ranges}",
+                bounds,
+            ) as cursor:
+                found.update(row[0] for row in await cursor.fetchall())
+        return found & set(wanted)
+
     async def due(self, now: datetime) -> list[Feed]:
         """Enabled feeds whose next poll time has come."""
         async with self._db.reader.execute(

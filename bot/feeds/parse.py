@@ -8,11 +8,13 @@ the entries' HTML into clean plain text.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, AnyStr
@@ -22,6 +24,7 @@ import feedparser
 
 from bot.ingest.fields import clean_text, html_to_text, join_paragraphs, unless_future
 from bot.ingest.sentences import split_text
+from bot.ingest.urls import canonical_url
 from bot.models import Article
 
 # Tags past this many are noise (some feeds tag every entry with their whole taxonomy).
@@ -73,11 +76,41 @@ class FeedError(ValueError):
 
 @dataclass(slots=True)
 class ParsedFeed:
-    """A parsed feed: its title, the articles kept, and one line per entry (or group) left out."""
+    """A parsed feed: its title, the articles kept, and one line per entry (or group) left out.
+
+    ``entry_keys`` holds, for each article, what would tell it apart from other entries of its
+    link (see :func:`_entry_keys`), or None. It is the article's ``entry_key`` already when the
+    document shows that the link is shared; :meth:`sharing` sets it on the others whose link an
+    earlier document showed shared.
+    """
 
     title: str
     articles: list[Article] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    entry_keys: list[str | None] = field(default_factory=list)
+
+    def unshared_pages(self) -> set[str]:
+        """The canonical links of the articles that would get an entry key if their link were
+        shared, but that this document alone does not show to be."""
+        return {
+            page
+            for article, key in zip(self.articles, self.entry_keys, strict=True)
+            if key and article.entry_key is None and (page := canonical_url(article.url))
+        }
+
+    def sharing(self, pages: Collection[str]) -> list[Article]:
+        """The articles, each one linking to one of ``pages`` (canonical links known to be
+        shared: the archive holds entries of them) with its entry key.
+
+        A page whose entries the feed once listed together stays shared when it lists one of
+        them alone: keyed by its link alone, that entry would be stored a second time.
+        """
+        return [
+            replace(article, entry_key=key)
+            if key and article.entry_key is None and canonical_url(article.url) in pages
+            else article
+            for article, key in zip(self.articles, self.entry_keys, strict=True)
+        ]
 
 
 def parse_feed(
@@ -133,12 +166,17 @@ def parse_feed(
             f"the document is malformed ({_describe(parsed.get('bozo_exception'))}); "
             f"kept the {len(entries)} entries read before the error"
         )
+    kept = []
     for number, entry in enumerate(entries, start=first_number):
         article, reason = _entry_to_article(entry, source=source, now=now)
         if article is None:
             result.skipped.append(f"entry {number}: {reason}")
         else:
-            result.articles.append(article)
+            kept.append((entry, article))
+    # The feed's own pages: an entry linking to the site's home page (a status page's incidents
+    # do) or to the feed itself has no page of its own, even when it is the only entry listed.
+    home_pages = {canonical_url(_http_url(parsed.feed.get("link"))), canonical_url(feed_url)}
+    result.articles, result.entry_keys = _entry_keys(kept, home_pages - {None})
     ignored = total - len(entries)
     if ignored > 0:
         noun = "entry" if ignored == 1 else "entries"
@@ -292,6 +330,57 @@ def _entry_to_article(
         topics=_topics(entry.get("tags")),
     )
     return article, ""
+
+
+def _entry_keys(
+    kept: Sequence[tuple[Mapping[str, Any], Article]], home_pages: Collection[str | None]
+) -> tuple[list[Article], list[str | None]]:
+    """The articles, with an entry key on each whose link is not its own, and the entry key
+    each article would have if its link were shared (None when nothing tells it apart).
+
+    A link is not an entry's own when other entries of the document link to the same page (the
+    link without its fragment: a changelog's ``/changelog#v1-3`` and ``/changelog#v1-4``, a
+    status page whose incidents all link to its home page) or when it is one of the feed's
+    ``home_pages``. What tells the entry apart is its link's fragment when no other entry of
+    the page has that fragment, else its id (GUID) when no other entry of the page has that id:
+    both stay the same from one poll to the next, so a re-polled entry is the same article.
+    An article whose link is its own is known by that link, as an article from a file is: it
+    gets no entry key, so that the same article from a file and a feed is one article, whatever
+    fragment or id the feed gives it.
+    """
+    pages = [canonical_url(article.url) for _, article in kept]
+    fragments = [_fragment(article.url) for _, article in kept]
+    ids = [_entry_id(entry) for entry, _ in kept]
+    entries_of = Counter(pages)
+    with_fragment = Counter(zip(pages, fragments, strict=True))
+    with_id = Counter(zip(pages, ids, strict=True))
+    articles, keys = [], []
+    for (_, article), page, fragment, entry_id in zip(kept, pages, fragments, ids, strict=True):
+        key = None
+        if page is None:  # (an entry without a link is known by its text, as now)
+            pass
+        elif fragment and with_fragment[page, fragment] == 1:
+            key = fragment
+        elif entry_id and with_id[page, entry_id] == 1:
+            # A digest: an id is any text (a tag: URI, a URL of its own, sometimes long), and the
+            # key must hold no "#" (see bot.ingest.urls.article_key).
+            key = "id:" + hashlib.sha256(entry_id.encode("utf-8")).hexdigest()[:16]
+        if key and (entries_of[page] > 1 or page in home_pages):
+            article = replace(article, entry_key=key)
+        articles.append(article)
+        keys.append(key)
+    return articles, keys
+
+
+def _fragment(url: str | None) -> str:
+    """The ``#fragment`` of a link (without the ``#``), or an empty string."""
+    return urlsplit(url).fragment.strip() if url else ""
+
+
+def _entry_id(entry: Mapping[str, Any]) -> str:
+    """The entry's id (RSS ``guid``, Atom ``id``), or an empty string."""
+    entry_id = entry.get("id")
+    return entry_id.strip() if isinstance(entry_id, str) else ""
 
 
 def _title_from_text(text: str) -> str:

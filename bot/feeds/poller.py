@@ -28,7 +28,7 @@ from bot.feeds.fetch import (
 )
 from bot.feeds.parse import FeedError, parse_feed
 from bot.ingest.pipeline import ingest_articles
-from bot.ingest.urls import canonical_url, redacted_url
+from bot.ingest.urls import article_key, redacted_url
 from bot.models import Article
 from bot.settings import MAX_INTERVAL
 
@@ -156,6 +156,9 @@ class FeedPoller:
                 title = parsed.title or None
                 outcome.skipped = parsed.skipped
                 articles = parsed.articles
+                if pages := parsed.unshared_pages():
+                    shared = await self.archive.feeds.pages_with_entries(pages)
+                    articles = parsed.sharing(shared) if shared else articles
                 if self.fetch_full_text:
                     articles = await self._with_full_text(session, articles, guard)
                 report = await ingest_articles(self.archive, articles, now=now)
@@ -241,14 +244,17 @@ class FeedPoller:
     ) -> list[Article]:
         """New entries with only a short summary get their page's main text, when it can be
         had. Entries already stored are left out: fetching their pages again on every poll would
-        be wasteful, and re-storing the feed's short summary would replace the full text."""
-        keys = [canonical_url(article.url) for article in articles]
+        be wasteful, and re-storing the feed's short summary would replace the full text. So are
+        entries whose link is not their own (see ``Article.entry_key``): the page they link to
+        (a changelog, a status page's home page) is not their text."""
+        keys = [article_key(article.url, article.entry_key) for article in articles]
         stored = await self.archive.feeds.stored_url_keys(key for key in keys if key)
         completed = []
         for article, key in zip(articles, keys, strict=True):
             if key in stored:
                 continue
-            if article.url and len(article.body) < self.limits.short_entry_chars:
+            own_page = article.url and article.entry_key is None
+            if own_page and len(article.body) < self.limits.short_entry_chars:
                 text = await fetch_article_text(
                     session,
                     article.url,

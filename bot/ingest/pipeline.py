@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.archive import Archive
 from bot.ingest.parse import ParseError, parse_file
 from bot.ingest.prepare import fill_missing, prepare_batch
-from bot.ingest.urls import canonical_url
+from bot.ingest.urls import article_key
 from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport
 
@@ -64,7 +64,9 @@ async def ingest_articles(
 def _newest_per_url(articles: list[Article]) -> tuple[list[Article], int]:
     """``articles`` (in publication order) less those a later one with the same URL supersedes,
     and how many were left out."""
-    keys = [canonical_url(article.url) or i for i, article in enumerate(articles)]
+    # (The article's identity, not its link: the entries of a changelog or a status page that
+    # share one link are articles of their own.)
+    keys = [article_key(a.url, a.entry_key) or i for i, a in enumerate(articles)]
     last = {key: i for i, key in enumerate(keys)}
     # What the newest lacks comes from the ones it supersedes, as from a stored article: an
     # undated title-only record must not drop the full text listed before it.

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bot.ingest.keypoints import extract_key_points
 from bot.ingest.sentences import sentences_of, split_paragraphs
-from bot.ingest.urls import canonical_url
+from bot.ingest.urls import article_key
 from bot.models import Article, PreparedArticle, SnippetKind
 
 # A "sentence" longer than this (a list, a table) is cut into pieces that can still be quoted.
@@ -107,7 +107,7 @@ def prepare(article: Article) -> PreparedArticle:
                 snippets.append((kind, text))  # type: ignore[arg-type]
     return PreparedArticle(
         article=article,
-        url_key=canonical_url(article.url),
+        url_key=article_key(article.url, article.entry_key),
         snippets=snippets,
         content_hash=content_hash(article, paragraphs),
     )

@@ -49,6 +49,18 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit(("https", host, path, query, ""))
 
 
+def article_key(url: str | None, entry_key: str | None = None) -> str | None:
+    """An article's identity in the archive: its canonical URL (see :func:`canonical_url`), or
+    None without a usable URL. A feed entry that shares its link with other entries (see
+    ``Article.entry_key``) adds what tells it apart after a ``#``: ``https://app.example/changelog#v1-3``.
+
+    Canonical URLs never hold a ``#``, so an entry's key can equal no article's own link, and
+    the keys of a page's entries all start with the page's link and ``#``.
+    """
+    page = canonical_url(url)
+    return f"{page}#{entry_key}" if page and entry_key else page
+
+
 def redacted_url(url: str) -> str:
     """``url`` without the parts that may hold a secret: ``user:password@``, the query string
     (paid feeds often carry a key there) and the fragment; the form to show or log a URL in.

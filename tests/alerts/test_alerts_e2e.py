@@ -8,7 +8,8 @@ import json
 import os
 import sqlite3
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import discord
@@ -141,6 +142,61 @@ async def test_restart_neither_repeats_nor_loses_an_alert(
     assert [alert_titles(m) for m in fake.messages] == [
         ["Nvidia opens a Tokyo lab"],
         ["Nvidia ships Rubin"],
+    ]
+
+
+async def test_each_incident_of_a_status_page_is_alerted_once_across_restarts(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    # Every incident links to the status page's home page: each is an article, and an alert,
+    # of its own, and an incident updated later is neither a new alert nor lost.
+    def incident(guid: str, title: str, text: str) -> str:
+        date = format_datetime(datetime.now(UTC) - timedelta(hours=1))
+        return (
+            f"<item><title>{title}</title><link>https://status.example/</link>"
+            f'<guid isPermaLink="false">{guid}</guid><description>{text}</description>'
+            f"<pubDate>{date}</pubDate></item>"
+        )
+
+    version = 0
+
+    def publish(*incidents: str) -> None:
+        nonlocal version
+        version += 1
+        body = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Cloud Status</title>'
+            f"<link>https://status.example/</link>{''.join(incidents)}</channel></rss>"
+        )
+        feed_server.serve("/status", body.encode(), etag=f'"v{version}"')
+
+    old = incident("inc-1", "Storage maintenance finished", "Maintenance is over.")
+    europe = incident("inc-2", "Outage of the API in Europe", "We are investigating.")
+    publish(old)
+    settings = bot_settings(tmp_path / "news.db", fake)
+    async with running_bot(fake, settings) as bot:
+        reply = await command(
+            fake, "feeds add", {"url": feed_server.url("/status")}, user=fake.admin_user
+        )
+        assert reply["content"].startswith("Following"), reply
+        await considered(bot.archive, 1)
+        await subscribe(fake, {"topic": "outage"})
+        publish(europe, old)
+        await fake.wait_for_messages(fake.channel_id, 1)
+        await considered(bot.archive, 2)
+    # While the bot is down, the first outage is resolved and a second one begins.
+    resolved = incident("inc-2", "Outage of the API in Europe", "The outage is resolved.")
+    dashboard = incident("inc-3", "Dashboard outage", "The dashboard does not load.")
+    publish(dashboard, resolved, old)
+    async with running_bot(fake, settings) as bot:
+        await fake.wait_for_messages(fake.channel_id, 2)
+        await considered(bot.archive, 3)
+        await outbox_is(bot.archive, {"sent": 2})
+    async with running_bot(fake, settings) as bot:  # and once more, with nothing new
+        await considered(bot.archive, 3)
+        await asyncio.sleep(3 * FAST["alert_interval"])
+    assert [alert_titles(m) for m in fake.messages] == [
+        ["Outage of the API in Europe"],
+        ["Dashboard outage"],
     ]
 
 

@@ -132,7 +132,8 @@ async def test_the_worker_runs_at_a_lower_priority_than_the_bot() -> None:
 async def test_an_ingest_that_fails_midway_keeps_the_batches_written_before(
     archive: Archive,
 ) -> None:
-    not_an_article = SimpleNamespace(published_at=None, url=None)  # (all are undated: it stays)
+    # (What the pipeline reads before cutting; all are undated: it stays in its place.)
+    not_an_article = SimpleNamespace(published_at=None, url=None, entry_key=None)
     later = [replace(a, url=f"{a.url}/later") for a in ARTICLES]
     articles = [*ARTICLES, not_an_article, *later]
     with pytest.raises(AttributeError):
