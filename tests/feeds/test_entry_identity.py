@@ -174,6 +174,26 @@ async def test_an_entry_stored_under_its_link_alone_stays_one_article_once_the_l
     assert counts(await feed.poll(rss(second, resolved, link="https://example.com/"))) == (0, 0, 2)
 
 
+async def test_an_entry_stored_under_its_link_alone_is_taken_by_one_entry_of_its_title(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # Two entries of the link with one title (a maintenance every week): the one stored under
+    # the link alone becomes the first, and the second is an article of its own.
+    page = "https://status.example/maintenance"
+    feed = Feed(archive, feed_server)
+    await feed.add()
+    monday = item("Maintenance", page, guid="m-1", text="Maintenance on Monday.", hours_ago=9)
+    friday = item("Maintenance", page, guid="m-2", text="Maintenance on Friday.", hours_ago=2)
+    assert (await feed.poll(rss(monday, link="https://example.com/"))).added == 1
+    assert (await feed.poll(rss(friday, monday, link="https://example.com/"))).added == 1
+    # (Read from the table: /latest shows one article per story, and the same title on the
+    # same day is one story.)
+    async with archive.db.reader.execute("SELECT summary FROM articles ORDER BY id") as cursor:
+        summaries = [row[0] for row in await cursor.fetchall()]
+    assert summaries == ["Maintenance on Monday.", "Maintenance on Friday."]
+    assert counts(await feed.poll(rss(friday, monday, link="https://example.com/"))) == (0, 0, 2)
+
+
 async def test_an_ordinary_feed_is_known_by_its_links_as_before(
     archive: Archive, feed_server: FeedServer
 ) -> None:
