@@ -47,7 +47,8 @@ async def ingest_articles(
 
     Articles are stored oldest first (undated ones last, as new): the index reads the newest
     stored first, so stored order should follow publication, whatever order a file or a feed
-    lists them in. Of records that share a URL, only the newest is stored (the others count as
+    lists them in. Of records that share a URL (their identity: see
+    :func:`bot.ingest.urls.article_key`), only the newest is stored (the others count as
     duplicates): stored in turn, each would overwrite the last on every import and poll.
     """
     articles, superseded = _newest_per_url(sorted(articles, key=_publication_order))
@@ -62,8 +63,8 @@ async def ingest_articles(
 
 
 def _newest_per_url(articles: list[Article]) -> tuple[list[Article], int]:
-    """``articles`` (in publication order) less those a later one with the same URL supersedes,
-    and how many were left out."""
+    """``articles`` (in publication order) less those a later one with the same identity
+    supersedes, and how many were left out."""
     # (The article's identity, not its link: the entries of a changelog or a status page that
     # share one link are articles of their own.)
     keys = [article_key(a.url, a.entry_key) or i for i, a in enumerate(articles)]
