@@ -297,6 +297,15 @@ def _known(row: Sequence[Any]) -> _Known:
     return _Known(article_id, content_hash, title_key, day, story_id, facts)
 
 
+def _other_entry_of_its_page(row: _Known, item: PreparedArticle) -> bool:
+    """Whether ``row`` is another feed entry of the page that ``item``, a feed entry with an
+    entry key, links to: their identities are the same link with different entry keys."""
+    if not (item.article.entry_key and item.url_key and row.url_key):
+        return False
+    page, _, _ = item.url_key.partition("#")
+    return row.url_key != item.url_key and row.url_key.partition("#")[0] == page
+
+
 def _day(article: Article, now: datetime) -> str:
     return (_iso(article.published_at or now) or "")[:10]
 
@@ -478,7 +487,11 @@ class _BatchPlan:
         row = self.by_hash.get(item.content_hash)
         # The same text under another link is the same article when nothing says otherwise: a
         # link given or taken away, or corrected by the same outlet. Another outlet's copy of it
-        # (a wire story) is an article of its own, linked to the first as one story.
+        # (a wire story) is an article of its own, linked to the first as one story. So is
+        # another entry of the same page (a recurring notice of a status page, word for word):
+        # the feed told the two apart.
+        if row and _other_entry_of_its_page(row, item):
+            row = None
         if row and (
             row.url_key is None
             or item.url_key is None

@@ -362,8 +362,8 @@ def _entry_keys(
         elif fragment and with_fragment[page, fragment] == 1:
             key = fragment
         elif entry_id and with_id[page, entry_id] == 1:
-            # A digest: an id is any text (a tag: URI, a URL of its own, sometimes long), and the
-            # key must hold no "#" (see bot.ingest.urls.article_key).
+            # A digest: an id is any text (a tag: URI, a URL of its own, sometimes long); its
+            # digest is short and the same for the same id.
             key = "id:" + hashlib.sha256(entry_id.encode("utf-8")).hexdigest()[:16]
         if key and (entries_of[page] > 1 or page in home_pages):
             article = replace(article, entry_key=key)

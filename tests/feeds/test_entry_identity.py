@@ -194,6 +194,19 @@ async def test_an_entry_stored_under_its_link_alone_is_taken_by_one_entry_of_its
     assert counts(await feed.poll(rss(friday, monday, link="https://example.com/"))) == (0, 0, 2)
 
 
+async def test_entries_of_one_link_with_the_same_text_are_still_apart(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # Word for word the same (a recurring maintenance notice), but two entries by their ids:
+    # the same text from the same outlet is one article only when nothing tells them apart.
+    notice = "Scheduled maintenance"
+    weekly = [item(notice, "https://status.example/", guid=f"m-{n}", hours_ago=n) for n in (1, 30)]
+    feed = Feed(archive, feed_server)
+    await feed.add()
+    assert counts(await feed.poll(rss(*weekly))) == (2, 0, 0)
+    assert counts(await feed.poll(rss(*weekly))) == (0, 0, 2)
+
+
 async def test_an_ordinary_feed_is_known_by_its_links_as_before(
     archive: Archive, feed_server: FeedServer
 ) -> None:
