@@ -200,6 +200,62 @@ async def test_each_incident_of_a_status_page_is_alerted_once_across_restarts(
     ]
 
 
+async def test_two_incidents_of_a_status_page_titled_alike_on_one_day_are_each_alerted_once(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    # A status page's second "Degraded performance" of the day is a new incident, not the
+    # first one's "same story": the channel following the page hears of both, each once.
+    published = format_datetime(datetime.now(UTC) - timedelta(hours=1))  # one day for both
+
+    def incident(guid: str, text: str) -> str:
+        return (
+            "<item><title>Degraded performance of the API</title>"
+            f'<link>https://status.example/</link><guid isPermaLink="false">{guid}</guid>'
+            f"<description>{text}</description><pubDate>{published}</pubDate></item>"
+        )
+
+    version = 0
+
+    def publish(*incidents: str) -> None:
+        nonlocal version
+        version += 1
+        body = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Cloud Status</title>'
+            f"<link>https://status.example/</link>{''.join(incidents)}</channel></rss>"
+        )
+        feed_server.serve("/status", body.encode(), etag=f'"v{version}"')
+
+    publish()
+    settings = bot_settings(tmp_path / "news.db", fake)
+    async with running_bot(fake, settings) as bot:
+        reply = await command(
+            fake, "feeds add", {"url": feed_server.url("/status")}, user=fake.admin_user
+        )
+        assert reply["content"].startswith("Following"), reply
+
+        async def polled() -> bool:
+            return all(f.last_polled_at for f in await bot.archive.feeds.list())
+
+        await eventually(polled, what="the feed's first poll")
+        await subscribe(fake, {"topic": "degraded performance"})
+        europe = incident("inc-1", "Slow responses in Europe.")
+        publish(europe)
+        await fake.wait_for_messages(fake.channel_id, 1)
+        publish(incident("inc-2", "Slow responses in Asia."), europe)
+        await fake.wait_for_messages(fake.channel_id, 2)
+        await considered(bot.archive, 2)
+        await outbox_is(bot.archive, {"sent": 2})
+    async with running_bot(fake, settings) as bot:  # and once more, with nothing new
+        await considered(bot.archive, 2)
+        await asyncio.sleep(3 * FAST["alert_interval"])
+    assert [alert_titles(m) for m in fake.messages] == [["Degraded performance of the API"]] * 2
+    # (Each alert quotes its incident's text first.)
+    assert [m.embeds[0]["description"].splitlines()[0] for m in fake.messages] == [
+        "> Slow responses in Europe.",
+        "> Slow responses in Asia.",
+    ]
+
+
 async def test_article_ingested_by_another_process_is_alerted_within_the_interval(
     tmp_path: Path, fake: FakeDiscord
 ) -> None:

@@ -234,6 +234,33 @@ async def test_same_story_is_found_in_earlier_batches_but_not_across_figures(
         assert [tuple(row) for row in await cur.fetchall()] == [(1, None), (2, None), (3, 1)]
 
 
+@pytest.mark.parametrize(
+    ("second", "one_story"),
+    [
+        # The same outlet's article again under a link of its own (an edition updated under a
+        # new slug): nothing tells the two apart, so they are one story, shown and alerted once.
+        ({"url": "https://www.example.com/meta-cloud-updated"}, True),
+        # Two entries of one page from one outlet, told apart by the feed: never one story.
+        ({"entry_key": "id:2"}, False),
+        # The same page's entry from another outlet (an aggregator's): a copy, one story.
+        ({"entry_key": "id:2", "source": "Status Digest"}, True),
+    ],
+    ids=["same-outlet-new-link", "entries-of-one-page", "another-outlets-entry"],
+)
+async def test_near_identical_titles_on_one_day_are_one_story_unless_entries_of_one_page(
+    archive: Archive, second: dict[str, str], one_story: bool
+) -> None:
+    first = replace(META, entry_key="id:1" if "entry_key" in second else None)
+    retold = replace(
+        first, title="Meta enters the cloud business", body="Different wording.", **second
+    )
+    await ingest_articles(archive, [first], now=NOW)
+    await ingest_articles(archive, [retold], now=NOW)
+    async with archive.db.reader.execute("SELECT id, story_id FROM articles ORDER BY id") as cur:
+        rows = [tuple(row) for row in await cur.fetchall()]
+    assert rows == [(1, None), (2, 1 if one_story else None)]
+
+
 async def test_a_large_batch_stores_each_articles_snippets_in_order_and_indexed(
     archive: Archive,
 ) -> None:

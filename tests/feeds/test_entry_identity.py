@@ -186,8 +186,7 @@ async def test_an_entry_stored_under_its_link_alone_is_taken_by_one_entry_of_its
     friday = item("Maintenance", page, guid="m-2", text="Maintenance on Friday.", hours_ago=2)
     assert (await feed.poll(rss(monday, link="https://example.com/"))).added == 1
     assert (await feed.poll(rss(friday, monday, link="https://example.com/"))).added == 1
-    # (Read from the table: /latest shows one article per story, and the same title on the
-    # same day is one story.)
+    # (Read from the table: /latest, keyed by title here, would show the two as one.)
     async with archive.db.reader.execute("SELECT summary FROM articles ORDER BY id") as cursor:
         summaries = [row[0] for row in await cursor.fetchall()]
     assert summaries == ["Maintenance on Monday.", "Maintenance on Friday."]
@@ -205,6 +204,91 @@ async def test_entries_of_one_link_with_the_same_text_are_still_apart(
     await feed.add()
     assert counts(await feed.poll(rss(*weekly))) == (2, 0, 0)
     assert counts(await feed.poll(rss(*weekly))) == (0, 0, 2)
+
+
+INCIDENT = "Degraded performance on the API"
+
+
+def incident(guid: str, text: str, hours_ago: int) -> str:
+    """An incident of the status page (linking to its home page) titled :data:`INCIDENT`."""
+    return item(INCIDENT, "https://status.example/", guid=guid, text=text, hours_ago=hours_ago)
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["polled-apart", "listed-together"])
+async def test_incidents_of_one_title_on_one_day_are_each_a_headline(
+    archive: Archive, feed_server: FeedServer, together: bool
+) -> None:
+    # Two incidents of one morning, titled alike: the feed tells them apart by their GUIDs, so
+    # neither is the other's "same story", hidden from /latest and from alerts behind it.
+    europe = incident("inc-1", "Slow responses in Europe.", hours_ago=5)
+    asia = incident("inc-2", "Slow responses in Asia.", hours_ago=1)
+    feed = Feed(archive, feed_server)
+    await feed.add()
+    if not together:
+        assert counts(await feed.poll(rss(europe))) == (1, 0, 0)
+    assert (await feed.poll(rss(asia, europe))).added == (2 if together else 1)
+    latest = await archive.articles.latest(limit=10)
+    assert [article.summary for article in latest] == [
+        "Slow responses in Asia.",
+        "Slow responses in Europe.",
+    ]
+
+
+async def test_an_incident_joins_another_outlets_story_but_not_one_of_its_page(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # A news outlet's article titled as the incident: the first incident is its story (two
+    # outlets), as before. The status page's second incident of the day is not, though the
+    # story's first article is the outlet's: it would be one story with the first incident.
+    await ingest_articles(
+        archive,
+        [
+            Article(
+                title=INCIDENT,
+                url="https://news.example/api-slow",
+                source="Tech News",
+                body="The cloud's API slowed down on Thursday morning.",
+                published_at=NOW - timedelta(hours=6),
+            )
+        ],
+        now=NOW,
+    )
+    feed = Feed(archive, feed_server)
+    await feed.add()
+    europe = incident("inc-1", "Slow responses in Europe.", hours_ago=5)
+    asia = incident("inc-2", "Slow responses in Asia.", hours_ago=1)
+    assert counts(await feed.poll(rss(europe))) == (1, 0, 0)
+    assert counts(await feed.poll(rss(asia, europe))) == (1, 0, 1)
+    sql = "SELECT url, source, story_id FROM articles ORDER BY id"
+    async with archive.db.reader.execute(sql) as cursor:
+        rows = [tuple(row) for row in await cursor.fetchall()]
+    assert rows == [
+        ("https://news.example/api-slow", "Tech News", None),
+        ("https://status.example/", "Status", 1),
+        ("https://status.example/", "Status", None),
+    ]
+
+
+async def test_an_entry_stored_under_its_link_alone_is_no_story_of_a_later_entry_of_the_link(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    # The first incident was listed alone (nothing showed the link shared), and is gone from
+    # the feed when the next two show it: an entry of the link still, not the same story as
+    # the new incident titled almost as it is.
+    page = "https://status.example/incidents"
+    feed = Feed(archive, feed_server)
+    await feed.add()
+    first = item(INCIDENT, page, guid="inc-1", text="Slow responses in Europe.", hours_ago=5)
+    assert counts(await feed.poll(rss(first, link="https://example.com/"))) == (1, 0, 0)
+    again = item(INCIDENT + "s", page, guid="inc-2", text="Slow responses in Asia.", hours_ago=1)
+    other = item("Scheduled maintenance", page, guid="m-1", hours_ago=2)
+    assert counts(await feed.poll(rss(again, other, link="https://example.com/"))) == (2, 0, 0)
+    latest = await archive.articles.latest(limit=10)
+    assert [article.title for article in latest] == [
+        INCIDENT + "s",
+        "Scheduled maintenance",
+        INCIDENT,
+    ]
 
 
 async def test_an_ordinary_feed_is_known_by_its_links_as_before(
