@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,8 +18,8 @@ from bot.archive.database import Database
 from bot.ingest.urls import canonical_url
 from bot.models import Article, IngestReport, PreparedArticle, StoredArticle
 
-# Two titles on the same day at least this similar are one story (unless they are two entries of
-# one feed page: see _BatchPlan._stories_apart).
+# Two titles on the same day at least this similar are one story (another outlet's copy, or the
+# same outlet's article under a new link), unless the later is a feed entry with an entry key.
 SAME_STORY_SIMILARITY = 90.0
 _DIGITS = re.compile(r"\d+")
 # Words as the full-text index splits them (an underscore separates): the index keeps no
@@ -59,9 +59,8 @@ class ArticleStore:
         (without a URL) by the same title from the same outlet on the same day. A feed entry
         with an entry key is also known by its link alone with the same title and outlet. A
         near-identical title on the same day (another outlet's, or the same outlet's under another
-        link) is stored as its own article, linked to the first as the same story; but never two
-        entries of one page from one outlet, which the feed told apart. If anything fails, nothing
-        of the batch is stored.
+        link) is stored as its own article, linked to the first as the same story, unless it is a
+        feed entry with an entry key. If anything fails, nothing of the batch is stored.
 
         The batch is decided in memory against the rows it could collide with, then written with
         a handful of bulk statements: per-article round trips would dominate ingest time.
@@ -305,12 +304,8 @@ def _other_entry_of_its_page(row: _Known, item: PreparedArticle) -> bool:
     entry key, links to: their identities are the same link with different entry keys."""
     if not (item.article.entry_key and item.url_key and row.url_key):
         return False
-    return row.url_key != item.url_key and _page_of(row.url_key) == _page_of(item.url_key)
-
-
-def _page_of(url_key: str) -> str:
-    """The canonical link in an article's identity, without the entry key it may add."""
-    return url_key.partition("#")[0]
+    page, _, _ = item.url_key.partition("#")
+    return row.url_key != item.url_key and row.url_key.partition("#")[0] == page
 
 
 def _day(article: Article, now: datetime) -> str:
@@ -319,15 +314,13 @@ def _day(article: Article, now: datetime) -> str:
 
 async def _known_rows(
     conn: aiosqlite.Connection, items: Sequence[PreparedArticle], now: datetime
-) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Stored articles a batch could collide with (same URL, same content, or same day and no
-    URL), every article of the batch's days as (title key, id, story, day) for the
-    same-story check, and the feed entries of the batch's entries' pages on those days as
-    (page, outlet, story, day), which that check leaves apart (see ``_BatchPlan``).
+    URL), and every article of the batch's days as (title key, id, story, day) for the
+    same-story check.
 
     The second list is most of what is read (about 40 rows per article in a batch at 100,000
-    articles), so it holds only what that check needs; the third is read only for a batch
-    holding feed entries with an entry key (a feed poll's few).
+    articles), so it holds only what that check needs.
     """
     # (With the links alone of feed entries that have an entry key: see
     # _BatchPlan._stored_under_its_link.)
@@ -356,33 +349,7 @@ async def _known_rows(
         "SELECT title_key, id, coalesce(story_id, id), story_day FROM articles WHERE story_day IN",
         days,
     )
-    entries = await _entries_of_pages(conn, sorted(key for key in links if key), days)
-    return [(*row, frozenset(topics.get(row[0], ()))) for row in articles], stories, entries
-
-
-async def _entries_of_pages(
-    conn: aiosqlite.Connection, pages: Sequence[str], days: Sequence[str]
-) -> list[tuple[object, ...]]:
-    """The stored feed entries of these canonical links on these days, as (page, outlet,
-    story, day): articles whose identity is the link and an entry key."""
-    found: list[tuple[object, ...]] = []
-    for start in range(0, len(pages), 100):
-        chunk = pages[start : start + 100]
-        # A range per page, "link#" up to "link$" ("$" follows "#"): every key of the page's
-        # entries, read from the url_key index (as FeedStore.pages_with_entries does). The
-        # "+" keeps SQLite from reading the days' index instead: a feed poll's entries can span
-        # a hundred days, each of a few hundred articles, where a page has a few hundred entries.
-        ranges = " OR ".join(["(url_key >= ? AND url_key < ?)"] * len(chunk))
-        bounds = [bound for page in chunk for bound in (f"{page}#", f"{page}$")]
-        async with conn.execute(
-            "SELECT substr(url_key, 1, instr(url_key, '#') - 1), source, "
-            f"coalesce(story_id, id), story_day FROM articles WHERE ({ranges}) "
-            f"AND +story_day IN ({','.join('?' * len(days))})",
-            [*bounds, *days],
-        ) as cursor:
-            cursor.row_factory = None
-            found += await cursor.fetchall()
-    return found
+    return [(*row, frozenset(topics.get(row[0], ()))) for row in articles], stories
 
 
 async def _keep_stored_text(
@@ -441,7 +408,7 @@ def _partial_updates(
     text: their positions in the batch, and the article each updates."""
     if not any(partial.lacks_text(item) for item in items):
         return {}
-    lookup = _BatchPlan((_known(row) for row in known), (), (), 0, now)
+    lookup = _BatchPlan((_known(row) for row in known), (), 0, now)
     updates = {}
     for at, item in enumerate(items):
         if partial.lacks_text(item):
@@ -482,7 +449,6 @@ class _BatchPlan:
         self,
         known: Iterable[_Known],
         same_day: Iterable[tuple[str, int, int, str]],
-        entries: Iterable[tuple[str, str | None, int, str]],
         next_id: int,
         now: datetime,
     ):
@@ -491,15 +457,10 @@ class _BatchPlan:
         self.without_url_by_day: dict[str, list[_Known]] = {}
         # day -> the title keys of that day's articles, their ids, and the story of each
         self.titles_by_day: dict[str, tuple[list[str], list[int], list[int]]] = {}
-        # (page, outlet, day) -> the stories of that outlet's feed entries of the page that day
-        # (their identity is the page's link and an entry key: see Article.entry_key)
-        self.stories_of_entries: dict[tuple[str, str | None, str], set[int]] = {}
         for row in known:
             self._remember(row)
         for key, article_id, story, day in same_day:
             self._remember_story(key, article_id, story, day)
-        for page, source, story, day in entries:
-            self.stories_of_entries.setdefault((page, source, day), set()).add(story)
         self.next_id = next_id
         self.now = now
         self.inserts: dict[int, PreparedArticle] = {}
@@ -556,37 +517,7 @@ class _BatchPlan:
             return row
         return None
 
-    def _stories_apart(self, item: PreparedArticle, day: str) -> set[int]:
-        """The stories that ``item``, a feed entry with an entry key, must not join: those of
-        the other entries of its page from its outlet on its day.
-
-        The feed told those entries apart (a status page's two "Degraded performance" incidents
-        of one morning): linked as one story, the later one would be hidden from /latest and
-        from alerts behind the earlier. Another outlet's article stays the same story as an
-        entry, as a wire story's copies are; so does an outlet's article republished under a
-        link of its own, which no feed tells apart from the first.
-        """
-        if not (item.article.entry_key and item.url_key):
-            return set()
-        page, source = _page_of(item.url_key), item.article.source
-        apart = set(self.stories_of_entries.get((page, source, day), ()))
-        # An entry of the page stored under its link alone (see _stored_under_its_link) that
-        # this one did not take is another entry of the page too.
-        alone = self.by_url.get(page)
-        if alone and alone.day == day and alone.source == source:
-            apart.add(alone.story_id or alone.id)
-        return apart
-
-    def _remember_entry(self, item: PreparedArticle, row: _Known) -> None:
-        """Note the story of ``row``, the article a feed entry with an entry key is stored as,
-        for the entries of its page that come later in the batch."""
-        if item.article.entry_key and item.url_key:
-            entries = (_page_of(item.url_key), item.article.source, row.day)
-            self.stories_of_entries.setdefault(entries, set()).add(row.story_id or row.id)
-
-    def _same_story(self, key: str, day: str, apart: Collection[int]) -> int | None:
-        """The story that an article titled ``key`` on ``day`` belongs to, if any, other than
-        the stories ``apart``."""
+    def _same_story(self, key: str, day: str) -> int | None:
         titles, ids, stories = self.titles_by_day.get(day, ([], [], []))
         similar = process.extract(
             key,
@@ -597,14 +528,8 @@ class _BatchPlan:
         )
         # "Q1 results" and "Q2 results" are different stories however alike they read. (The
         # figures are compared only for the few similar titles: a day holds a hundred or more.)
-        # A story is left apart as a whole: the entry must not join another entry of its page
-        # through a third article (another outlet's) that leads their story.
         numbers = _numbers(key)
-        similar = [
-            match
-            for match in similar
-            if _numbers(match[0]) == numbers and stories[match[2]] not in apart
-        ]
+        similar = [match for match in similar if _numbers(match[0]) == numbers]
         if not similar:
             return None
         # The most similar title; of equals, the oldest article's.
@@ -632,12 +557,14 @@ class _BatchPlan:
                 self.by_url[facts.url_key] = row
             row.facts = row.facts.merged(facts)
             self.by_hash.setdefault(item.content_hash, row)
-        self._remember_entry(item, row)
         self.report.article_ids.append(row.id)
 
     def _insert(self, item: PreparedArticle, key: str, day: str, facts: _Facts) -> _Known:
         self.report.added += 1
-        story = self._same_story(key, day, self._stories_apart(item, day))
+        # A feed entry told apart from the other entries of its page (a status page's two
+        # "Degraded performance" incidents of one morning) is never another's story: linked to
+        # it, the later would be hidden from /latest and from alerts behind the earlier.
+        story = None if item.article.entry_key else self._same_story(key, day)
         row = _Known(self.next_id, item.content_hash, key, day, story, facts)
         self.next_id += 1
         self.inserts[row.id] = item
@@ -684,18 +611,14 @@ class _Rows:
 
 
 def _plan(
-    known: tuple[
-        Sequence[tuple[object, ...]], Sequence[tuple[object, ...]], Sequence[tuple[object, ...]]
-    ],
+    known: tuple[Sequence[tuple[object, ...]], Sequence[tuple[object, ...]]],
     first_id: int,
     now: datetime,
     items: Sequence[PreparedArticle],
 ) -> tuple[IngestReport, _Rows]:
     """Decide what the batch does, and turn that into statement parameters."""
-    articles, same_day, entries = known
-    plan = _BatchPlan(
-        {row[0]: _known(row) for row in articles}.values(), same_day, entries, first_id, now
-    )
+    articles, same_day = known
+    plan = _BatchPlan({row[0]: _known(row) for row in articles}.values(), same_day, first_id, now)
     for item in items:
         plan.add(item)
     changed = {**plan.updates, **plan.inserts}

@@ -240,14 +240,14 @@ async def test_same_story_is_found_in_earlier_batches_but_not_across_figures(
         # The same outlet's article again under a link of its own (an edition updated under a
         # new slug): nothing tells the two apart, so they are one story, shown and alerted once.
         ({"url": "https://www.example.com/meta-cloud-updated"}, True),
-        # Two entries of one page from one outlet, told apart by the feed: never one story.
+        # A feed entry told apart from the others of its page: never another article's story.
         ({"entry_key": "id:2"}, False),
-        # The same page's entry from another outlet (an aggregator's): a copy, one story.
-        ({"entry_key": "id:2", "source": "Status Digest"}, True),
+        # ... whatever its outlet (an aggregator's entry of a page it shares with others).
+        ({"entry_key": "id:2", "source": "Status Digest"}, False),
     ],
-    ids=["same-outlet-new-link", "entries-of-one-page", "another-outlets-entry"],
+    ids=["same-outlet-new-link", "entries-of-one-page", "an-aggregators-entry"],
 )
-async def test_near_identical_titles_on_one_day_are_one_story_unless_entries_of_one_page(
+async def test_near_identical_titles_on_one_day_are_one_story_unless_a_keyed_entry(
     archive: Archive, second: dict[str, str], one_story: bool
 ) -> None:
     first = replace(META, entry_key="id:1" if "entry_key" in second else None)

@@ -234,12 +234,11 @@ async def test_incidents_of_one_title_on_one_day_are_each_a_headline(
     ]
 
 
-async def test_an_incident_joins_another_outlets_story_but_not_one_of_its_page(
+async def test_incidents_are_headlines_of_their_own_beside_a_news_article_titled_alike(
     archive: Archive, feed_server: FeedServer
 ) -> None:
-    # A news outlet's article titled as the incident: the first incident is its story (two
-    # outlets), as before. The status page's second incident of the day is not, though the
-    # story's first article is the outlet's: it would be one story with the first incident.
+    # A news outlet's article titled as the incidents: joined to its story, the first
+    # incident would take the second with it (both titled as the story's first article).
     await ingest_articles(
         archive,
         [
@@ -264,7 +263,7 @@ async def test_an_incident_joins_another_outlets_story_but_not_one_of_its_page(
         rows = [tuple(row) for row in await cursor.fetchall()]
     assert rows == [
         ("https://news.example/api-slow", "Tech News", None),
-        ("https://status.example/", "Status", 1),
+        ("https://status.example/", "Status", None),
         ("https://status.example/", "Status", None),
     ]
 
