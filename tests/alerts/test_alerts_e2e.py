@@ -145,48 +145,60 @@ async def test_restart_neither_repeats_nor_loses_an_alert(
     ]
 
 
-async def test_each_incident_of_a_status_page_is_alerted_once_across_restarts(
-    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
-) -> None:
-    # Every incident links to the status page's home page: each is an article, and an alert,
-    # of its own, and an incident updated later is neither a new alert nor lost.
-    def incident(guid: str, title: str, text: str) -> str:
-        date = format_datetime(datetime.now(UTC) - timedelta(hours=1))
+class StatusPage:
+    """A status page's RSS feed on the feed server: every incident links to its home page."""
+
+    def __init__(self, feed_server: FeedServer):
+        self.feed_server = feed_server
+        self.version = 0
+
+    @staticmethod
+    def incident(guid: str, title: str, text: str, published: datetime | None = None) -> str:
+        """One incident's item, published an hour ago unless told otherwise."""
+        date = format_datetime(published or datetime.now(UTC) - timedelta(hours=1))
         return (
             f"<item><title>{title}</title><link>https://status.example/</link>"
             f'<guid isPermaLink="false">{guid}</guid><description>{text}</description>'
             f"<pubDate>{date}</pubDate></item>"
         )
 
-    version = 0
-
-    def publish(*incidents: str) -> None:
-        nonlocal version
-        version += 1
+    def publish(self, *incidents: str) -> None:
+        """Serve the feed listing these incidents (a new ETag each time)."""
+        self.version += 1
         body = (
             '<?xml version="1.0"?><rss version="2.0"><channel><title>Cloud Status</title>'
             f"<link>https://status.example/</link>{''.join(incidents)}</channel></rss>"
         )
-        feed_server.serve("/status", body.encode(), etag=f'"v{version}"')
+        self.feed_server.serve("/status", body.encode(), etag=f'"v{self.version}"')
 
-    old = incident("inc-1", "Storage maintenance finished", "Maintenance is over.")
-    europe = incident("inc-2", "Outage of the API in Europe", "We are investigating.")
-    publish(old)
+    async def follow(self, fake: FakeDiscord) -> None:
+        """Add the feed with /feeds add, as an admin."""
+        url = self.feed_server.url("/status")
+        reply = await command(fake, "feeds add", {"url": url}, user=fake.admin_user)
+        assert reply["content"].startswith("Following"), reply
+
+
+async def test_each_incident_of_a_status_page_is_alerted_once_across_restarts(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    # Every incident links to the status page's home page: each is an article, and an alert,
+    # of its own, and an incident updated later is neither a new alert nor lost.
+    status = StatusPage(feed_server)
+    old = status.incident("inc-1", "Storage maintenance finished", "Maintenance is over.")
+    europe = status.incident("inc-2", "Outage of the API in Europe", "We are investigating.")
+    status.publish(old)
     settings = bot_settings(tmp_path / "news.db", fake)
     async with running_bot(fake, settings) as bot:
-        reply = await command(
-            fake, "feeds add", {"url": feed_server.url("/status")}, user=fake.admin_user
-        )
-        assert reply["content"].startswith("Following"), reply
+        await status.follow(fake)
         await considered(bot.archive, 1)
         await subscribe(fake, {"topic": "outage"})
-        publish(europe, old)
+        status.publish(europe, old)
         await fake.wait_for_messages(fake.channel_id, 1)
         await considered(bot.archive, 2)
     # While the bot is down, the first outage is resolved and a second one begins.
-    resolved = incident("inc-2", "Outage of the API in Europe", "The outage is resolved.")
-    dashboard = incident("inc-3", "Dashboard outage", "The dashboard does not load.")
-    publish(dashboard, resolved, old)
+    resolved = status.incident("inc-2", "Outage of the API in Europe", "The outage is resolved.")
+    dashboard = status.incident("inc-3", "Dashboard outage", "The dashboard does not load.")
+    status.publish(dashboard, resolved, old)
     async with running_bot(fake, settings) as bot:
         await fake.wait_for_messages(fake.channel_id, 2)
         await considered(bot.archive, 3)
@@ -205,50 +217,32 @@ async def test_two_incidents_of_a_status_page_titled_alike_on_one_day_are_each_a
 ) -> None:
     # A status page's second "Degraded performance" of the day is a new incident, not the
     # first one's "same story": the channel following the page hears of both, each once.
-    published = format_datetime(datetime.now(UTC) - timedelta(hours=1))  # one day for both
-
-    def incident(guid: str, text: str) -> str:
-        return (
-            "<item><title>Degraded performance of the API</title>"
-            f'<link>https://status.example/</link><guid isPermaLink="false">{guid}</guid>'
-            f"<description>{text}</description><pubDate>{published}</pubDate></item>"
-        )
-
-    version = 0
-
-    def publish(*incidents: str) -> None:
-        nonlocal version
-        version += 1
-        body = (
-            '<?xml version="1.0"?><rss version="2.0"><channel><title>Cloud Status</title>'
-            f"<link>https://status.example/</link>{''.join(incidents)}</channel></rss>"
-        )
-        feed_server.serve("/status", body.encode(), etag=f'"v{version}"')
-
-    publish()
+    status = StatusPage(feed_server)
+    published = datetime.now(UTC) - timedelta(hours=1)  # one day for both
+    title = "Degraded performance of the API"
+    status.publish()
     settings = bot_settings(tmp_path / "news.db", fake)
     async with running_bot(fake, settings) as bot:
-        reply = await command(
-            fake, "feeds add", {"url": feed_server.url("/status")}, user=fake.admin_user
-        )
-        assert reply["content"].startswith("Following"), reply
+        await status.follow(fake)
 
         async def polled() -> bool:
             return all(f.last_polled_at for f in await bot.archive.feeds.list())
 
         await eventually(polled, what="the feed's first poll")
         await subscribe(fake, {"topic": "degraded performance"})
-        europe = incident("inc-1", "Slow responses in Europe.")
-        publish(europe)
+        europe = status.incident("inc-1", title, "Slow responses in Europe.", published)
+        status.publish(europe)
         await fake.wait_for_messages(fake.channel_id, 1)
-        publish(incident("inc-2", "Slow responses in Asia."), europe)
+        status.publish(
+            status.incident("inc-2", title, "Slow responses in Asia.", published), europe
+        )
         await fake.wait_for_messages(fake.channel_id, 2)
         await considered(bot.archive, 2)
         await outbox_is(bot.archive, {"sent": 2})
     async with running_bot(fake, settings) as bot:  # and once more, with nothing new
         await considered(bot.archive, 2)
         await asyncio.sleep(3 * FAST["alert_interval"])
-    assert [alert_titles(m) for m in fake.messages] == [["Degraded performance of the API"]] * 2
+    assert [alert_titles(m) for m in fake.messages] == [[title]] * 2
     # (Each alert quotes its incident's text first.)
     assert [m.embeds[0]["description"].splitlines()[0] for m in fake.messages] == [
         "> Slow responses in Europe.",

@@ -186,7 +186,7 @@ async def test_an_entry_stored_under_its_link_alone_is_taken_by_one_entry_of_its
     friday = item("Maintenance", page, guid="m-2", text="Maintenance on Friday.", hours_ago=2)
     assert (await feed.poll(rss(monday, link="https://example.com/"))).added == 1
     assert (await feed.poll(rss(friday, monday, link="https://example.com/"))).added == 1
-    # (Read from the table: /latest, keyed by title here, would show the two as one.)
+    # (Read from the table: which stored article took which text.)
     async with archive.db.reader.execute("SELECT summary FROM articles ORDER BY id") as cursor:
         summaries = [row[0] for row in await cursor.fetchall()]
     assert summaries == ["Maintenance on Monday.", "Maintenance on Friday."]
