@@ -3,6 +3,7 @@ reconnect, a failing engine, people asking too fast, and a shutdown with a reply
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -130,6 +131,25 @@ async def test_asking_too_fast_gets_a_friendly_slow_down(fake: FakeDiscord, bot:
     # Someone else is not slowed down.
     other = await ask_by_mention(fake, QUESTION, author=fake.admin_user)
     assert other.embeds
+
+
+async def test_someone_flooding_questions_gets_one_slow_down_not_one_per_message(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    # Six questions in a second: the first is answered, the second told to slow down, and the
+    # rest get nothing (a "slow down" each would double the flood in the channel).
+    flood = [await fake.send_message(f"{fake.bot_user.mention} {QUESTION}") for _ in range(6)]
+    answer, slow_down = await reply_to(fake, flood[0]), await reply_to(fake, flood[1])
+    # Small talk is no way around it: no hint for "hi" either within the window.
+    await fake.send_message(f"{fake.bot_user.mention} hi")
+    # Someone else asking afterwards is answered: everything before was handled by then.
+    other = await ask_by_mention(fake, QUESTION, author=fake.admin_user)
+    await asyncio.sleep(0.3)
+
+    assert answer.embeds and other.embeds
+    assert slow_down.content.startswith("Slow down a little: you can ask again in ")
+    assert {m.id for m in fake.messages} == {answer.id, slow_down.id, other.id}
+    assert len(fake.messages) == 3
 
 
 async def _broken_engine(question: str, *args: object) -> Answer:

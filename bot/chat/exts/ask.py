@@ -71,6 +71,11 @@ class Ask(commands.Cog):
         rate, per = bot.question_rate
         # One budget per user, shared by /ask, mentions and direct messages.
         self.cooldowns = commands.CooldownMapping.from_cooldown(rate, per, lambda user: user.id)
+        # A refusal sent to a channel ("slow down", how to ask) is itself a message: without a
+        # budget of its own, someone posting a question a second would get a "slow down" a
+        # second, the bot doubling the flood. One notice per user per window; the rest of
+        # what they send in it gets no reply.
+        self.notices = commands.CooldownMapping.from_cooldown(1, per, lambda user: user.id)
 
     def retry_after(self, user: discord.abc.User) -> float | None:
         """Seconds until ``user`` may ask again, or None if this question may go ahead."""
@@ -122,7 +127,8 @@ class Ask(commands.Cog):
         asked = without_bot_mention(message.content, me.id if me else None)
         refusal = self._refusal(asked, message.author)
         if refusal is not None:
-            await self._send(message, content=refusal)
+            if self.notices.get_bucket(message.author).update_rate_limit() is None:
+                await self._send(message, content=refusal)
             return
         async with self.bot.in_flight():
             try:
