@@ -240,6 +240,25 @@ def answer_embed(answer: Answer, asked: str | None = None) -> discord.Embed:
     return fit(embed)
 
 
+def embed_as_text(embed: discord.Embed, limit: int = CONTENT_LIMIT) -> str:
+    """An embed as one plain message, for where the bot may not post embeds (no Embed Links:
+    Discord refuses a bot's embed-only message there): the title in bold, the description, each
+    field's name in bold over its value, and the footer in small print, within ``limit``.
+
+    The description's last lines give way to the rest, so that an answer keeps its sources.
+    """
+    head = [f"**{escape_markdown(one_line(embed.title))}**"] if embed.title else []
+    tail = []
+    for field in embed.fields:
+        tail += [f"**{escape_markdown(one_line(field.name or ''))}**", field.value or ""]
+    if embed.footer.text:
+        tail.append(f"-# {escape_markdown(one_line(embed.footer.text))}")
+    room = limit - len("\n".join(head + tail)) - 2  # the newlines around the description
+    lines = (embed.description or "").splitlines()
+    body = join_within(lines, room) if lines and room > 0 else ""
+    return shorten("\n".join([*head, *([body] if body else []), *tail]), limit)
+
+
 def not_found_embed(answer: Answer) -> discord.Embed:
     """The reply when the archive does not hold the answer (or the question can't be searched):
     why, what was searched, the closest headlines, and a pointer to ``/latest``."""

@@ -132,6 +132,20 @@ def test_every_answer_reply_fits_discord_and_pings_nobody(
 
 
 @PROPERTY
+@given(answer=answers, asked=st.one_of(st.none(), texts))
+def test_every_answer_as_text_fits_one_message_and_pings_nobody(
+    answer: Answer, asked: str | None
+) -> None:
+    # What a channel without Embed Links gets: one message, which keeps the sources' lines.
+    embed = render.answer_embed(answer, asked=asked)
+    content = render.embed_as_text(embed)
+    assert message_form_errors({"content": content}) == {} and content
+    assert not ACTIVE_MENTION.search(content)
+    for field in embed.fields:
+        assert f"**{field.name}**\n{field.value}" in content
+
+
+@PROPERTY
 @given(articles=st.lists(articles, max_size=12), heading=texts)
 def test_every_headline_list_fits_discord_and_pings_nobody(
     articles: list[StoredArticle], heading: str

@@ -8,6 +8,7 @@ import logging
 import re
 import sqlite3
 
+import discord
 import pytest
 
 from bot.chat.bot import NewsBot
@@ -15,7 +16,15 @@ from bot.search import Answer
 from bot.settings import Settings
 from tests.fakes import FakeDiscord
 
-from .helpers import TOKEN, ask_by_mention, new_bot, reply_to
+from .helpers import (
+    SEED_FIGURE,
+    SEED_QUESTION,
+    SEED_TITLE,
+    TOKEN,
+    ask_by_mention,
+    new_bot,
+    reply_to,
+)
 
 QUESTION = "did Nvidia beat earnings in the second quarter?"
 ERROR_ID = re.compile(r"error id `([0-9a-f]{8})`")
@@ -23,6 +32,21 @@ ERROR_ID = re.compile(r"error id `([0-9a-f]{8})`")
 NO_READ_MESSAGE_HISTORY = {
     "message": "Cannot reply without permission to read message history",
     "code": 160002,
+}
+INVALID_EMBED = {
+    "message": "Invalid Form Body",
+    "code": 50035,
+    "errors": {
+        "embeds": {
+            "0": {
+                "url": {
+                    "_errors": [
+                        {"code": "URL_TYPE_INVALID_URL", "message": "Not a well formed URL."}
+                    ]
+                }
+            }
+        }
+    },
 }
 NO_REPLY_TO_SYSTEM_MESSAGE = {
     "message": "Invalid Form Body",
@@ -67,14 +91,14 @@ async def test_a_500_after_discord_posted_the_reply_does_not_post_it_twice(
 async def test_403_on_reply_is_logged_and_the_bot_keeps_serving(
     fake: FakeDiscord, bot: NewsBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # The channel refuses the reply and the plain message sent instead.
-    refusal = fake.fail_next("POST /channels/{id}/messages", 403, count=2)
+    # The channel refuses the reply, the plain message sent instead, and the answer as text.
+    refusal = fake.fail_next("POST /channels/{id}/messages", 403, count=3)
     await fake.send_message(f"{fake.bot_user.mention} {QUESTION}")
     await fake.wait_for(
         lambda: any("no permission to reply" in r.getMessage() for r in caplog.records),
         what="the 403 in the log",
     )
-    assert fake.messages == [] and refusal.hits == 2
+    assert fake.messages == [] and refusal.hits == 3
 
     reply = await ask_by_mention(fake, "how much is Meta spending on AI?", author=fake.admin_user)
     assert reply.embeds
@@ -104,6 +128,45 @@ async def test_an_answer_refused_as_a_reply_still_arrives_in_the_channel(
     assert "message_reference" not in answer.payload and refusal.hits == 1
     assert answer.allowed_mentions == {"parse": [], "replied_user": False}
     assert not answer.pings_anyone
+
+
+async def test_without_embed_links_the_answer_arrives_as_text(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    # The server took Embed Links from everyone, the bot included: Discord refuses an
+    # embed-only message there (403), but text and link buttons still go through.
+    everyone = fake.guild.role(fake.guild_id)
+    assert everyone is not None
+    everyone.permissions &= ~discord.Permissions(embed_links=True).value
+    async with fake.run_bot(new_bot(settings)):
+        reply = await ask_by_mention(fake, SEED_QUESTION)
+
+    assert not reply.embeds and len(reply.content) <= 2000
+    assert reply.content.startswith(f"**{SEED_QUESTION}**\n> ")
+    assert SEED_FIGURE in reply.content and f"**1.** {SEED_TITLE} — WireByte" in reply.content
+    assert "Match confidence: " in reply.content
+    assert reply.allowed_mentions == {"parse": [], "replied_user": False}
+    assert [r.status for r in fake.requests_to("POST /channels/{id}/messages")] == [200]
+
+
+async def test_an_answer_whose_embed_discord_refuses_arrives_as_text(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    # Discord validates more than the fake (e.g. what it takes for a well-formed link): a 400
+    # for the embed must not leave the question unanswered.
+    refusal = fake.fail_next(
+        "POST /channels/{id}/messages",
+        400,
+        count=100,
+        body=INVALID_EMBED,
+        where=lambda request: bool((request.json or {}).get("embeds")),
+    )
+
+    reply = await ask_by_mention(fake, QUESTION)
+
+    assert refusal.hits == 1 and not reply.embeds and not reply.components
+    assert reply.content.startswith(f"**{QUESTION}**") and "Nvidia" in reply.content
+    assert "**Sources**" in reply.content and not reply.pings_anyone
 
 
 async def test_resumes_after_a_gateway_reconnect_and_answers(

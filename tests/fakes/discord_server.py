@@ -14,7 +14,8 @@ What it models, with the protocol details taken from discord.py 2.7's source:
   ``Authorization: Bot <token>`` header and answers 401 otherwise; webhook and interaction
   callback routes are authenticated by the token in the URL, as on Discord.
 * Discord behaviour that catches real bugs: message validation (empty message, 2000-character
-  content, embed limits), ``allowed_mentions`` applied to the created message's ``mentions``,
+  content, embed limits), embeds dropped (or an embed-only message refused with 403) where the
+  bot lacks Embed Links, ``allowed_mentions`` applied to the created message's ``mentions``,
   ``enforce_nonce`` de-duplication, the 3-second deadline for the initial interaction response,
   "already acknowledged" on a second response, MESSAGE_CONTENT intent stripping of content, and
   the bot's own messages echoed back as MESSAGE_CREATE.
@@ -92,6 +93,8 @@ EVERYONE_PERMISSIONS = discord.Permissions(
     connect=True,
     speak=True,
 ).value
+
+EMBED_LINKS = discord.Permissions(embed_links=True).value
 
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
 MESSAGE_FLAG_LOADING = 1 << 7
@@ -2335,6 +2338,22 @@ class FakeDiscord:
             return discord_error(400, 50035, "Invalid Form Body", errors)
         return None
 
+    def _without_unpermitted_embeds(
+        self, channel: FakeChannel, payload: dict[str, Any], files: Sequence[RecordedFile]
+    ) -> tuple[dict[str, Any], web.Response | None]:
+        """Discord's rule for a bot without Embed Links where it posts: the message is posted
+        without its embeds, and one that nothing would be left of is refused with 403 Missing
+        Permissions (50013). (Guild-level permissions: the fake has no channel overwrites.)"""
+        guild = self.guild_of(channel)
+        if guild is None or not payload.get("embeds"):
+            return payload, None
+        if guild.permissions_for(self.bot_user.id) & EMBED_LINKS:
+            return payload, None
+        payload = {key: value for key, value in payload.items() if key != "embeds"}
+        if is_empty_message(payload, files):
+            return payload, discord_error(403, 50013, "Missing Permissions")
+        return payload, None
+
     def _dedup(self, payload: dict[str, Any]) -> SentMessage | None:
         """The earlier message with the same nonce if ``enforce_nonce`` applies."""
         nonce = payload.get("nonce")
@@ -2352,6 +2371,9 @@ class FakeDiscord:
         payload, files = self._body(request), self._files(request)
         if (error := self._message_error(payload, files, creating=True)) is not None:
             return error
+        payload, refused = self._without_unpermitted_embeds(channel, payload, files)
+        if refused is not None:
+            return refused
         if (duplicate := self._dedup(payload)) is not None:
             duplicate.duplicate_posts += 1
             self._notify()

@@ -137,6 +137,8 @@ class Ask(commands.Cog):
             except Exception as error:  # one reply, whatever failed
                 await self._send(message, content=describe_error(error, "message question"))
                 return
+            if not may_embed(message):
+                reply["content"] = render.embed_as_text(reply.pop("embed"))  # type: ignore[arg-type]
             await self._send(message, **reply)
 
     def _refusal(self, question: str, user: discord.abc.User) -> str | None:
@@ -175,7 +177,9 @@ class Ask(commands.Cog):
         ``enforce_nonce``: when Discord created the message but its response was lost, the next
         attempt gets that message back instead of posting a second one. When Discord refuses the
         message as a reply (no Read Message History here, a system message), it is sent once more
-        without the reference, so that the answer still arrives.
+        without the reference, so that the answer still arrives. When it refuses an embed (Embed
+        Links taken away since the bot last heard, an embed it finds invalid), the same reply is
+        sent once more as plain text: a 400 or 403 leaves nobody without an answer.
         """
         if isinstance(reply.get("content"), str):
             reply["content"] = render.plain(reply["content"])  # type: ignore[arg-type]
@@ -199,6 +203,17 @@ class Ask(commands.Cog):
                         error.code,
                     )
                     reference = None
+                    continue
+                if "embed" in reply and error.status in (400, 403):
+                    log.info(
+                        "reply in channel %s refused with its embed (%s %s); sending it as text",
+                        message.channel.id,
+                        error.status,
+                        error.code,
+                    )
+                    embed = reply.pop("embed")
+                    reply.pop("view", None)  # the buttons may be what was refused
+                    reply["content"] = render.embed_as_text(embed)  # type: ignore[arg-type]
                     continue
                 if isinstance(error, discord.Forbidden):
                     log.warning(
@@ -225,6 +240,21 @@ class Ask(commands.Cog):
             )
             await asyncio.sleep(REPLY_RETRY_SECONDS * 2 ** (attempt - 1))
             attempt += 1
+
+
+def may_embed(message: discord.Message) -> bool:
+    """Whether the bot may post embeds where ``message`` is (Embed Links; always in DMs).
+
+    Without it Discord refuses a bot's embed-only message with a 403, so the answer is sent as
+    text instead. Where the bot's permissions are not known (no cached member or channel), an
+    embed is tried: :meth:`Ask._send` falls back to text if it is refused.
+    """
+    guild, channel = message.guild, message.channel
+    if guild is None or guild.me is None:
+        return True
+    if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return True
+    return channel.permissions_for(guild.me).embed_links
 
 
 def _replies_to(message: discord.Message, user: discord.abc.User) -> bool:
