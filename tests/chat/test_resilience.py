@@ -256,6 +256,28 @@ async def test_message_error_gets_an_apology_with_an_error_id(
     assert any(match.group(1) in r.getMessage() and r.exc_info is not None for r in caplog.records)
 
 
+async def _locked_archive(question: str, *args: object) -> Answer:
+    raise sqlite3.OperationalError("database is locked")
+
+
+async def test_a_locked_archive_says_try_again_not_an_error_id(
+    fake: FakeDiscord,
+    bot: NewsBot,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Another program held the archive past the busy timeout while the engine read it.
+    monkeypatch.setattr(bot.engine, "answer", _locked_archive)
+
+    reply = await ask_by_mention(fake, QUESTION)
+    interaction = await fake.send_interaction("ask", {"question": QUESTION}, user=fake.admin_user)
+    [followup] = await fake.wait_for_followups(interaction["id"], 1)
+
+    for text in (reply.content, followup.content):
+        assert text == "The news archive is busy right now; please try again in a few seconds."
+    assert not any(r.exc_info for r in caplog.records)  # expected, so no traceback logged
+
+
 async def test_shutdown_finishes_the_reply_in_flight_then_closes_the_archive(
     fake: FakeDiscord, settings: Settings
 ) -> None:

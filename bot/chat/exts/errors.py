@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 
 import discord
 from discord import app_commands
@@ -28,6 +29,13 @@ def describe_error(error: BaseException, where: str) -> str:
         return "That command works in a server channel, not in direct messages."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use that command here."
+    if isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    ):
+        # A read that waited out the busy timeout (another program holding the archive, e.g.
+        # a backup or an ingest): nothing is broken, asking again shortly works.
+        log.warning("archive busy in %s: %s", where, error)
+        return "The news archive is busy right now; please try again in a few seconds."
     if isinstance(error, StorageError):
         log.error("storage problem in %s: %s", where, error)
         return f"The news archive is unavailable right now ({error}). Please try again later."
