@@ -284,3 +284,15 @@ def test_backup_writes_a_copy_that_answers_and_never_overwrites(db: Path, tmp_pa
     assert again.returncode == 1
     assert f"newsbot: {copy} already exists; back up to a new file" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+@pytest.mark.parametrize(
+    "content", [b"hello, not a database\n", b"SQLite format 3\x00" + b"\xff" * 200]
+)
+def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(db: Path, content: bytes) -> None:
+    db.write_bytes(content)
+    result = newsbot(db, "stats")  # hung after the message, its connection thread left running
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"newsbot: cannot open the archive at {db}: ")
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == content

@@ -159,21 +159,28 @@ async def _use_wal(connection: aiosqlite.Connection, attempts: int = 50) -> None
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or attempt == attempts - 1:
-                await connection.close()
                 raise
             await asyncio.sleep(0.1)
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
     connection = await aiosqlite.connect(path, isolation_level=None)
-    connection.row_factory = aiosqlite.Row
-    await connection.execute("PRAGMA busy_timeout = 5000")
-    await _use_wal(connection)
-    await connection.execute("PRAGMA synchronous = NORMAL")
-    await connection.execute("PRAGMA foreign_keys = ON")
-    await connection.execute("PRAGMA cache_size = -65536")
-    await connection.execute("PRAGMA mmap_size = 268435456")
-    await connection.execute("PRAGMA temp_store = MEMORY")
+    try:
+        connection.row_factory = aiosqlite.Row
+        await connection.execute("PRAGMA busy_timeout = 5000")
+        await _use_wal(connection)
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA cache_size = -65536")
+        await connection.execute("PRAGMA mmap_size = 268435456")
+        await connection.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        # Each connection runs in a thread that keeps the process alive until it is closed: a
+        # file that is not SQLite ("file is not a database") would leave `newsbot` hanging
+        # after printing its error.
+        with contextlib.suppress(aiosqlite.Error, ValueError):
+            await connection.close()
+        raise
     return connection
 
 
