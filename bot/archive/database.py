@@ -185,14 +185,24 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 
 
 async def _migrate(connection: aiosqlite.Connection) -> None:
-    """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction.
+    """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction;
+    an archive of a newer schema than this code knows is refused (a StorageError), untouched.
 
     The version is read again once the transaction holds the write lock: of several processes
     upgrading one archive at once (the bot and ``newsbot ingest``), the first applies each
     migration and the others find it applied.
     """
     current = await _user_version(connection)
-    for number, name, script in _migrations():
+    migrations = _migrations()
+    known = migrations[-1][0]
+    if current > known:
+        # Written by a newer newsbot (then downgraded, or an old install sharing NEWSBOT_DB):
+        # this code does not know that schema, and writing to it could damage the archive.
+        raise StorageError(
+            f"the archive is from a newer version of newsbot (schema {current}; this version "
+            f"knows up to {known}); upgrade newsbot, or point NEWSBOT_DB at another archive"
+        )
+    for number, name, script in migrations:
         if number <= current:
             continue
         try:

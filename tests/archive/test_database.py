@@ -66,6 +66,20 @@ async def test_reopening_does_not_migrate_again_or_lose_data(tmp_path: Path) -> 
         assert [row[0] for row in await cursor.fetchall()] == ["v"]
 
 
+async def test_an_archive_of_a_newer_version_is_refused_and_left_as_it_is(
+    tmp_path: Path,
+) -> None:
+    # As a newer newsbot leaves it, for an older one (a downgrade, an old install beside it).
+    path = tmp_path / "newer.db"
+    newer = _migrations()[-1][0] + 1
+    _archive_at(path, len(_migrations()), f"{CHIPS_ARTICLE}\nPRAGMA user_version = {newer};")
+    with pytest.raises(StorageError, match=rf"newer version of newsbot \(schema {newer};"):
+        await Archive.open(path)
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == newer
+    assert connection.execute("SELECT title FROM articles").fetchall() == [("Chips ship",)]
+
+
 async def test_an_older_archive_keeps_its_snippets_searchable_after_upgrading(
     tmp_path: Path,
 ) -> None:
