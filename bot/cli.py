@@ -19,7 +19,7 @@ from bot.archive.feeds import Feed
 from bot.feeds.poller import FeedPoller, PollOutcome
 from bot.ingest.bundled import open_archive
 from bot.ingest.pipeline import ARTICLE_SUFFIXES, ingest_paths
-from bot.ingest.urls import canonical_url
+from bot.ingest.urls import canonical_url, redacted_url
 from bot.models import IngestReport, StoredArticle
 from bot.search import Answer, Engine, Filters
 from bot.settings import MAX_INTERVAL, MIN_FEED_INTERVAL, Settings, SettingsError
@@ -352,13 +352,16 @@ async def _poll(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def format_poll(outcome: PollOutcome) -> str:
-    """What one poll did, on one line (plus skipped entries)."""
+    """What one poll did, on one line (plus skipped entries). The feed's URL is shown without
+    its credentials and query key, as the log shows it: `newsbot poll` runs as a service whose
+    output is kept (journald, `docker logs`)."""
+    shown = redacted_url(outcome.feed.url)
     if outcome.error:
-        line = f"{outcome.feed.url}: failed: {outcome.error}"
+        line = f"{shown}: failed: {outcome.error}"
         return line + (" (feed disabled)" if outcome.disabled else "")
     if outcome.not_modified:
-        return f"{outcome.feed.url}: not modified"
-    line = f"{outcome.feed.url}: added {outcome.added}, updated {outcome.updated}"
+        return f"{shown}: not modified"
+    line = f"{shown}: added {outcome.added}, updated {outcome.updated}"
     return "\n".join([line, *(f"  skipped: {reason}" for reason in outcome.skipped)])
 
 

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -296,3 +298,28 @@ def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(db: Path, conte
     assert result.stderr.startswith(f"newsbot: cannot open the archive at {db}: ")
     assert "Traceback" not in result.stderr
     assert db.read_bytes() == content
+
+
+class _NotFound(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_error(404)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+def test_poll_output_never_shows_a_feed_urls_credentials(db: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        url = f"http://reader:hunter2@127.0.0.1:{port}/feed.xml?apikey=SECRETKEY"
+        assert newsbot(db, "feeds", "add", url, NEWSBOT_NO_BUNDLED="1").returncode == 0
+        result = newsbot(db, "poll", "--once", NEWSBOT_NO_BUNDLED="1")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    # Printed to what a service keeps as its log, as the log line beside it shows the URL.
+    assert result.stdout == f"http://127.0.0.1:{port}/feed.xml: failed: HTTP 404\n"
+    assert "hunter2" not in result.stderr and "SECRETKEY" not in result.stderr
