@@ -196,6 +196,43 @@ async def test_an_older_archive_keeps_the_body_sentences_drawn_as_its_key_points
         ]
 
 
+@pytest.mark.parametrize("version", range(2, len(_migrations())))
+async def test_an_archive_of_every_older_version_keeps_its_rows_after_upgrading(
+    tmp_path: Path, version: int
+) -> None:
+    # What a self-hoster's archive holds at each older version: an article and its snippets,
+    # a subscription with a queued alert, a followed feed, a setting.
+    path = tmp_path / f"v{version}.db"
+    _archive_at(
+        path,
+        version,
+        CHIPS_ARTICLE
+        + """
+           INSERT INTO snippets (id, article_id, position, kind, text)
+           VALUES (1, 1, 0, 'title', 'Chips ship'), (2, 1, 1, 'body', 'Nvidia ships chips.');
+           INSERT INTO snippets_fts (rowid, text) SELECT id, text FROM snippets;
+           INSERT INTO subscriptions (id, guild_id, channel_id, topic, exclude, created_by,
+                                      created_at, after_article_id)
+           VALUES (7, 1, 10, 'nvidia', 'rumor', 5, '2026-05-01', 0);
+           INSERT INTO deliveries (channel_id, article_id, subscription_id, matched_words,
+                                   created_at)
+           VALUES (10, 1, 7, '["nvidia"]', '2026-05-01');
+           INSERT INTO feeds (url, interval_seconds, next_poll_at, added_at)
+           VALUES ('https://chips.example/feed', 900, '2026-05-01', '2026-05-01');
+           INSERT INTO settings (key, value) VALUES ('command_sync:1:global', 'h');""",
+    )
+    async with await Archive.open(path) as archive:
+        assert await archive.articles.count() == 1
+        (found,) = await archive.index.postings(['"nvidia"'], limits=[10])
+        assert found.tolist() == [2]
+        (subscription,) = await archive.alerts.subscriptions()
+        assert (subscription.id, subscription.topic) == (7, "nvidia")
+        assert [feed.url for feed in await archive.feeds.list()] == ["https://chips.example/feed"]
+        assert await archive.settings.get("command_sync:1:global") == "h"
+        async with archive.db.reader.execute("SELECT subscription_id FROM deliveries") as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == [7]
+
+
 async def test_foreign_keys_are_enforced(archive: Archive) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         async with archive.db.transaction() as conn:
