@@ -34,6 +34,8 @@ MISSING_INTENT = (
     "in the Discord developer portal."
 )
 CLOSE_TIMEOUT_SECONDS = 10.0
+# A bot token is base64url parts joined by dots: any other character was pasted along with it.
+TOKEN_CHARACTER = re.compile(r"[A-Za-z0-9_.\-]")
 LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
 
@@ -89,6 +91,9 @@ def run_bot(settings: Settings) -> int:
     if not settings.token:
         print(f"newsbot: {MISSING_TOKEN}", file=sys.stderr)
         return 2
+    if problem := malformed_token(settings.token):
+        print(f"newsbot: {problem}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_level, settings.token)
     try:
         use_discord_endpoints(settings.api_base, settings.gateway_url)
@@ -104,6 +109,30 @@ def run_bot(settings: Settings) -> int:
         return asyncio.run(_serve(settings, settings.token))
     except KeyboardInterrupt:  # Ctrl-C before the signal handlers were installed
         return 130
+
+
+def malformed_token(token: str) -> str | None:
+    """Why ``token`` cannot be a bot token, without showing any of it; None if it may be one.
+
+    A line break in it made aiohttp refuse the request header with a traceback; quotes (which
+    ``docker run --env-file`` keeps as part of the value) or a "Bot " prefix only got
+    "Discord rejected the token"."""
+    for position, character in enumerate(token, start=1):
+        if TOKEN_CHARACTER.fullmatch(character):
+            continue
+        if character in "\"'":
+            what = "a quote (set it without quotes: docker's --env-file keeps them)"
+        elif character == " " and token.lower().startswith("bot "):
+            what = 'the prefix "Bot " (set the token alone)'
+        elif character.isspace():
+            what = "a space or line break"
+        else:
+            what = f"the character U+{ord(character):04X}"
+        return (
+            f"DISCORD_TOKEN is malformed: it holds {what} at character {position}; a bot token "
+            "has only letters, digits, '.', '_' and '-' (copy it again from the developer portal)"
+        )
+    return None
 
 
 async def _serve(settings: Settings, token: str) -> int:

@@ -49,6 +49,34 @@ def test_missing_token_is_a_clear_error(
     assert not (tmp_path / "newsbot.db").exists()  # nothing was started
 
 
+@pytest.mark.parametrize(
+    ("token", "what"),
+    [
+        ("MTA5.one-line\nMTA5.another", "a space or line break at character 14"),
+        ('"MTA5.quoted.c2VjcmV0"', "a quote (set it without quotes"),
+        ("Bot MTA5.prefixed.c2VjcmV0", 'the prefix "Bot " (set the token alone)'),
+        ("MTA5.tok\u00e9n.c2VjcmV0", "the character U+00E9 at character 9"),
+    ],
+)
+def test_a_malformed_token_is_a_clear_error_that_does_not_show_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    token: str,
+    what: str,
+) -> None:
+    # A line break in it ended in a traceback from aiohttp's header check.
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    monkeypatch.setenv("NEWSBOT_DB", str(tmp_path / "newsbot.db"))
+    monkeypatch.setenv("DISCORD_API_BASE", "http://127.0.0.1:9/api/v10")  # never reached
+
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("newsbot: DISCORD_TOKEN is malformed: it holds ") and what in err
+    assert "MTA5" not in err and "Traceback" not in err
+    assert not (tmp_path / "newsbot.db").exists()  # nothing was started
+
+
 async def run_against(fake: FakeDiscord, tmp_path: Path, token: str) -> int:
     """``run_bot`` with ``token`` against the fake; its exit code."""
     settings = Settings(
