@@ -103,4 +103,7 @@ def _cell(value: Any) -> str:
 def write_json(path: str | None, figures: dict[str, Any]) -> None:
     """Write the figures to ``path`` (when given) as indented JSON."""
     if path:
-        Path(path).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        try:
+            Path(path).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        except OSError as error:  # e.g. the disk filled up during the run
+            raise BenchmarkDataError(f"cannot write {path}: {error.strerror}") from error

@@ -129,6 +129,18 @@ async def test_eval_reports_missing_data(tmp_path: Path, capsys) -> None:
     assert "not found" in capsys.readouterr().err
 
 
+async def test_eval_refuses_a_json_file_it_cannot_write_before_running(
+    tmp_path: Path, capsys
+) -> None:
+    _write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
+    _write_jsonl(tmp_path / "questions.jsonl", QUESTIONS)
+    for out, why in [(tmp_path / "missing" / "f.json", "no folder"), (tmp_path, "a folder")]:
+        assert await run_evaluation(_args("realtimeqa", tmp_path, out)) == 2
+        err = capsys.readouterr()
+        assert f"newsbot eval: cannot write --json {out}: " in err.err and why in err.err
+        assert err.out == ""  # refused before ingesting and asking: no figures thrown away
+
+
 def _evidence(fact: str, url: str, title: str, source: str = "TechCrunch") -> dict:
     return {
         "author": "A. Writer",
