@@ -64,7 +64,7 @@ class Match:
     subscription: Subscription
     article_id: int
     matched_words: Sequence[str]
-    story_id: int | None = None  # the story's first article, if this one is another outlet's
+    story_id: int | None = None  # the story's first article, if this one joined its story
 
 
 # Which of these articles (rows as ``articles_after`` gives them) other subscriptions match.
@@ -267,9 +267,9 @@ class AlertStore:
 
         A channel hears of a story once: a match for an article the channel already has a
         delivery for (from another topic, or an earlier subscription), or for another article of
-        the same story (another outlet's), writes nothing. Nor does a match whose subscription
-        was paused, removed or given other exclusions since the scan read it: the scan matched a
-        snapshot, and this write is what counts."""
+        the same story (another outlet's copy, say), writes nothing. Nor does a match whose
+        subscription was paused, removed or given other exclusions since the scan read it: the
+        scan matched a snapshot, and this write is what counts."""
         async with self._db.transaction() as conn:
             # The story's few articles are looked up first, then each among the channel's
             # deliveries by key: a busy channel's whole history is never read.
