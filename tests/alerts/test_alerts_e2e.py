@@ -18,6 +18,7 @@ import pytest
 from bot.archive import Archive, StorageError
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
+from bot.settings import Settings
 from tests.alerts.harness import (
     FAST,
     Publisher,
@@ -57,6 +58,16 @@ async def outbox_is(archive: Archive, counts: dict[str, int]) -> None:
         return await archive.alerts.delivery_counts() == counts
 
     await eventually(reached, what=f"deliveries {counts}")
+
+
+async def restart_with_nothing_new(
+    fake: FakeDiscord, settings: Settings, *, considered_articles: int
+) -> None:
+    """Run the bot once more with nothing new published: it gets through the articles it
+    already considered, then a few alert rounds pass (in which nothing must be posted)."""
+    async with running_bot(fake, settings) as bot:
+        await considered(bot.archive, considered_articles)
+        await asyncio.sleep(3 * FAST["alert_interval"])
 
 
 async def follow(fake: FakeDiscord, archive: Archive, feed: Publisher, articles: int) -> None:
@@ -136,9 +147,7 @@ async def test_restart_neither_repeats_nor_loses_an_alert(
         await fake.wait_for_messages(fake.channel_id, 2)
         await considered(bot.archive, 2)
         await outbox_is(bot.archive, {"sent": 2})
-    async with running_bot(fake, settings) as bot:  # and once more, with nothing new
-        await considered(bot.archive, 2)
-        await asyncio.sleep(3 * FAST["alert_interval"])
+    await restart_with_nothing_new(fake, settings, considered_articles=2)
     assert [alert_titles(m) for m in fake.messages] == [
         ["Nvidia opens a Tokyo lab"],
         ["Nvidia ships Rubin"],
@@ -203,9 +212,7 @@ async def test_each_incident_of_a_status_page_is_alerted_once_across_restarts(
         await fake.wait_for_messages(fake.channel_id, 2)
         await considered(bot.archive, 3)
         await outbox_is(bot.archive, {"sent": 2})
-    async with running_bot(fake, settings) as bot:  # and once more, with nothing new
-        await considered(bot.archive, 3)
-        await asyncio.sleep(3 * FAST["alert_interval"])
+    await restart_with_nothing_new(fake, settings, considered_articles=3)
     assert [alert_titles(m) for m in fake.messages] == [
         ["Outage of the API in Europe"],
         ["Dashboard outage"],
@@ -239,9 +246,7 @@ async def test_two_incidents_of_a_status_page_titled_alike_on_one_day_are_each_a
         await fake.wait_for_messages(fake.channel_id, 2)
         await considered(bot.archive, 2)
         await outbox_is(bot.archive, {"sent": 2})
-    async with running_bot(fake, settings) as bot:  # and once more, with nothing new
-        await considered(bot.archive, 2)
-        await asyncio.sleep(3 * FAST["alert_interval"])
+    await restart_with_nothing_new(fake, settings, considered_articles=2)
     assert [alert_titles(m) for m in fake.messages] == [[title]] * 2
     # (Each alert quotes its incident's text first.)
     assert [m.embeds[0]["description"].splitlines()[0] for m in fake.messages] == [
