@@ -20,6 +20,20 @@ SMALL_TALK = frozenset(
     "hi hello hey hiya yo sup help thanks thank thx ty you ok okay cool nice great good morning "
     "afternoon evening night bye there please test testing ping lol bot newsbot".split()
 )
+# A request for news rather than a question ("help me find nvidia news", "show me articles
+# about AMD"): its words ask for articles and say nothing of which, and searched they quote
+# whatever says "find" or "news". Only a request's opening and a kind of article named right
+# after it, or as its last word, are set aside: "Did scientists find water?" keeps "find", and
+# "... reported by BBC News?" keeps its outlet.
+_REQUEST = re.compile(
+    r"^(?:(?:please|can you|could you|help me|i want to|i'd like to)\s+)*"
+    r"(?:find|show|give|get|tell|search for|search|look up|look for)(?:\s+me)?"
+    r"(?:\s+(?:some|any|all|the|about|more))*\s+",
+    re.I,
+)
+_REQUESTED_KIND = r"(?:latest\s+)?(?:news|articles?|stories|headlines|updates)"
+_KIND_FIRST = re.compile(rf"^{_REQUESTED_KIND}\s+(?:about|on|for|of|regarding)\s+", re.I)
+_KIND_LAST = re.compile(rf"\s+{_REQUESTED_KIND}\W*$")  # lower-case: "BBC News" is an outlet
 _PLACE_NOUN = r"(?:country|countries|nation|state|city|continent|province|region|island|county)"
 # What kind of answer a question wants, first match wins (so "which year" is a year, not a name).
 _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
@@ -111,9 +125,19 @@ def is_small_talk(text: str) -> bool:
     return bool(words) and all(word in SMALL_TALK for word in words)
 
 
+def without_request(text: str) -> str:
+    """The question in a request for news ("help me find nvidia news" -> "nvidia"); any other
+    question as it is."""
+    if not (request := _REQUEST.match(text)):
+        return text
+    rest = _KIND_FIRST.sub("", text[request.end() :])
+    rest = _KIND_LAST.sub("", rest)
+    return rest if content_words(rest) else text
+
+
 def analyse(text: str, *, now: datetime) -> Question:
     """Words to search for, the kind of answer wanted, and a time window named in the question."""
-    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    text = without_request(" ".join(text.split())[:MAX_QUESTION_CHARS])
     words = list(dict.fromkeys(content_words(text)))
     intent: Intent = next((name for name, pattern in _INTENTS if pattern.search(text)), "other")
     try:

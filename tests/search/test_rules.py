@@ -546,3 +546,36 @@ async def test_an_old_exact_match_keeps_a_place_among_recent_partial_matches(
         "Who built the Zephyr rocket that reached orbit?", Filters(now=NOW)
     )
     assert (answer.text == "Acme built the Zephyr rocket that reached orbit.") is found
+
+
+@pytest.mark.parametrize(
+    ("asked", "searched"),
+    [
+        ("help me find nvidia news", "nvidia"),
+        ("Show me articles about AMD", "AMD"),
+        ("find the latest news on Meta AI spending", "Meta AI spending"),
+        ("Can you tell me about the Meta cloud deal?", "Meta cloud deal?"),
+        ("tell me how much Meta spends on AI", "how much Meta spends on AI"),
+        # Not requests, or nothing asked for but news: as asked.
+        ("Did scientists find water on Mars?", "Did scientists find water on Mars?"),
+        ("Which outlet is BBC News?", "Which outlet is BBC News?"),
+        ("find news", "find news"),
+    ],
+)
+def test_a_request_for_news_is_searched_for_what_it_is_about(asked: str, searched: str) -> None:
+    assert analyse(asked, now=NOW).text == searched
+
+
+async def test_a_request_for_news_quotes_the_news_not_the_word_find(build: Build) -> None:
+    engine = await build(
+        [
+            article("Nvidia opens a Tokyo lab", body="Nvidia opened a research lab in Tokyo."),
+            article(
+                "Amazon refreshes its Fire TV",
+                body="The assistant helps viewers find shows and news across services.",
+            ),
+        ]
+    )
+    answer = await engine.answer("help me find nvidia news", Filters(now=NOW))
+    assert answer.answered
+    assert answer.citations[0].title == "Nvidia opens a Tokyo lab"
