@@ -111,12 +111,13 @@ def escape_markdown(text: str) -> str:
 
 
 def quoted(text: str, limit: int) -> str:
-    """Untrusted text for a place that renders Markdown: one line, escaped, inert, cut."""
+    """Untrusted text for a place that renders Markdown (a description, a field, an embed's
+    title: "__init__" would be underlined there): one line, escaped, inert, cut."""
     return shorten(defuse_mentions(escape_markdown(one_line(text))), limit)
 
 
 def inert(text: str, limit: int) -> str:
-    """Untrusted text for a place that shows it verbatim (titles, footers, labels)."""
+    """Untrusted text for a place that shows it verbatim (footers, button labels)."""
     return shorten(defuse_mentions(one_line(text)), limit)
 
 
@@ -224,7 +225,7 @@ def answer_embed(answer: Answer, asked: str | None = None) -> discord.Embed:
     if not quotes:
         quotes.append(f"> {quoted(answer.text, QUOTE_LIMIT)}")
     embed = discord.Embed(
-        title=inert(asked if asked is not None else answer.question, TITLE_LIMIT) or "Answer",
+        title=quoted(asked if asked is not None else answer.question, TITLE_LIMIT) or "Answer",
         description=join_within(quotes, DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
@@ -247,7 +248,7 @@ def embed_as_text(embed: discord.Embed, limit: int = CONTENT_LIMIT) -> str:
 
     The description's last lines give way to the rest, so that an answer keeps its sources.
     """
-    head = [f"**{escape_markdown(one_line(embed.title))}**"] if embed.title else []
+    head = [f"**{one_line(embed.title)}**"] if embed.title else []  # (escaped as a title)
     tail = []
     for field in embed.fields:
         tail += [f"**{escape_markdown(one_line(field.name or ''))}**", field.value or ""]
@@ -308,7 +309,7 @@ def headlines_embed(
 ) -> discord.Embed:
     """A list of headlines (for /latest), newest first, each with outlet, date and link; when
     none match, which of the filters (``topic``, ``source``) to change."""
-    embed = discord.Embed(title=inert(heading, TITLE_LIMIT) or "Latest headlines", colour=COLOUR)
+    embed = discord.Embed(title=quoted(heading, TITLE_LIMIT) or "Latest headlines", colour=COLOUR)
     if not articles:
         embed.description = _no_headlines(topic, source)
         return fit(embed)
@@ -403,7 +404,7 @@ def alert_message(
     if len(items) == 1:
         article, topic, words, _ = items[0]
         embed = discord.Embed(
-            title=inert(article.title, TITLE_LIMIT) or "untitled",
+            title=quoted(article.title, TITLE_LIMIT) or "untitled",
             url=link_url(article.url),
             colour=COLOUR,
         )
@@ -420,7 +421,7 @@ def alert_message(
     else:
         topics = ", ".join(dict.fromkeys(topic for _, topic, _, _ in items))
         embed = discord.Embed(
-            title=inert(f"{len(items)} new articles on {topics}", TITLE_LIMIT), colour=COLOUR
+            title=quoted(f"{len(items)} new articles on {topics}", TITLE_LIMIT), colour=COLOUR
         )
         embed.description = "\n".join(lines[: len(items)])
     return _alert(content or None, fit(embed), roles), len(items)

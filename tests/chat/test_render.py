@@ -310,3 +310,33 @@ def test_quoted_text_keeps_links_whole_and_can_neither_ping_nor_forge_a_link(
             assert char not in "[]`|\\", shown  # no masked link, code, spoiler or stray escape
             if char in "*_~":  # formatting only where Discord shows the text verbatim anyway
                 assert any(index in span for span in links), shown
+
+
+def test_embed_titles_show_markdown_characters_as_typed() -> None:
+    # Discord renders Markdown in an embed's title: unescaped, "__init__" came out as an
+    # underlined "init" and "||x||" as a hidden spoiler.
+    asked = "What changed in __init__ and *args || kwargs?"
+    answer = Answer(question=asked, answered=True, text="x", confidence=0.9)
+    assert (
+        render.answer_embed(answer).title == r"What changed in \_\_init\_\_ and \*args \|\| kwargs?"
+    )
+
+    article = StoredArticle(
+        id=1,
+        title="Python 3.14 drops __future__ imports",
+        url=None,
+        source="Example",
+        published_at=None,
+        ingested_at=datetime(2026, 11, 27, tzinfo=UTC),
+        summary="",
+        key_points=(),
+        topics=(),
+    )
+    message, shown = render.alert_message([(article, "python", ["python"], None)])
+    embed = message["embed"]
+    assert shown == 1 and isinstance(embed, discord.Embed)
+    assert embed.title == r"Python 3.14 drops \_\_future\_\_ imports"
+    # As text (no Embed Links), the title is escaped once, not twice.
+    assert render.embed_as_text(render.answer_embed(answer)).startswith(
+        r"**What changed in \_\_init\_\_ and \*args \|\| kwargs?**"
+    )
