@@ -139,9 +139,16 @@ def _read_back(path: Path) -> BackupCopy:
     return BackupCopy(path, articles, path.stat().st_size)
 
 
+def is_locked(error: BaseException) -> bool:
+    """Whether an SQLite error says another connection held the archive past the busy timeout
+    (nothing is broken: trying again shortly works)."""
+    message = str(error)
+    return "locked" in message or "busy" in message
+
+
 def _storage_error(error: aiosqlite.Error) -> StorageError:
     message = str(error)
-    if "locked" in message or "busy" in message:
+    if is_locked(error):
         return StorageError("the archive is locked by another program; try again shortly")
     if "readonly" in message or "read-only" in message:
         return StorageError("the archive is read-only; check the file's permissions")

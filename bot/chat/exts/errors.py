@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.archive import StorageError
+from bot.archive.database import is_locked
 from bot.chat import render
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,7 @@ def describe_error(error: BaseException, where: str) -> str:
         return "That command works in a server channel, not in direct messages."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use that command here."
-    if isinstance(error, sqlite3.OperationalError) and (
-        "locked" in str(error) or "busy" in str(error)
-    ):
+    if isinstance(error, sqlite3.OperationalError) and is_locked(error):
         # A read that waited out the busy timeout (another program holding the archive, e.g.
         # a backup or an ingest): nothing is broken, asking again shortly works.
         log.warning("archive busy in %s: %s", where, error)
