@@ -15,7 +15,6 @@ from rapidfuzz import fuzz, process
 
 from bot.archive import partial
 from bot.archive.database import Database
-from bot.ingest.urls import canonical_url
 from bot.models import Article, IngestReport, PreparedArticle, StoredArticle
 
 # Two titles on the same day at least this similar are one story (another outlet's copy, or the
@@ -299,12 +298,19 @@ def _known(row: Sequence[Any]) -> _Known:
     return _Known(article_id, content_hash, title_key, day, story_id, facts)
 
 
+def _page_of_entry(item: PreparedArticle) -> str | None:
+    """The canonical link of the page a feed entry with an entry key links to: the part of its
+    identity before the key (see :func:`bot.ingest.urls.article_key`); None for other items."""
+    if not (item.article.entry_key and item.url_key):
+        return None
+    return item.url_key.partition("#")[0]
+
+
 def _other_entry_of_its_page(row: _Known, item: PreparedArticle) -> bool:
     """Whether ``row`` is another feed entry of the page that ``item``, a feed entry with an
     entry key, links to: their identities are the same link with different entry keys."""
-    if not (item.article.entry_key and item.url_key and row.url_key):
+    if not ((page := _page_of_entry(item)) and row.url_key):
         return False
-    page, _, _ = item.url_key.partition("#")
     return row.url_key != item.url_key and row.url_key.partition("#")[0] == page
 
 
@@ -324,7 +330,7 @@ async def _known_rows(
     """
     # (With the links alone of feed entries that have an entry key: see
     # _BatchPlan._stored_under_its_link.)
-    links = {canonical_url(i.article.url) for i in items if i.article.entry_key}
+    links = {_page_of_entry(i) for i in items}
     urls = [key for key in {i.url_key for i in items} | links if key]
     hashes = list({i.content_hash for i in items})
     days = list({_day(i.article, now) for i in items})
@@ -512,7 +518,7 @@ class _BatchPlan:
         as under its link alone: while its feed listed it without the other entries of that
         link, or before entries had keys (when each entry of a link replaced the last). Of the
         entries that share the link, it is the one with the same title from the same outlet."""
-        row = self.by_url.get(canonical_url(item.article.url) or "")
+        row = self.by_url.get(_page_of_entry(item) or "")
         if row and row.title_key == key and row.source == item.article.source:
             return row
         return None
