@@ -11,12 +11,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
 from bot.alerts.matching import ArticleIndex, ArticleText, Topic
 from bot.archive import Archive
-from bot.archive.alerts import Match, Subscription
+from bot.archive.alerts import Match, Resumed, Subscription
 
 SCAN_BATCH = 1000
 # Alerts are for news: an article dated longer ago than this (a backfill of an old archive)
@@ -66,6 +67,30 @@ async def scan(archive: Archive, *, now: datetime) -> int:
         subscriptions = await archive.alerts.subscriptions(active=True)
         matches = await asyncio.to_thread(match_articles, subscriptions, rows, now)
         queued += await archive.alerts.record_matches(matches, now, watermark=rows[-1]["id"])
+
+
+async def subscribe(
+    archive: Archive, *, missed_cap: int, now: datetime, **options: Any
+) -> tuple[Subscription, bool, Resumed]:
+    """Subscribe a channel to a topic, or update its subscription (``AlertStore.subscribe``
+    takes the ``options``). In a paused channel, every subscription resumes, and the newest
+    ``missed_cap`` of the alerts the scan would have queued meanwhile are queued: the matches
+    among the articles stored after the pause that were news when stored."""
+
+    def rematch(missing: Sequence[Subscription], rows: Sequence[aiosqlite.Row]) -> list[Match]:
+        # The scan judges an article's age as it comes in: one that was news when stored
+        # while the channel was paused would have been alerted, however long the pause.
+        news = [row for row in rows if _was_news_when_stored(row)]
+        return match_articles(missing, news, now, max_age=None)
+
+    return await archive.alerts.subscribe(
+        **options, now=now, rematch=rematch, missed_cap=missed_cap
+    )
+
+
+def _was_news_when_stored(row: aiosqlite.Row) -> bool:
+    stored = datetime.fromisoformat(row["ingested_at"])
+    return datetime.fromisoformat(row["sort_at"]) >= stored - MAX_ALERT_AGE
 
 
 async def unsubscribe(archive: Archive, channel_id: int, topic: str, now: datetime) -> bool:

@@ -15,17 +15,20 @@ The order of writes is what makes delivery exactly-once:
    right after Discord accepted a message, followed by an outage longer than that, can still
    post that one message twice. Nothing is ever skipped.)
 4. ``mark_sent`` records the message, whose articles are exactly the batch's.
-   Discord refusing a channel outright (403) pauses its subscriptions instead; a deleted channel
+   Discord refusing a channel outright (403) pauses its subscriptions instead, and the
+   /subscribe that resumes them queues the newest matches of the articles stored meanwhile (the
+   ones Discord refused included), in the transaction that resumes; a deleted channel
    (404 Unknown Channel, or the gateway's channel delete event) loses its subscriptions and
    unsent alerts; a message Discord rejects as malformed is dropped, not retried forever.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import aiosqlite
@@ -34,11 +37,24 @@ from bot.archive.database import Database
 
 WATERMARK_KEY = "alerts:last_article_id"
 # What topic matching reads of an article: its title, key points and tags.
-_ARTICLE_TEXTS = """SELECT a.id, a.title, a.sort_at, a.story_id,
+_ARTICLE_TEXTS = """SELECT a.id, a.title, a.sort_at, a.ingested_at, a.story_id,
       (SELECT json_group_array(text) FROM (SELECT text FROM snippets
         WHERE article_id = a.id AND kind = 'key_point' ORDER BY position)) AS key_points,
       (SELECT json_group_array(topic) FROM article_topics WHERE article_id = a.id) AS tags
    FROM articles a"""
+# Articles read at a time when a resumed channel's missed articles are matched.
+_MISSED_CHUNK = 1000
+# Where a match may be queued: its subscription, as it was matched, is still there and active,
+# and the channel has no alert yet of the article or of another article of its story. (The
+# story's few articles are looked up first, then each among the channel's deliveries by key:
+# a busy channel's whole history is never read.)
+_QUEUEABLE = """FROM subscriptions s
+   WHERE s.id = :subscription AND s.exclude = :exclude AND s.paused_reason IS NULL
+     AND NOT EXISTS (
+       SELECT 1 FROM deliveries d
+       WHERE d.channel_id = s.channel_id AND d.article_id IN (
+         SELECT id FROM articles WHERE id = :story
+         UNION ALL SELECT id FROM articles WHERE story_id = :story))"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +71,8 @@ class Subscription:
     created_at: str
     after_article_id: int
     paused_reason: str | None
+    # While paused: the articles after this one were stored after the pause (None: unknown).
+    paused_after_article_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +87,18 @@ class Match:
 
 # Which of these articles (rows as ``articles_after`` gives them) other subscriptions match.
 Rematch = Callable[[Sequence[Subscription], Sequence[aiosqlite.Row]], Sequence[Match]]
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """What a /subscribe did in a paused channel: how many of its subscriptions it resumed,
+    and of the matches among the articles stored while they were paused, how many it queued
+    and how many more it left out (the cap). ``queued`` is None when the pause began is
+    unknown (it predates the record of it): then nothing missed was looked for."""
+
+    subscriptions: int = 0
+    queued: int | None = None
+    left_out: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,16 +143,20 @@ class AlertStore:
         now: datetime,
         max_per_channel: int,
         max_per_guild: int,
-    ) -> tuple[Subscription, bool, int]:
+        rematch: Rematch | None = None,
+        missed_cap: int = 0,
+    ) -> tuple[Subscription, bool, Resumed]:
         """Add a channel's subscription to a topic, starting after the newest stored article,
         or update the one it has: the exclusions and role given replace its own, and those not
         given (None) are kept, so that re-running /subscribe to change one, or to resume, loses
         neither. A paused channel resumes, all of its subscriptions: they were paused together,
-        because the bot could not post there, which the command has just found it can.
+        because the bot could not post there, which the command has just found it can. Of the
+        articles stored while they were paused, the newest ``missed_cap`` that ``rematch``
+        matches are queued, in the same transaction: a restart cannot resume a channel and
+        lose what it missed.
 
-        Returns the subscription, whether it already existed, and how many of the channel's
-        subscriptions were paused (now resumed). Raises ``LimitReached`` when a cap would be
-        exceeded."""
+        Returns the subscription, whether it already existed, and what was resumed. Raises
+        ``LimitReached`` when a cap would be exceeded."""
         async with self._db.transaction() as conn:
             caps = (guild_id, channel_id, topic, max_per_channel, max_per_guild)
             if problem := await _cap_exceeded(conn, *caps):
@@ -148,16 +182,12 @@ class AlertStore:
                     "after": newest,
                 },
             )
-            resumed = await conn.execute(
-                """UPDATE subscriptions SET paused_reason = NULL
-                   WHERE channel_id = ? AND paused_reason IS NOT NULL""",
-                (channel_id,),
-            )
+            resumed = await _resume(conn, channel_id, rematch, missed_cap, now)
             async with conn.execute(
                 "SELECT * FROM subscriptions WHERE channel_id = ? AND topic = ?",
                 (channel_id, topic),
             ) as cursor:
-                return Subscription(*await cursor.fetchone()), existed, resumed.rowcount
+                return Subscription(*await cursor.fetchone()), existed, resumed
 
     async def cap_exceeded(
         self,
@@ -215,12 +245,39 @@ class AlertStore:
         ) as cursor:
             return [Subscription(*row) for row in await cursor.fetchall()]
 
-    async def pause_channel(self, channel_id: int, reason: str) -> None:
-        """Pause a channel's subscriptions (the bot lost access to it)."""
+    async def pause_channel(
+        self, channel_id: int, reason: str, *, refused_unsent: bool = False
+    ) -> None:
+        """Pause a channel's subscriptions (the bot lost access to it), and note from which
+        article on the channel hears of nothing, so that resuming it queues what it missed.
+
+        Its alerts not yet posted leave the outbox, to be matched again on resume: the pending
+        ones, and the batch being sent if ``refused_unsent`` (Discord refused its first send,
+        so it was never posted). A batch sent before, whose answer was lost, may have been
+        posted: it is given up instead, so that a resume never posts it twice."""
         async with self._db.transaction() as conn:
+            unsent = """FROM deliveries WHERE channel_id = ?
+                        AND (status = 'pending' OR status = 'sending' AND ?)"""
+            params = (channel_id, refused_unsent)
+            oldest = await _scalar(conn, f"SELECT min(article_id) {unsent}", *params)
+            # The scan considers articles in id order: those past its watermark it has not
+            # matched yet, and will match while the channel is paused.
+            after = await _watermark(conn)
+            if oldest is not None:
+                after = min(after, oldest - 1)
+            await conn.execute(f"DELETE {unsent}", params)
             await conn.execute(
-                "UPDATE subscriptions SET paused_reason = ? WHERE channel_id = ?",
-                (reason, channel_id),
+                """UPDATE deliveries SET status = 'undeliverable'
+                   WHERE channel_id = ? AND status = 'sending'""",
+                (channel_id,),
+            )
+            await _forget_messages(conn, channel_id)
+            # A channel paused again before it was resumed keeps its first pause's start.
+            await conn.execute(
+                """UPDATE subscriptions SET paused_reason = ?,
+                   paused_after_article_id = coalesce(paused_after_article_id, ?)
+                   WHERE channel_id = ?""",
+                (reason, after, channel_id),
             )
 
     async def forget_channel(self, channel_id: int) -> int:
@@ -242,11 +299,7 @@ class AlertStore:
     async def watermark(self) -> int:
         """The id of the last article the alert scan has considered (0 before the first scan;
         each subscription's ``after_article_id`` keeps the backlog out of its alerts)."""
-        async with self._db.reader.execute(
-            "SELECT value FROM settings WHERE key = ?", (WATERMARK_KEY,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return await _watermark(self._db.reader)
 
     async def articles_after(
         self, article_id: int, limit: int, *, newest_first: bool = False
@@ -271,38 +324,14 @@ class AlertStore:
         subscription was paused, removed or given other exclusions since the scan read it: the
         scan matched a snapshot, and this write is what counts."""
         async with self._db.transaction() as conn:
-            # The story's few articles are looked up first, then each among the channel's
-            # deliveries by key: a busy channel's whole history is never read.
-            cursor = await conn.executemany(
-                """INSERT OR IGNORE INTO deliveries (channel_id, article_id, subscription_id,
-                   matched_words, created_at)
-                   SELECT s.channel_id, :article, s.id, :words, :now FROM subscriptions s
-                   WHERE s.id = :subscription AND s.exclude = :exclude
-                     AND s.paused_reason IS NULL
-                     AND NOT EXISTS (
-                       SELECT 1 FROM deliveries d
-                       WHERE d.channel_id = s.channel_id AND d.article_id IN (
-                         SELECT id FROM articles WHERE id = :story
-                         UNION ALL SELECT id FROM articles WHERE story_id = :story))""",
-                [
-                    {
-                        "article": m.article_id,
-                        "words": json.dumps(list(m.matched_words)),
-                        "now": _now_iso(now),
-                        "subscription": m.subscription.id,
-                        "exclude": m.subscription.exclude,
-                        "story": m.story_id or m.article_id,
-                    }
-                    for m in matches
-                ],
-            )
+            queued = await _queue(conn, matches, now)
             if watermark is not None:
                 await conn.execute(
                     "INSERT INTO settings (key, value) VALUES (?, ?) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (WATERMARK_KEY, str(watermark)),
                 )
-            return cursor.rowcount  # rows inserted: the ignored ones count 0
+            return queued
 
     # -- delivering -----------------------------------------------------------------------
 
@@ -380,15 +409,6 @@ class AlertStore:
             batch=batch.nonce,
         )
 
-    async def mark_undeliverable(self, channel_id: int) -> None:
-        """Give up on a channel's unsent deliveries (it is gone or forbidden)."""
-        await self._finish(
-            channel_id,
-            """UPDATE deliveries SET status = 'undeliverable'
-               WHERE channel_id = ? AND status IN ('pending', 'sending')""",
-            (channel_id,),
-        )
-
     async def mark_batch_undeliverable(self, batch: Batch) -> None:
         """Give up on one batch that Discord refuses outright (so it does not block the rest)."""
         await self._finish(
@@ -448,6 +468,98 @@ async def _cap_exceeded(
     if in_guild >= max_per_guild:
         return f"this server already has {in_guild} subscriptions"
     return None
+
+
+async def _resume(
+    conn: aiosqlite.Connection,
+    channel_id: int,
+    rematch: Rematch | None,
+    missed_cap: int,
+    now: datetime,
+) -> Resumed:
+    """Resume a channel's paused subscriptions, queueing the newest ``missed_cap`` of the
+    matches ``rematch`` finds among the articles each missed (those stored after its pause)."""
+    async with conn.execute(
+        "SELECT * FROM subscriptions WHERE channel_id = ? AND paused_reason IS NOT NULL",
+        (channel_id,),
+    ) as cursor:
+        paused = [Subscription(*row) for row in await cursor.fetchall()]
+    if not paused:
+        return Resumed()
+    await conn.execute(
+        """UPDATE subscriptions SET paused_reason = NULL, paused_after_article_id = NULL
+           WHERE channel_id = ? AND paused_reason IS NOT NULL""",
+        (channel_id,),
+    )
+    # Each from its own pause, but never before its own start.
+    missing = [
+        replace(s, after_article_id=max(s.after_article_id, s.paused_after_article_id))
+        for s in paused
+        if s.paused_after_article_id is not None
+    ]
+    if not missing or rematch is None:
+        return Resumed(len(paused))
+    matches: list[Match] = []
+    after = min(s.after_article_id for s in missing)
+    while rows := await _rows_after(conn, after):
+        matches += await asyncio.to_thread(rematch, missing, rows)
+        after = rows[-1]["id"]
+    # Newest first: the cap leaves out the oldest. Every rule of a scan's match holds (one
+    # alert per article and story in a channel), so what is counted as left out is what
+    # would have been queued.
+    queued, left_out, stories = 0, 0, set()
+    for match in sorted(matches, key=lambda m: m.article_id, reverse=True):
+        story = match.story_id or match.article_id
+        if queued < missed_cap:
+            queued += await _queue(conn, [match], now)
+        elif story not in stories and await _queueable(conn, match, now):
+            left_out += 1
+        stories.add(story)
+    return Resumed(len(paused), queued, left_out)
+
+
+async def _rows_after(conn: aiosqlite.Connection, article_id: int) -> list[aiosqlite.Row]:
+    """The next articles after ``article_id``, as ``articles_after`` gives them."""
+    async with conn.execute(
+        f"{_ARTICLE_TEXTS} WHERE a.id > ? ORDER BY a.id LIMIT ?", (article_id, _MISSED_CHUNK)
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def _queue(conn: aiosqlite.Connection, matches: Sequence[Match], now: datetime) -> int:
+    """Write the pending deliveries of the matches that may be queued (``_QUEUEABLE``);
+    returns how many were written."""
+    cursor = await conn.executemany(
+        f"""INSERT OR IGNORE INTO deliveries (channel_id, article_id, subscription_id,
+            matched_words, created_at)
+            SELECT s.channel_id, :article, s.id, :words, :now {_QUEUEABLE}""",
+        [_queue_params(m, now) for m in matches],
+    )
+    return cursor.rowcount  # rows inserted: the ignored ones count 0
+
+
+async def _queueable(conn: aiosqlite.Connection, match: Match, now: datetime) -> bool:
+    """Whether ``_queue`` would write this match's delivery."""
+    async with conn.execute(f"SELECT 1 {_QUEUEABLE}", _queue_params(match, now)) as cursor:
+        return await cursor.fetchone() is not None
+
+
+def _queue_params(match: Match, now: datetime) -> dict[str, object]:
+    return {
+        "article": match.article_id,
+        "words": json.dumps(list(match.matched_words)),
+        "now": _now_iso(now),
+        "subscription": match.subscription.id,
+        "exclude": match.subscription.exclude,
+        "story": match.story_id or match.article_id,
+    }
+
+
+async def _watermark(conn: aiosqlite.Connection) -> int:
+    """The alert scan's watermark (see ``AlertStore.watermark``)."""
+    async with conn.execute("SELECT value FROM settings WHERE key = ?", (WATERMARK_KEY,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def _hand_over(

@@ -542,15 +542,19 @@ async def test_subscribing_again_in_a_paused_channel_resumes_all_its_topics_as_t
         assert reply["content"] == (
             "Updated this channel's existing subscription to **nvidia**: now mentioning "
             "@Chip news, except articles mentioning rumor. "
-            "Resumed this channel's 2 paused subscriptions."
+            "Resumed this channel's 2 paused subscriptions. "
+            "This channel missed 1 matching article while paused: posting it shortly."
         )
-        # The other topic alerts again, still pinging its role and leaving out its exclusions.
+        # The alert Discord refused comes now; then the other topic alerts again, still
+        # pinging its role and leaving out its exclusions.
+        [missed] = await fake.wait_for_messages(fake.channel_id, 1)
         feed.publish(entry("r", "Tesla rumor: a cheaper car"), entry("b", "Tesla opens a factory"))
-        [alert] = await fake.wait_for_messages(fake.channel_id, 1)
+        [_, alert] = await fake.wait_for_messages(fake.channel_id, 2)
         await considered(archive, 3)
-        await outbox_is(archive, {"undeliverable": 1, "sent": 1})
+        await outbox_is(archive, {"sent": 2})
+    assert alert_titles(missed) == ["Nvidia opens a Tokyo lab"]
     assert alert_titles(alert) == ["Tesla opens a factory"]
-    assert alert.content == role.mention
+    assert missed.content == alert.content == role.mention
 
 
 async def test_subscribe_refuses_a_channel_the_bot_cannot_post_alerts_in(
@@ -707,16 +711,86 @@ async def test_a_forbidden_channel_is_paused_with_the_reason_and_a_deleted_one_f
         await considered(archive, 2)
         assert len(fake.requests_to(MESSAGES)) == attempts
 
-        # Subscribing again (permission fixed) resumes the channel.
-        await subscribe(fake, {"topic": "nvidia"})
+        # Subscribing again (permission fixed) resumes the channel, and posts what it missed:
+        # the alert Discord refused and the article published while paused.
+        reply = await subscribe(fake, {"topic": "nvidia"})
+        assert reply["content"].endswith(
+            " Resumed this channel's paused subscription. "
+            "This channel missed 2 matching articles while paused: posting them shortly."
+        )
+        [missed] = await fake.wait_for_messages(fake.channel_id, 1)
         feed.publish(entry("c", "Nvidia buys a networking startup"))
-        [alert] = await fake.wait_for_messages(fake.channel_id, 1)
+        [_, alert] = await fake.wait_for_messages(fake.channel_id, 2)
 
         # The deleted channel no longer counts toward the server's cap of 2.
         reply = await subscribe(fake, {"topic": "tesla"}, channel_id=other.id)
         assert reply["content"].startswith("This channel now gets new articles about **tesla**")
+        await considered(archive, 3)
+        await outbox_is(archive, {"sent": 3})
+    assert alert_titles(missed) == ["Nvidia opens a Tokyo lab", "Nvidia ships Rubin"]
     assert alert_titles(alert) == ["Nvidia buys a networking startup"]
-    assert len(fake.messages) == 1
+    assert len(fake.messages) == 2
+
+
+async def test_a_resumed_channel_gets_the_newest_articles_it_missed_once_across_a_restart(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    settings = bot_settings(tmp_path / "news.db", fake, alert_interval=3600)  # ticks by hand
+    now = datetime.now(UTC)
+
+    def article(title: str, n: int, **fields: object) -> Article:
+        fields.setdefault("source", "Chip Wire")
+        return Article(title=title, url=f"https://chips.example/{n}", **fields)  # type: ignore[arg-type]
+
+    async with running_bot(fake, settings) as bot:
+        alerts = bot.get_cog("Alerts")
+        alerts.missed_on_resume = 3
+        await subscribe(fake, {"topic": "nvidia", "exclude": "rumor"})
+        await subscribe(fake, {"topic": "gpu"})  # a second topic: still one alert per article
+        await ingest_articles(bot.archive, [article("Nvidia opens a Tokyo lab", 1)], now=now)
+        fake.fail_next(MESSAGES, 403)
+        assert await alerts.deliver_once() == 0
+        [paused, _] = await bot.archive.alerts.subscriptions()
+        assert paused.paused_reason
+
+        # Stored while paused: four stories the channel would have been sent (one of them in
+        # two outlets' copies), and three it would not.
+        while_paused = [
+            article("Nvidia ships Rubin", 2),
+            article("Nvidia rumor: a cheaper chip", 3),  # excluded
+            article("Tesla opens a factory", 4),  # another topic
+            article("Nvidia earnings of 2019", 5, published_at=now - timedelta(days=400)),
+            article("Nvidia GPU prices fall", 6),  # both topics
+            article("Nvidia launches Blackwell chip", 7),
+            article("Nvidia launches Blackwell chips", 8, source="Other outlet"),  # same story
+            article("Nvidia buys a networking startup", 9),
+        ]
+        await ingest_articles(bot.archive, while_paused, now=now)
+        assert await alerts.deliver_once() == 0
+
+        reply = await subscribe(fake, {"topic": "gpu"})
+        assert reply["content"] == (
+            "Updated this channel's existing subscription to **gpu**: now mentioning no role, "
+            "no exclusions. Resumed this channel's 2 paused subscriptions. This channel missed "
+            "5 matching articles while paused: posting the 3 newest shortly; the 2 older ones "
+            "are not posted."
+        )
+    assert fake.messages == []
+
+    # Restarted before the next alert round: what the resume queued is posted once.
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        await fake.wait_for_messages(fake.channel_id, 1)
+        await outbox_is(bot.archive, {"sent": 3})
+    await restart_with_nothing_new(
+        fake, bot_settings(tmp_path / "news.db", fake), considered_articles=9
+    )
+    assert [alert_titles(m) for m in fake.messages] == [
+        [
+            "Nvidia GPU prices fall",
+            "Nvidia launches Blackwell chips",
+            "Nvidia buys a networking startup",
+        ]
+    ]
 
 
 async def _only_paused(archive: Archive, channel_id: str) -> bool:

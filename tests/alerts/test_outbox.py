@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from bot.alerts import outbox
 from bot.alerts.outbox import backfill, match_articles, scan, unsubscribe
 from bot.archive import Archive
-from bot.archive.alerts import LimitReached
+from bot.archive.alerts import LimitReached, Resumed
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
 from tests.conftest import NOW
@@ -140,6 +141,39 @@ async def test_paused_channel_gets_nothing_new(archive: Archive) -> None:
     assert await scan(archive, now=NOW) == 0
     (subscription,) = await archive.alerts.subscriptions(channel_id=CHANNEL)
     assert subscription.paused_reason == "channel deleted"
+
+
+async def test_a_resume_queues_what_was_never_posted_and_not_a_batch_that_may_have_been(
+    archive: Archive,
+) -> None:
+    # Article 1's batch was sent once already (its answer lost) when Discord refused the
+    # retry: it may be on Discord, so it is given up. Article 2, queued behind it, and
+    # article 3, stored while paused (for a reason other than permissions), are posted.
+    await subscribe(archive, "nvidia")
+    await ingest_articles(archive, [news(f"Nvidia story {n}", n) for n in (1, 2)], now=NOW)
+    await scan(archive, now=NOW)
+    (batch,) = await archive.alerts.claim_batches(per_message=1)
+    await archive.alerts.fix_message(batch, '{"fixed": 1}', held_back=[])
+    await archive.alerts.pause_channel(CHANNEL, "Discord could not find this channel")
+    await ingest_articles(archive, [news("Nvidia story 3", 3)], now=NOW)
+    assert await scan(archive, now=NOW) == 0
+    assert await archive.alerts.delivery_counts() == {"undeliverable": 1}
+    _, _, resumed = await outbox.subscribe(
+        archive,
+        missed_cap=25,
+        now=NOW,
+        guild_id=1,
+        channel_id=CHANNEL,
+        topic="nvidia",
+        exclude=None,
+        role_id=None,
+        created_by=7,
+        max_per_channel=10,
+        max_per_guild=50,
+    )
+    assert resumed == Resumed(subscriptions=1, queued=2, left_out=0)
+    (batch,) = await archive.alerts.claim_batches(per_message=10)
+    assert [item.article_id for item in batch.items] == [2, 3]
 
 
 async def test_a_deleted_channel_loses_its_subscriptions_and_unsent_alerts(

@@ -20,9 +20,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.alerts.matching import Topic, exclusions, split_unquoted, unquoted, words_of
-from bot.alerts.outbox import backfill, scan, unsubscribe
+from bot.alerts.outbox import backfill, scan, subscribe, unsubscribe
 from bot.archive import StorageError
-from bot.archive.alerts import Batch, LimitReached, Subscription
+from bot.archive.alerts import Batch, LimitReached, Resumed, Subscription
 from bot.chat import render
 from bot.search.text import STOP_WORDS
 
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 MAX_PER_CHANNEL = 10
 MAX_PER_GUILD = 50
 ARTICLES_PER_MESSAGE = 10
+# The most articles a resumed channel is sent of those it missed while paused (the newest):
+# after a pause of months, a few digests, not a flood.
+MISSED_ON_RESUME = 25
 UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
 # What makes a typed topic a list ("nvidia, amd", "nvidia or amd", "Nvidia OR AMD"): a topic
 # is matched as one phrase, its words adjacent and in order, so a list would never match. A
@@ -51,6 +54,7 @@ class Alerts(commands.Cog):
     max_per_channel = MAX_PER_CHANNEL
     max_per_guild = MAX_PER_GUILD
     articles_per_message = ARTICLES_PER_MESSAGE
+    missed_on_resume = MISSED_ON_RESUME
 
     def __init__(self, bot: NewsBot):
         self.bot = bot
@@ -93,6 +97,7 @@ class Alerts(commands.Cog):
         sent is what Discord shows."""
         archive = self.bot.archive
         stored = await archive.alerts.batch_message(batch)
+        first_send = stored is None  # (the message is fixed just before the first send)
         if stored is None:
             rendered = await self._render(batch)
             if rendered is None:  # every article was deleted meanwhile: nothing to post
@@ -115,10 +120,12 @@ class Alerts(commands.Cog):
                 else "I lost permission to post in this channel"
             )
             when = datetime.now(UTC).date().isoformat()
+            # Refused at its first send, the batch was never posted: the resume sends it.
             await archive.alerts.pause_channel(
-                batch.channel_id, f"{reason} ({when}); /subscribe again to resume"
+                batch.channel_id,
+                f"{reason} ({when}); /subscribe again to resume",
+                refused_unsent=first_send,
             )
-            await archive.alerts.mark_undeliverable(batch.channel_id)
             log.warning("alerts for channel %s paused: %s", batch.channel_id, reason)
             return 0
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
@@ -226,12 +233,14 @@ class Alerts(commands.Cog):
         await interaction.response.defer(thinking=True)
         try:
             # An option left out (None) keeps what an existing subscription has.
-            subscription, updated, resumed = await alerts.subscribe(
+            subscription, updated, resumed = await subscribe(
+                self.bot.archive,
                 **caps,
                 exclude=exclusions(exclude) if exclude is not None else None,
                 role_id=role.id if role else None,
                 created_by=interaction.user.id,
                 now=datetime.now(UTC),
+                missed_cap=self.missed_on_resume,
             )
         except LimitReached as error:  # another subscription was added meanwhile
             await interaction.followup.send(render.plain(self._over_cap(str(error))))
@@ -416,14 +425,32 @@ def _subscribed_text(subscription: Subscription, role: discord.Role | None, upda
     return text + (f", except articles mentioning {exclude}." if exclude else ", no exclusions.")
 
 
-def _resumed_note(resumed: int) -> str:
+def _resumed_note(resumed: Resumed) -> str:
     """What the /subscribe reply says of the channel's paused subscriptions it resumed: all of
-    them, not only the topic typed (the pause notice tells to run /subscribe again)."""
-    if not resumed:
+    them, not only the topic typed (the pause notice tells to run /subscribe again), and how
+    many of the articles the channel missed while paused will be posted now, and how many not
+    (the newest are posted, up to a cap)."""
+    if not resumed.subscriptions:
         return ""
-    if resumed == 1:
-        return " Resumed this channel's paused subscription."
-    return f" Resumed this channel's {resumed} paused subscriptions."
+    if resumed.subscriptions == 1:
+        text = " Resumed this channel's paused subscription."
+    else:
+        text = f" Resumed this channel's {resumed.subscriptions} paused subscriptions."
+    queued, left_out = resumed.queued, resumed.left_out
+    if queued is None:  # paused before newsbot kept when: nothing missed was looked for
+        return text
+    missed = queued + left_out
+    if not missed:
+        return text + " This channel missed no matching article while paused."
+    text += f" This channel missed {_articles(missed)} while paused: "
+    if not left_out:
+        return text + ("posting it shortly." if missed == 1 else "posting them shortly.")
+    older = "the older one is" if left_out == 1 else f"the {left_out} older ones are"
+    return text + f"posting the {queued} newest shortly; {older} not posted."
+
+
+def _articles(count: int) -> str:
+    return "1 matching article" if count == 1 else f"{count} matching articles"
 
 
 def _backfill_note(recent: int, found: int, queued: int) -> str:
