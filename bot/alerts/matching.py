@@ -18,12 +18,10 @@ from rapidfuzz import fuzz, process
 
 from bot.search import english
 from bot.search.text import fold
+from bot.words import split_words
 
 TYPO_SIMILARITY = 85.0
 MIN_TYPO_LENGTH = 5
-# A word, or a one-letter language name ("c++", "c#", "f#"), which would otherwise be the
-# letter "c" of "Series C" and "vitamin C".
-_WORD = re.compile(r"(?<![^\W_])[^\W\d_](?:\+\+|#)(?![^\W\d_])|[^\W_]+", re.UNICODE)
 _DOTTED_ABBREVIATION = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.UNICODE)
 # Spellings of the same topic: each entry lists phrases that mean the same thing.
 SAME_MEANING: tuple[tuple[str, ...], ...] = (
@@ -71,10 +69,11 @@ def unquoted(text: str) -> str:
 
 
 def words_of(text: str) -> list[str]:
-    """Folded words, with dotted abbreviations joined ("A.I." -> "ai") and "'s" dropped."""
+    """Folded words, with dotted abbreviations joined ("A.I." -> "ai") and "'s" dropped; a name
+    with symbols is one word, as everywhere in newsbot ("c#", ".net", "at&t": ``bot.words``)."""
     text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", fold(text))
     text = re.sub(r"['’]s\b", "", text)
-    return _WORD.findall(text)
+    return split_words(text)
 
 
 # Words the rules below would get wrong ("news" is not the plural of "new").

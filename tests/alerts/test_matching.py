@@ -191,3 +191,26 @@ def test_programming_languages_are_not_the_letter_c(
     topic: str, title: str, expected: list[str]
 ) -> None:
     assert match_topic(topic, ArticleText(6, title, [], [])) == expected
+
+
+@pytest.mark.parametrize(
+    ("topic", "title", "expected"),
+    [
+        (".NET", "Microsoft ships .NET 10 with C# 14", [".net"]),
+        (".NET", "Sunderland net win over Leeds", []),
+        ("net", "Microsoft ships .NET 10", []),
+        ("AT&T", "AT&T's fiber unit adds 300,000 customers", ["at&t"]),
+        ("AT&T", "Layoffs at T-Mobile hit retail staff", []),
+        ("R&D", "Samsung raises R&D spending", ["r&d"]),
+        # Names whose symbols only join words, and names with digits, match as before.
+        ("Node.js", "Node.js 24 drops Windows 8 support", ["node js"]),
+        ("Wi-Fi", "Wi-Fi 7 routers arrive", ["wi fi"]),
+        ("3D", "3D printing startup raises $20 million", ["3d"]),
+        ("5G", "5G reaches rural Europe", ["5g"]),
+    ],
+)
+def test_a_name_with_symbols_matches_only_itself(
+    topic: str, title: str, expected: list[str]
+) -> None:
+    # ".NET" read as "net" alerted on football results, "AT&T" as "at t" on "at T-Mobile".
+    assert match_topic(topic, ArticleText(7, title, [], [])) == expected

@@ -1,0 +1,27 @@
+"""Words as newsbot reads them: one rule for questions, snippets, alert topics and /latest.
+
+A word is a run of letters and digits, or a name whose symbols are part of it ("c++", ".net",
+"at&t"): its letters alone would be another word ("c" as in "Series C").
+"""
+
+from __future__ import annotations
+
+import re
+
+# A name whose symbols are part of it, each of which its letters alone would confuse with
+# another word: a one-letter language ("c++", "c#", "f#", not the "c" of "Series C"), a name
+# that starts with a dot (".net", not the "net" of "net win"; not after a letter, as in
+# "Node.js", nor after another dot, as in "wait...what"), and letters joined by "&" into an
+# abbreviation ("at&t", "r&d", not "at" and "t" as in "at T-Mobile").
+_NAME_WITH_SYMBOLS = (
+    r"(?<![^\W_])[^\W\d_](?:\+\+|#)(?![^\W\d_])"
+    r"|(?<![^\W_])(?<!\.)\.[^\W\d_]+"
+    r"|(?<![^\W_])(?<!&)[^\W\d_]{1,3}(?:&[^\W\d_]{1,3})+(?![^\W_])(?!&)"
+)
+_WORD = re.compile(_NAME_WITH_SYMBOLS + r"|[^\W_]+")
+
+
+def split_words(text: str) -> list[str]:
+    """The words of ``text`` in order, names with symbols whole ("C++ and .NET" ->
+    ["C++", "and", ".NET"]); case is kept, so fold the text first to compare words."""
+    return _WORD.findall(text)
