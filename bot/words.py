@@ -19,9 +19,23 @@ _NAME_WITH_SYMBOLS = (
     r"|(?<![^\W_])(?<!&)[^\W\d_]{1,3}(?:&[^\W\d_]{1,3})+(?![^\W_])(?!&)"
 )
 _WORD = re.compile(_NAME_WITH_SYMBOLS + r"|[^\W_]+")
+# Words as the full-text index (SQLite's unicode61 tokenizer) splits them: letters and digits
+# only, any symbol (an underscore too) separating them.
+_INDEX_WORD = re.compile(r"[^\W_]+")
 
 
 def split_words(text: str) -> list[str]:
     """The words of ``text`` in order, names with symbols whole ("C++ and .NET" ->
     ["C++", "and", ".NET"]); case is kept, so fold the text first to compare words."""
     return _WORD.findall(text)
+
+
+def index_words(word: str) -> list[str]:
+    """The full-text index's words for one of ``split_words``' words: the word itself, or the
+    letters and digits of a name with symbols ("c++" -> ["c"], "at&t" -> ["at", "t"])."""
+    return _INDEX_WORD.findall(word)
+
+
+def has_symbols(word: str) -> bool:
+    """Whether the index cannot tell ``word`` apart: it holds only part of it ("c" of "c++")."""
+    return index_words(word) != [word]

@@ -15,15 +15,14 @@ from rapidfuzz import fuzz, process
 
 from bot.archive import partial
 from bot.archive.database import Database
+from bot.archive.index import fts_word
 from bot.models import Article, IngestReport, PreparedArticle, StoredArticle
+from bot.words import has_symbols, split_words
 
 # Two titles on the same day at least this similar are one story (another outlet's copy, or the
 # same outlet's article under a new link), unless the later is a feed entry with an entry key.
 SAME_STORY_SIMILARITY = 90.0
 _DIGITS = re.compile(r"\d+")
-# Words as the full-text index splits them (an underscore separates): the index keeps no
-# positions, so each quoted word in a MATCH must be a single indexed word, never a phrase.
-_INDEX_WORD = re.compile(r"[^\W_]+")
 # Snippets stored per INSERT statement. Run once per snippet, a statement's own overhead (the
 # call into SQLite, opening its cursors, setting up the CHECK on kind) outweighs the row it
 # stores; 250 rows a statement halve the cost of storing snippets.
@@ -123,23 +122,40 @@ class ArticleStore:
             tag = " ".join(topic.lower().split())
             *first, last = tag.split(" ")
             tags = [" ".join([*first, form]) for form in _number_forms(last)]
-            words = [_number_forms(word.lower()) for word in _INDEX_WORD.findall(topic)]
+            in_text, text_params = await self._saying(split_words(tag))
             clauses.append(
                 f"""(id IN (SELECT article_id FROM article_topics
                             WHERE topic IN ({",".join("?" * len(tags))}))
-                   OR id IN (SELECT s.article_id FROM snippets_fts f JOIN snippets s
-                             ON s.id = f.rowid WHERE snippets_fts MATCH ?
-                             AND s.kind IN ('title', 'key_point')))"""
+                   OR id IN ({in_text}))"""
             )
-            match = " AND ".join(
-                "(" + " OR ".join(f'"{form}"' for form in forms) + ")" for forms in words
-            )
-            params += [*tags, match or '""']
+            params += [*tags, *text_params]
         sql = f"SELECT id FROM articles WHERE {' AND '.join(clauses)} ORDER BY sort_at DESC LIMIT ?"
         async with self._db.reader.execute(sql, [*params, limit]) as cursor:
             ids = [row[0] for row in await cursor.fetchall()]
         found = await self.get_many(ids)
         return [found[i] for i in ids if i in found]
+
+    async def _saying(self, words: list[str]) -> tuple[str, list[object]]:
+        """A query of the articles a title or key point of which holds all these words (each
+        in the singular or the plural), and its parameters: the full-text index finds them,
+        but it reads a name with symbols by its letters ("c++" as the "c" of "Series C"), so
+        for such a name the snippets it finds are read again to keep those that say it."""
+        match = " AND ".join(
+            "(" + " OR ".join(fts_word(form) for form in _number_forms(word)) + ")"
+            for word in words
+        )
+        sql = """SELECT s.article_id{text} FROM snippets_fts f JOIN snippets s
+                 ON s.id = f.rowid WHERE snippets_fts MATCH ?
+                 AND s.kind IN ('title', 'key_point')"""
+        names = {word for word in words if has_symbols(word)}
+        if not names:
+            return sql.format(text=""), [match or '""']
+        found: set[int] = set()
+        async with self._db.reader.execute(sql.format(text=", s.text"), (match,)) as cursor:
+            async for article_id, text in cursor:
+                if names <= set(split_words(text.lower())):
+                    found.add(article_id)
+        return "SELECT value FROM json_each(?)", [json.dumps(sorted(found))]
 
     async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Topic tags in use, most common first, optionally starting with ``prefix``."""
@@ -193,7 +209,10 @@ class ArticleStore:
 def _number_forms(word: str) -> list[str]:
     """A word in the singular and the plural, as far as an ``s`` makes them ("layoff",
     "layoffs"): enough for a topic filter, which also finds the topic's words in the text. (The
-    index has no stemmer: an ``s`` that seldom makes a plural is kept: "news" is no "new".)"""
+    index has no stemmer: an ``s`` that seldom makes a plural is kept: "news" is no "new"; nor
+    has a name with symbols a plural: "c++s" would be "c" and "s".)"""
+    if has_symbols(word):
+        return [word]
     if not word.endswith("s"):
         return [word, word + "s"]
     if len(word) <= 3 or word.endswith(("ss", "us", "is")) or word == "news":

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from bot.archive.database import Database
+from bot.words import index_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +98,13 @@ class SnippetHit:
 _MAX_PARAMETERS = 5000
 
 
-def fts_phrase(term: str) -> str:
-    """Quote one term for an FTS5 MATCH expression so that no character is read as syntax."""
-    return '"' + term.replace('"', '""') + '"'
+def fts_word(word: str) -> str:
+    """One word as an FTS5 MATCH expression, quoted so that no character is read as syntax.
+    The index holds only letters and digits, so a name with symbols is looked up by its index
+    words, all of them ("at&t" -> '("at" AND "t")'): quoted whole it would be a phrase, which
+    an index without positions refuses."""
+    quoted = ['"' + part.replace('"', '""') + '"' for part in index_words(word) or [word]]
+    return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
 
 
 class SnippetIndex:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.archive.index import fts_phrase
+from bot.archive.index import fts_word
 from bot.search.question import RELATED_WORDS, Question
 from bot.search.vocabulary import Vocabulary
 
@@ -111,7 +111,7 @@ def search_plan(
 
 
 def _any_form(group: TermGroup) -> str:
-    return " OR ".join(fts_phrase(form) for form in sorted(group.forms))
+    return " OR ".join(fts_word(form) for form in sorted(group.forms))
 
 
 def unknown_name_share(

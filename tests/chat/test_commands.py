@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
@@ -11,6 +12,8 @@ import pytest
 from discord import app_commands
 
 from bot.chat.bot import NewsBot
+from bot.ingest.pipeline import ingest_articles
+from bot.models import Article
 from bot.settings import Settings
 from tests.fakes import FakeDiscord
 
@@ -62,6 +65,49 @@ async def test_latest_filtered_by_topic(fake: FakeDiscord, bot: NewsBot) -> None
     for article in about:
         text = " ".join([article.title, *article.key_points, *article.topics]).lower()
         assert "nvidia" in text
+
+
+def _article(title: str, key_point: str, day: int) -> Article:
+    return Article(
+        title=title,
+        summary=key_point,
+        key_points=(key_point,),
+        body=key_point,
+        url=f"https://news.example.com/{day}",
+        source="Example News",
+        published_at=datetime(2026, 3, day, tzinfo=UTC),
+    )
+
+
+NAMES_AND_LOOK_ALIKES = [
+    _article("Microsoft ships C# 14", "C# 14 adds extension members.", 1),
+    _article("GCC 15 speeds up C++ builds", "C++ modules compile twice as fast.", 2),
+    _article("Vitamin startup closes Series C round", "The C-suite sold vitamin C gummies.", 3),
+    _article(".NET 10 arrives with faster startup", "Apps on .NET 10 start in half the time.", 4),
+    _article("Sunderland net win over Leeds", "Sunderland net a late winner.", 5),
+    _article("AT&T cuts 1,000 jobs", "AT&T is cutting jobs in its network unit.", 6),
+    _article("Layoffs at T-Mobile hit stores", "Layoffs at T-Mobile don't spare managers.", 7),
+]
+
+
+@pytest.mark.parametrize(
+    ("topic", "expected"),
+    [
+        ("C#", "Microsoft ships C# 14"),
+        ("c++", "GCC 15 speeds up C++ builds"),
+        (".NET", ".NET 10 arrives with faster startup"),
+        ("AT&T", "AT&T cuts 1,000 jobs"),
+    ],
+)
+async def test_latest_about_a_name_with_symbols_lists_only_that_name(
+    fake: FakeDiscord, bot: NewsBot, topic: str, expected: str
+) -> None:
+    # The symbols were dropped: "C#" listed "Series C" and "C-suite", ".NET" a football score.
+    await ingest_articles(bot.archive, NAMES_AND_LOOK_ALIKES, now=datetime.now(UTC))
+    interaction = await fake.send_interaction("latest", {"topic": topic, "count": 10})
+
+    [followup] = await fake.wait_for_followups(interaction["id"], 1)
+    assert [title for title, _ in headlines(followup.embeds[0]["description"])] == [expected]
 
 
 @pytest.mark.parametrize(
