@@ -18,7 +18,11 @@ _NAME_WITH_SYMBOLS = (
     r"|(?<![^\W_])(?<!\.)\.[^\W\d_]+"
     r"|(?<![^\W_])(?<!&)[^\W\d_]{1,3}(?:&[^\W\d_]{1,3})+(?![^\W_])(?!&)"
 )
+_NAME = re.compile(_NAME_WITH_SYMBOLS)
 _WORD = re.compile(_NAME_WITH_SYMBOLS + r"|[^\W_]+")
+# What a text must hold to have a name with symbols in it (the search engine splits every
+# snippet it reads, and most have none).
+_MAY_NAME_WITH_SYMBOLS = re.compile(r"[+#&]|\.[^\W\d_]")
 # Words as the full-text index (SQLite's unicode61 tokenizer) splits them: letters and digits
 # only, any symbol (an underscore too) separating them.
 _INDEX_WORD = re.compile(r"[^\W_]+")
@@ -27,6 +31,8 @@ _INDEX_WORD = re.compile(r"[^\W_]+")
 def split_words(text: str) -> list[str]:
     """The words of ``text`` in order, names with symbols whole ("C++ and .NET" ->
     ["C++", "and", ".NET"]); case is kept, so fold the text first to compare words."""
+    if not _MAY_NAME_WITH_SYMBOLS.search(text):  # most sentences: a third of the time
+        return _INDEX_WORD.findall(text)
     return _WORD.findall(text)
 
 
@@ -37,5 +43,6 @@ def index_words(word: str) -> list[str]:
 
 
 def has_symbols(word: str) -> bool:
-    """Whether the index cannot tell ``word`` apart: it holds only part of it ("c" of "c++")."""
-    return index_words(word) != [word]
+    """Whether ``word`` is a name with symbols, which the index holds only part of ("c" of
+    "c++"); not any text with a symbol in it ("nvidia's" is two words, as the index has it)."""
+    return bool(_NAME.fullmatch(word))

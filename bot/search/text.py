@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.words import split_words
+
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_WORD = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"(?<=[^\W_])['’]s\b")
 
 STOP_WORDS = frozenset(
@@ -206,11 +207,13 @@ def _drop_combining(match: re.Match[str]) -> str:
 
 def tokens(text: str) -> list[str]:
     """The words of a text, folded, possessives dropped ("Nvidia's" -> "nvidia"); other
-    apostrophes split a word, as in the full-text index ("don't" -> "don", "t")."""
+    apostrophes split a word, as in the full-text index ("don't" -> "don", "t"). A name with
+    symbols is one word ("c++", ".net", "at&t"), as alerts and /latest read it
+    (``bot.words``)."""
     folded = fold(text)
     if "'" in folded or "’" in folded:
         folded = _POSSESSIVE.sub("", folded)
-    return _WORD.findall(folded)
+    return split_words(folded)
 
 
 def content_words(text: str) -> list[str]:

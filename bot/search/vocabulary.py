@@ -15,6 +15,7 @@ from bot.archive import Archive
 from bot.search import english
 from bot.search.question import RELATED_WORDS
 from bot.search.text import STOP_WORDS
+from bot.words import has_symbols, index_words
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class Vocabulary:
         wanted: list[str] = []
         for word in words:
             forms = _inflections(word)
-            wanted += forms
+            wanted += [part for form in forms for part in index_words(form)]
             for form in forms:
                 for like in RELATED_WORDS.get(form, ()):
                     wanted += _inflections(like)
@@ -153,13 +154,17 @@ class Vocabulary:
         return max(self._loaded_at, 0)
 
     def frequency(self, term: str) -> int:
-        """In how many snippets the term occurs (0 when it does not)."""
-        return self._frequency.get(term, 0)
+        """In how many snippets the term occurs (0 when it does not). The index holds a name
+        with symbols by its letters alone, so for "c++" this is at most: the snippets holding
+        all of them ("c", as "Series C" does too)."""
+        if not has_symbols(term):
+            return self._frequency.get(term, 0)
+        return min((self._frequency.get(part, 0) for part in index_words(term)), default=0)
 
     def variants(self, word: str) -> list[str]:
         """The word, its plural/singular and inflected forms, and typo corrections, as the archive
         spells them; empty when nothing close exists."""
-        found = [form for form in _inflections(word) if form in self._frequency]
+        found = [form for form in _inflections(word) if self.frequency(form)]
         if not word.isalpha() or len(word) < MIN_CORRECTED_LENGTH:
             return found
         best = max((self._frequency[f] for f in found), default=0)
@@ -203,6 +208,8 @@ def _tables(terms: list[tuple[str, int]]) -> tuple[dict[str, int], dict[int, lis
 
 
 def _inflections(word: str) -> list[str]:
+    if has_symbols(word):  # a name: "c++" has no "c++s" nor "c++ed"
+        return [word]
     forms = [word]
     for suffix in _SUFFIXES:
         forms.append(word + suffix)

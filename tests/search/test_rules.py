@@ -579,3 +579,49 @@ async def test_a_request_for_news_quotes_the_news_not_the_word_find(build: Build
     answer = await engine.answer("help me find nvidia news", Filters(now=NOW))
     assert answer.answered
     assert answer.citations[0].title == "Nvidia opens a Tokyo lab"
+
+
+NAMES_AND_LOOK_ALIKES = [
+    article(
+        "GCC 15 speeds up C++ builds",
+        key_points=("C++ modules now compile twice as fast in GCC 15.",),
+        days_ago=3,
+    ),
+    article(
+        "Microsoft ships C# 14",
+        key_points=("C# 14 adds extension members for existing types.",),
+        days_ago=3,
+    ),
+    article(
+        "Vitamin maker closes Series C round",
+        key_points=("The maker of vitamin C gummies raised a Series C round.",),
+        days_ago=1,
+    ),
+    article(
+        "AT&T cuts 1,000 jobs", key_points=("AT&T is cutting 1,000 network jobs.",), days_ago=2
+    ),
+    article(
+        "Layoffs at T-Mobile hit stores",
+        key_points=("Layoffs at T-Mobile don't spare store managers.",),
+        days_ago=1,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("what's new in C++?", "GCC 15 speeds up C++ builds"),
+        ("what is new in C#?", "Microsoft ships C# 14"),
+        ("what happened at AT&T?", "AT&T cuts 1,000 jobs"),
+    ],
+)
+async def test_a_name_with_symbols_is_a_word_of_the_question(
+    build: Build, question: str, title: str
+) -> None:
+    # "C++" was read as the one-letter "c" and dropped, and "AT&T" as "at" and "t": nothing
+    # was left to search for, and the answer was "not in the archive".
+    engine = await build(NAMES_AND_LOOK_ALIKES)
+    answer = await engine.answer(question, Filters(now=NOW))
+    assert answer.answered
+    assert {citation.title for citation in answer.citations} == {title}
