@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.alerts.matching import unsearchable
 from bot.archive import Archive, StorageError
 from bot.archive.feeds import Feed
 from bot.feeds.poller import FeedPoller, PollOutcome
@@ -60,6 +61,13 @@ def _iso_date(text: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _searchable_topic(text: str) -> str:
+    """A topic /latest can look for: as /subscribe, not one only of words like "the"."""
+    if reason := unsearchable(text):
+        raise argparse.ArgumentTypeError(f"{text!r} {reason}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -74,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--now", type=_iso_date, help="answer as if asked at this ISO date")
 
     latest = commands.add_parser("latest", help="list the newest articles")
-    latest.add_argument("--topic", help="only articles about this topic")
+    latest.add_argument("--topic", type=_searchable_topic, help="only articles about this topic")
     latest.add_argument("--source", help="only articles from this outlet")
     latest.add_argument(
         "--limit",

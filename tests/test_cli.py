@@ -101,6 +101,13 @@ def test_latest_lists_newest_first_and_filters(db: Path) -> None:
     assert "--limit: must be a whole number from 1 to 50, got '0'" in refused.stderr
 
 
+def test_latest_about_only_common_words_is_refused(db: Path) -> None:
+    refused = newsbot(db, "latest", "--topic", "the")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "--topic: 'the' would match nearly every article; try e.g. nvidia." in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.search import english
-from bot.search.text import fold
+from bot.search.text import STOP_WORDS, fold
 from bot.words import split_words
 
 TYPO_SIMILARITY = 85.0
@@ -141,6 +141,18 @@ class Topic:
         with a comma in it quoted, as ``exclusions`` stores it)."""
         excluded = [p for item in split_unquoted(exclude, _COMMA) for p in _phrases(item)]
         return cls(tuple(_phrases(topic)), tuple(excluded))
+
+
+def unsearchable(topic: str) -> str | None:
+    """Why a topic is no use to look for, said to follow its name ("has no words to watch
+    for; ...", "would match nearly every article; ..."), or None. /subscribe, /latest and
+    ``newsbot latest`` all refuse such a topic, rather than follow or list every article
+    ("the", "news") or none ("!!!")."""
+    if not Topic.parse(topic).phrases:
+        return "has no words to watch for; try e.g. nvidia."
+    if set(words_of(topic)) <= STOP_WORDS:
+        return "would match nearly every article; try e.g. nvidia."
+    return None
 
 
 def exclusions(text: str) -> str:

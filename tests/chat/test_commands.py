@@ -128,6 +128,25 @@ async def test_latest_that_finds_nothing_says_which_filter_to_change(
     assert expected in followup.embeds[0]["description"]
 
 
+@pytest.mark.parametrize(
+    ("topic", "expected"),
+    [
+        ("the", "**the** would match nearly every article; try e.g. nvidia."),
+        ("The News", "**The News** would match nearly every article; try e.g. nvidia."),
+        ("!!!", "**!!!** has no words to watch for; try e.g. nvidia."),
+    ],
+)
+async def test_latest_about_only_common_words_says_so_as_subscribe_does(
+    fake: FakeDiscord, bot: NewsBot, topic: str, expected: str
+) -> None:
+    # "the" listed every article with a "the" in its title, as if each were about it.
+    interaction = await fake.send_interaction("latest", {"topic": topic})
+
+    response = await fake.wait_for_interaction_response(interaction["id"])
+    assert response.type == 4 and response.data is not None
+    assert response.data["content"] == expected and response.data["flags"] == 64
+
+
 async def test_source_autocomplete_offers_the_archives_outlets(
     fake: FakeDiscord, bot: NewsBot
 ) -> None:

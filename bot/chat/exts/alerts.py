@@ -19,12 +19,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.alerts.matching import Topic, exclusions, split_unquoted, unquoted, words_of
+from bot.alerts.matching import exclusions, split_unquoted, unquoted, unsearchable, words_of
 from bot.alerts.outbox import backfill, scan, subscribe, unsubscribe
 from bot.archive import StorageError
 from bot.archive.alerts import Batch, LimitReached, Resumed, Subscription
 from bot.chat import render
-from bot.search.text import STOP_WORDS
 
 if TYPE_CHECKING:
     from bot.chat.bot import NewsBot
@@ -382,10 +381,8 @@ def _refusal(typed: str, role: discord.Role | None, permissions: discord.Permiss
             text += f' To follow it as one phrase instead, put it in quotes: "{phrase}".'
         return text
     topic = unquoted(typed)
-    if not Topic.parse(topic).phrases:
-        return f"**{render.quoted(topic, 200)}** has no words to watch for; try e.g. nvidia."
-    if set(words_of(topic)) <= STOP_WORDS:
-        return f"**{render.quoted(topic, 200)}** would match nearly every article; try e.g. nvidia."
+    if reason := unsearchable(topic):
+        return f"**{render.quoted(topic, 200)}** {reason}"
     if role is not None and role.is_default():
         return "Alerts can't mention @everyone; pick a role instead."
     if role is not None and not role.mentionable and not permissions.mention_everyone:

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.alerts.matching import unsearchable
 from bot.chat import render
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ class Latest(commands.Cog):
     ) -> None:
         """List the newest headlines."""
         async with self.bot.in_flight():
+            if topic and (reason := unsearchable(topic)):  # as /subscribe refuses it
+                refusal = f"**{render.quoted(topic, 100)}** {reason}"
+                await interaction.response.send_message(render.plain(refusal), ephemeral=True)
+                return
             await interaction.response.defer(thinking=True)
             articles = await self.bot.archive.articles.latest(
                 limit=count, topic=topic, source=source
