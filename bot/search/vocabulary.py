@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot.archive import Archive
 from bot.search import english
+from bot.search.inflection import forms_of
 from bot.search.question import RELATED_WORDS
 from bot.search.text import STOP_WORDS
 from bot.words import has_symbols, index_words
@@ -25,7 +26,6 @@ TYPO_SIMILARITY = 80.0
 COMMON_FACTOR = 30
 # Shorter words are not corrected: one wrong letter in four is another word ("peru" -> "per").
 MIN_CORRECTED_LENGTH = 5
-_SUFFIXES = ("s", "es", "ed", "ing", "er", "ers", "'s")
 
 # When the whole vocabulary is loaded. The first time, below SYNC_LOAD_SNIPPETS (about 6,000
 # articles), before the first question is read: that takes at most about 0.4 s, and every
@@ -133,11 +133,11 @@ class Vocabulary:
         """The terms whose counts reading these words needs: inflections and related words."""
         wanted: list[str] = []
         for word in words:
-            forms = _inflections(word)
+            forms = forms_of(word)
             wanted += [part for form in forms for part in index_words(form)]
             for form in forms:
                 for like in RELATED_WORDS.get(form, ()):
-                    wanted += _inflections(like)
+                    wanted += forms_of(like)
         return list(dict.fromkeys(wanted))
 
     def _overlaid(self, fresh: dict[str, int], count: int) -> Vocabulary:
@@ -164,7 +164,7 @@ class Vocabulary:
     def variants(self, word: str) -> list[str]:
         """The word, its plural/singular and inflected forms, and typo corrections, as the archive
         spells them; empty when nothing close exists."""
-        found = [form for form in _inflections(word) if self.frequency(form)]
+        found = [form for form in forms_of(word) if self.frequency(form)]
         if not word.isalpha() or len(word) < MIN_CORRECTED_LENGTH:
             return found
         best = max((self._frequency[f] for f in found), default=0)
@@ -177,7 +177,7 @@ class Vocabulary:
                     continue
                 if self._frequency[term] > best * COMMON_FACTOR and term not in found:
                     found.append(term)
-                    found += [f for f in _inflections(term) if f in self._frequency]
+                    found += [f for f in forms_of(term) if f in self._frequency]
         return list(dict.fromkeys(found))
 
     def _similar(self, word: str) -> list[str]:
@@ -205,19 +205,3 @@ def _tables(terms: list[tuple[str, int]]) -> tuple[dict[str, int], dict[int, lis
         if term.isalpha():
             by_length[len(term)].append(term)
     return dict(terms), dict(by_length)
-
-
-def _inflections(word: str) -> list[str]:
-    if has_symbols(word):  # a name: "c++" has no "c++s" nor "c++ed"
-        return [word]
-    forms = [word]
-    for suffix in _SUFFIXES:
-        forms.append(word + suffix)
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            stem = word[: -len(suffix)]
-            forms += [stem, stem + "e"]
-    if word.endswith("y"):
-        forms.append(word[:-1] + "ies")
-    if word.endswith("ies"):
-        forms.append(word[:-3] + "y")
-    return list(dict.fromkeys(forms))

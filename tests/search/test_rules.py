@@ -284,6 +284,46 @@ async def test_common_words_stand_only_for_their_own_forms(build: Build) -> None
     assert engine.vocabulary.variants("contnet") == ["content"]  # a typo still is corrected
 
 
+async def test_a_question_finds_the_words_other_forms(build: Build) -> None:
+    # Asked in one form, said in another: a "-ing" of a verb ending in "e", a doubled
+    # consonant, an irregular past. Before, "suing" reached only "suings", "suinged", ...
+    engine = await build(
+        [
+            article(
+                "Publishers take Meta to court",
+                key_points=("Five publishers sued Meta in federal court over AI training.",),
+            ),
+            article("Lagos bans e-scooters", key_points=("Lagos banned e-scooters on Monday.",)),
+            article("Acme results", key_points=("Acme sold 2 million phones in March.",)),
+            article("Meta cloud", key_points=("Meta is building a cloud business.",)),
+        ]
+    )
+    await engine.warm_up()
+    assert engine.vocabulary.variants("suing") == ["sued"]
+    assert engine.vocabulary.variants("ban") == ["bans", "banned"]
+    assert engine.vocabulary.variants("sell") == ["sold"]
+    answer = await engine.answer("who is suing Meta?", Filters(now=NOW))
+    assert answer.answered
+    assert answer.citations[0].text.startswith("Five publishers sued Meta")
+
+
+def test_word_forms_never_reach_another_word() -> None:
+    from bot.search.inflection import forms_of
+
+    assert {"sued", "sues"} <= set(forms_of("suing"))
+    assert {"cut", "cuts"} <= set(forms_of("cutting"))
+    assert {"hired", "hiring"} <= set(forms_of("hire"))
+    assert {"win", "winning"} <= set(forms_of("won"))
+    # Other words that a careless rule would reach from these.
+    assert "plane" not in forms_of("plans")
+    assert "banner" not in forms_of("banned")
+    assert "feed" not in forms_of("fees")
+    assert "solder" not in forms_of("sold")
+    assert "find" not in forms_of("founded")  # "found" as in founding a company
+    assert "new" not in forms_of("news")
+    assert forms_of("c++") == ("c++",)
+
+
 def test_outlet_named_as_a_source_is_recognised() -> None:
     from bot.search.outlets import Outlets
 
