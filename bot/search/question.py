@@ -75,8 +75,15 @@ _RECENT = re.compile(
     r"|saturday|sunday)\b",
     re.I,
 )
-# A capitalised word inside a sentence, an acronym, or a figure: what names the story.
-_NAME_WORD = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w&.'’-]*|\b[A-Z]{2,}\b|\b\d[\d,.]*\b")
+# What names the story: a capitalised word inside a sentence or an acronym, with the
+# capitalised words right after it (one name: "Super Bowl", "Golden Gate Bridge"), or a
+# figure. A name ends at a possessive ("Apple's Tim Cook" is two) or a stop ("Meta. What").
+_CAPITALISED = r"\b[A-Z][\w&.'’-]*"
+_NAME = re.compile(
+    rf"(?:(?<![.!?:]\s)(?<!^){_CAPITALISED}|\b[A-Z]{{2,}}\b)"
+    rf"(?:(?<=\w)(?<!['’]s)\s+{_CAPITALISED})*"
+    r"|\b\d[\d,.]*\b"
+)
 
 # Related words, so that a question in other words still finds the sentence that answers it.
 RELATED_WORDS = {
@@ -109,7 +116,9 @@ class Question:
     intent: Intent
     since: datetime | None = None
     until: datetime | None = None
-    names: frozenset[str] = frozenset()  # words that name something: capitalised, acronyms, figures
+    # What it names (capitalised words, acronyms, figures), each name as its words: "Super
+    # Bowl" is one name, ("super", "bowl").
+    names: frozenset[tuple[str, ...]] = frozenset()
     recent: bool = False  # "this week", "recently": recent articles count more
     places: frozenset[tuple[str, ...]] = frozenset()  # known places it names (bot.search.places)
 
@@ -117,6 +126,11 @@ class Question:
     def asked(self) -> frozenset[str]:
         """The question's words as a set."""
         return frozenset(self.words)
+
+    @property
+    def name_words(self) -> frozenset[str]:
+        """The words of the names it holds ("super", "bowl", "nvidia", "2028")."""
+        return frozenset(word for name in self.names for word in name)
 
 
 def is_small_talk(text: str) -> bool:
@@ -144,10 +158,12 @@ def analyse(text: str, *, now: datetime) -> Question:
         since, until = time_window(text, now=now)
     except OverflowError:  # "yesterday", asked as of 0001-01-01
         since = until = None
-    names = frozenset(t for m in _NAME_WORD.finditer(text) for t in tokens(m.group(0)))
+    searched = set(words)
+    named = (tuple(t for t in tokens(m.group(0)) if t in searched) for m in _NAME.finditer(text))
+    names = frozenset(name for name in named if name)
     recent = bool(_RECENT.search(text))
     places = frozenset(places_in(tokens(text)))
-    return Question(text, words, intent, since, until, names & set(words), recent, places)
+    return Question(text, words, intent, since, until, names, recent, places)
 
 
 def time_window(text: str, *, now: datetime) -> tuple[datetime | None, datetime | None]:

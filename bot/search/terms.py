@@ -46,7 +46,7 @@ def term_groups(
         } - set(forms)
         documents = sum(vocabulary.frequency(f) for f in forms)
         weight = idf(min(documents, total), total)
-        if word in question.names:
+        if word in question.name_words:
             weight *= name_weight
         groups.append(TermGroup(word, frozenset(forms), frozenset(related), weight, documents))
     return groups
@@ -119,10 +119,26 @@ def unknown_name_share(
 ) -> float:
     """The share of the names in a question (capitalised words, acronyms) that the archive has
     never seen: "the capital of Peru" in a tech archive. Outlet names (``known``) and figures
-    do not count: an archive may hold a story without quoting its outlet or its date."""
+    do not count: an archive may hold a story without quoting its outlet or its date.
+
+    A name of several words is one name. News names a thing again by its last word ("the
+    Bills", "McCall"), so a name whose last word the archive lacks is unseen whole ("Super
+    Bowl" in an archive that only says "Super Heavy"), and one that lacks only other words is
+    unseen in part ("Oliver McCall" where the archive says "McCall": half).
+    """
+    documents = {g.word: g.documents for g in groups}
     names = [
-        g for g in groups if g.word in question.names and g.word.isalpha() and g.word not in known
+        words
+        for name in question.names
+        if (words := [w for w in name if w.isalpha() and w not in known])
     ]
     if not names:
         return 0.0
-    return sum(1 for g in names if g.documents == 0) / len(names)
+    return sum(_unseen_share(words, documents) for words in names) / len(names)
+
+
+def _unseen_share(name: list[str], documents: dict[str, int]) -> float:
+    """How much of a name (its words) the archive has never seen, 0..1; see
+    ``unknown_name_share``."""
+    unseen = [documents.get(word, 0) == 0 for word in name]
+    return 1.0 if unseen[-1] else sum(unseen) / len(unseen)

@@ -665,3 +665,53 @@ async def test_a_name_with_symbols_is_a_word_of_the_question(
     answer = await engine.answer(question, Filters(now=NOW))
     assert answer.answered
     assert {citation.title for citation in answer.citations} == {title}
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("who won the Super Bowl?", {("super", "bowl")}),
+        ("is the Golden Gate Bridge open?", {("golden", "gate", "bridge")}),
+        # A possessive or a full stop ends a name.
+        ("did Apple's Tim Cook meet Nvidia?", {("apple",), ("tim", "cook"), ("nvidia",)}),
+        ("about Meta. What did Google say in 2025?", {("meta",), ("google",), ("2025",)}),
+    ],
+)
+def test_adjacent_capitalised_words_are_one_name(
+    question: str, names: set[tuple[str, ...]]
+) -> None:
+    assert analyse(question, now=NOW).names == names
+
+
+SUPER_HEAVY = [
+    article(
+        "SpaceX builds Gigabay in Florida",
+        key_points=(
+            "SpaceX is building Gigabay, where Super Heavy boosters will be stacked for launch.",
+        ),
+        body="The Super Heavy booster lifts Starship. Gigabay will stand 380 feet tall.",
+        days_ago=2,
+    ),
+    article(
+        "McCall returns to the ring",
+        key_points=("McCall said his comeback fight was set for the spring.",),
+        days_ago=3,
+    ),
+]
+
+
+async def test_a_name_of_several_words_is_unseen_when_its_last_word_is(build: Build) -> None:
+    # The archive says "Super Heavy" and never "bowl": "Super Bowl" counted as two names, one
+    # of them seen, and the question was answered with the Gigabay sentence.
+    engine = await build(SUPER_HEAVY)
+    super_bowl = await engine.answer("who won the Super Bowl?", Filters(now=NOW))
+    assert not super_bowl.answered
+    assert super_bowl.citations == []
+    # A name the archive holds whole is answered; so is one it quotes by its last word only,
+    # as news names someone again ("McCall" for "Oliver McCall").
+    stacked = await engine.answer("where are Super Heavy boosters stacked?", Filters(now=NOW))
+    assert stacked.answered
+    assert stacked.citations[0].title == "SpaceX builds Gigabay in Florida"
+    fight = await engine.answer("when is Oliver McCall's comeback fight?", Filters(now=NOW))
+    assert fight.answered
+    assert fight.citations[0].title == "McCall returns to the ring"
