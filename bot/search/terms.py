@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from bot.archive.index import fts_word
+from bot.search.inflection import forms_of
 from bot.search.question import RELATED_WORDS, Question
 from bot.search.vocabulary import Vocabulary
 
@@ -124,9 +125,11 @@ def unknown_name_share(
     A name of several words is one name. News names a thing again by its last word ("the
     Bills", "McCall"), so a name whose last word the archive lacks is unseen whole ("Super
     Bowl" in an archive that only says "Super Heavy"), and one that lacks only other words is
-    unseen in part ("Oliver McCall" where the archive says "McCall": half).
+    unseen in part ("Oliver McCall" where the archive says "McCall": half). A name's word is
+    seen as itself or as the correction of a typo ("Nvida"), not as another form of it, which
+    for a name is another word ("Cook" is not "cooking").
     """
-    documents = {g.word: g.documents for g in groups}
+    seen = {g.word for g in groups if _holds_as_a_name(g)}
     names = [
         words
         for name in question.names
@@ -134,11 +137,19 @@ def unknown_name_share(
     ]
     if not names:
         return 0.0
-    return sum(_unseen_share(words, documents) for words in names) / len(names)
+    return sum(_unseen_share(words, seen) for words in names) / len(names)
 
 
-def _unseen_share(name: list[str], documents: dict[str, int]) -> float:
+def _holds_as_a_name(group: TermGroup) -> bool:
+    """Whether the archive holds a question word as written or as a typo's correction, rather
+    than only in another of its forms."""
+    if not group.documents:
+        return False
+    return group.word in group.forms or not group.forms <= set(forms_of(group.word))
+
+
+def _unseen_share(name: list[str], seen: set[str]) -> float:
     """How much of a name (its words) the archive has never seen, 0..1; see
     ``unknown_name_share``."""
-    unseen = [documents.get(word, 0) == 0 for word in name]
+    unseen = [word not in seen for word in name]
     return 1.0 if unseen[-1] else sum(unseen) / len(unseen)

@@ -715,3 +715,30 @@ async def test_a_name_of_several_words_is_unseen_when_its_last_word_is(build: Bu
     fight = await engine.answer("when is Oliver McCall's comeback fight?", Filters(now=NOW))
     assert fight.answered
     assert fight.citations[0].title == "McCall returns to the ring"
+
+
+async def test_a_name_is_not_seen_in_another_form_of_its_word(build: Build) -> None:
+    # "Cook" was found as "cooking": "Tim Cook" counted as half seen, and the question was
+    # answered with a home robot's cooking skills.
+    engine = await build(
+        [
+            article(
+                "NEO home robot goes on sale",
+                key_points=("NEO can suggest meals, though its cooking skills are limited.",),
+            ),
+            article(
+                "Nvidia results",
+                key_points=("Nvidia announced record spending on data centers.",),
+            ),
+        ]
+    )
+    tim_cook = await engine.answer("what did Tim Cook announce?", Filters(now=NOW))
+    assert not tim_cook.answered
+    assert tim_cook.citations == []
+    # Other forms still answer the words that name nothing, and a misspelt name is still found.
+    cooking = await engine.answer("what can NEO cook?", Filters(now=NOW))
+    assert cooking.answered
+    assert cooking.citations[0].title == "NEO home robot goes on sale"
+    nvidia = await engine.answer("what did Nvida announce?", Filters(now=NOW))
+    assert nvidia.answered
+    assert nvidia.citations[0].title == "Nvidia results"
