@@ -17,6 +17,12 @@ from pathlib import Path
 from bot.alerts.matching import unsearchable
 from bot.archive import Archive, StorageError
 from bot.archive.feeds import Feed
+from bot.feeds.discover import (
+    describe_found,
+    describe_unchecked,
+    find_feed_to_follow,
+    with_assumed_scheme,
+)
 from bot.feeds.poller import FeedPoller, PollOutcome
 from bot.ingest.bundled import open_archive
 from bot.ingest.pipeline import ARTICLE_SUFFIXES, ingest_paths
@@ -305,7 +311,8 @@ async def _backup(archive: Archive, args: argparse.Namespace) -> int:
 async def _feeds(archive: Archive, args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     if args.action == "add":
-        if canonical_url(args.url) is None:
+        url = with_assumed_scheme(args.url)
+        if canonical_url(url) is None:
             print(f"newsbot: not an http(s) URL: {args.url}", file=sys.stderr)
             return 2
         if args.interval is not None and not MIN_FEED_INTERVAL <= args.interval <= MAX_INTERVAL:
@@ -314,14 +321,23 @@ async def _feeds(archive: Archive, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        # The operator's feeds are trusted (private addresses too), at add time as when polled.
+        found = await find_feed_to_follow(url, public_only=False)
+        if found.url is None:
+            print(f"newsbot: can't follow that feed: {found.refusal}", file=sys.stderr)
+            return 1
         feed, new = await archive.feeds.add(
-            args.url,
+            found.url,
             interval_seconds=args.interval or settings.feed_interval,
             now=_utcnow(),
             keep_interval=args.interval is None,
         )
         state = "following" if new else "already following (re-enabled)"
         print(f"{state} {feed.url}, polled every {feed.interval_seconds} s")
+        if found_on := describe_found(found):
+            print(found_on)
+        if unchecked := describe_unchecked(found):
+            print(f"newsbot: {redacted_url(feed.url)} {unchecked}", file=sys.stderr)
         return 0
     if args.action == "remove":
         removed = await archive.feeds.remove(args.url)

@@ -38,6 +38,11 @@ FEED_ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+# An address someone typed may be a feed or the site's page that links to it: either is welcome.
+DOCUMENT_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
+    "text/html;q=0.8, application/xhtml+xml;q=0.8, */*;q=0.1"
+)
 
 UrlGuard = Callable[[str], Awaitable[None]]
 FetchStatus = Literal["ok", "not_modified", "error"]
@@ -47,7 +52,7 @@ _PERMANENT_REDIRECTS = frozenset({301, 308})
 _CHUNK_SIZE = 64 * 1024
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Media types that can never hold a feed, refused before the parser wastes time on them.
-_NON_FEED_PREFIXES = ("image/", "audio/", "video/", "font/")
+NON_FEED_PREFIXES = ("image/", "audio/", "video/", "font/")
 # The start of a feed document, looked for in servers that label feeds as text/html.
 _FEED_MARKERS = (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf")
 
@@ -125,7 +130,7 @@ class FetchResult:
     can always save them. ``permanent_redirect`` is true when the URL changed through 301/308 hops
     only, i.e. when the caller may update the feed's stored URL to ``final_url``. ``content_type``
     is the media type alone (lowercased); ``charset`` is the Content-Type's charset parameter, as
-    sent.
+    sent. ``timed_out`` is true when the fetch ended because its deadline passed.
     """
 
     status: FetchStatus
@@ -139,6 +144,7 @@ class FetchResult:
     charset: str | None = None
     permanent_redirect: bool = False
     retry_after: float | None = None
+    timed_out: bool = False
 
 
 class _FetchFailed(Exception):
@@ -204,6 +210,32 @@ async def fetch_feed(
     return result
 
 
+async def fetch_document(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    timeout: float,  # noqa: ASYNC109 - same contract as fetch_feed
+    max_bytes: int,
+    max_redirects: int = 5,
+    url_guard: UrlGuard | None = None,
+) -> FetchResult:
+    """Fetch what an address holds, a feed or a web page, with the limits and guard of
+    :func:`fetch_feed`; never raises for network or HTTP problems.
+
+    Unlike :func:`fetch_feed`, the request is unconditional and a web page is returned as it
+    came: it is where a site names its feeds (see :mod:`bot.feeds.discover`).
+    """
+    return await _fetch(
+        session,
+        url,
+        {"Accept": DOCUMENT_ACCEPT, "User-Agent": USER_AGENT},
+        deadline=timeout,
+        max_bytes=max_bytes,
+        max_redirects=max_redirects,
+        url_guard=url_guard,
+    )
+
+
 async def fetch_article_text(
     session: aiohttp.ClientSession,
     url: str,
@@ -266,6 +298,19 @@ async def check_public_url(url: str) -> None:
             raise UnsafeURLError(f"refused {shown}: {subject} is {reason}")
 
 
+async def public_url_guard(url: str) -> None:
+    """The address guard of feeds added from Discord: :func:`check_public_url`, whose detail
+    (what a name resolves to, or that it does not) is logged for the operator but left out of
+    the error, which replies, /feeds list and the disabled notice show. Otherwise a server's
+    admins could probe the DNS of the bot's network with a feed that redirects to names in it,
+    or a page whose feed link names them."""
+    try:
+        await check_public_url(url)
+    except UnsafeURLError as error:
+        log.warning("feed fetch %s", error)
+        raise UnsafeURLError(f"refused {redacted_url(url)}: not a public web server") from error
+
+
 def backoff_delay(failures: int, base: float, cap: float) -> float:
     """Seconds to wait after ``failures`` failures in a row: ``base * 2**(failures - 1)``, capped.
 
@@ -297,7 +342,9 @@ async def _fetch(
     except _FetchFailed as failure:
         return _error(progress, str(failure), failure.http_status, failure.retry_after)
     except TimeoutError:
-        return _error(progress, f"timed out after {deadline:g} s")
+        result = _error(progress, f"timed out after {deadline:g} s")
+        result.timed_out = True
+        return result
     except UnsafeAddressError as error:
         # The address is for the operator's log only: messages are shown in Discord, where they
         # would let whoever added the feed probe the DNS of the bot's network.
@@ -417,7 +464,7 @@ def _non_feed_reason(content_type: str | None, body: bytes) -> str | None:
     """Why a successful response cannot be a feed (judging by type and first bytes), or ``None``."""
     if content_type is None:
         return None
-    if content_type.startswith(_NON_FEED_PREFIXES):
+    if content_type.startswith(NON_FEED_PREFIXES):
         return f"not a feed: got {content_type}"
     if content_type in _HTML_TYPES:
         # Some servers label their feeds text/html: believe the body over the header.

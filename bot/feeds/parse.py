@@ -192,10 +192,16 @@ def _reject_non_feeds(data: bytes) -> None:
         raise FeedError(
             "refused: the document declares XML entities (<!ENTITY), as entity bombs do"
         )
-    if _HTML_START.match(data[:4096]):
+    if looks_like_html(data):
         raise FeedError("not a feed: got an HTML page")
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
         raise FeedError("not a feed: got JSON (only RSS and Atom are read)")
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether the document starts as an HTML page does (``<!DOCTYPE html>`` or ``<html>``,
+    perhaps after a byte-order mark and comments)."""
+    return _HTML_START.match(data[:4096]) is not None
 
 
 def _declares_entities(data: bytes) -> bool:

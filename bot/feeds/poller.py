@@ -18,13 +18,12 @@ from bot.archive.feeds import Feed
 from bot.feeds.fetch import (
     FeedState,
     FetchResult,
-    UnsafeURLError,
     UrlGuard,
     backoff_delay,
-    check_public_url,
     fetch_article_text,
     fetch_feed,
     public_only_session,
+    public_url_guard,
 )
 from bot.feeds.parse import FeedError, parse_feed
 from bot.ingest.pipeline import ingest_articles
@@ -127,7 +126,7 @@ class FeedPoller:
         # The guard vets each URL before its request, and the public session what a name
         # resolves to when it connects: a name cannot answer the one public and the other
         # private (DNS rebinding).
-        guard = _public_only if held_to_public else None
+        guard = public_url_guard if held_to_public else None
         session = sessions.public if held_to_public else sessions.trusted
         result = await fetch_feed(
             session,
@@ -266,15 +265,3 @@ class FeedPoller:
                     article = replace(article, body=text)
             completed.append(article)
         return completed
-
-
-async def _public_only(url: str) -> None:
-    """The address guard of feeds added from Discord: :func:`check_public_url`, whose detail
-    (what a name resolves to, or that it does not) is logged for the operator but left out of
-    the error stored, which /feeds list and the disabled notice show. Otherwise a server's
-    admins could probe the DNS of the bot's network with a feed that redirects to names in it."""
-    try:
-        await check_public_url(url)
-    except UnsafeURLError as error:
-        log.warning("feed fetch %s", error)
-        raise UnsafeURLError(f"refused {redacted_url(url)}: not a public web server") from error

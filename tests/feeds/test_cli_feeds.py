@@ -65,3 +65,33 @@ async def test_follow_poll_list_and_remove_feeds_from_the_command_line(
     assert await newsbot(db, "feeds", "remove", "2") == (0, "stopped following 2\n", "")
     code, out, _ = await newsbot(db, "feeds", "remove", down)
     assert (code, out) == (1, f"not following {down}\n")
+
+
+async def test_the_command_line_follows_the_feed_a_site_links_to(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    db = tmp_path / "news.db"
+    feed = Publisher(feed_server, "/blog/feed.xml")
+    feed.publish(entry("rubin", "Nvidia ships Rubin"))
+    page = feed_server.url("/blog/")
+    link = '<link rel="alternate" type="application/rss+xml" title="Chip Wire" href="feed.xml">'
+    html = f"<html><head>{link}</head><body>Hi</body></html>"
+    feed_server.serve("/blog/", html.encode(), content_type="text/html")
+    feed_server.serve("/", b"<html><head></head><body>Home</body></html>", content_type="text/html")
+
+    code, out, _ = await newsbot(db, "feeds", "add", page)
+    assert (code, out) == (
+        0,
+        f"following {feed.url}, polled every 900 s\n"
+        f"It is the RSS feed “Chip Wire” that {page} links to.\n",
+    )
+    code, out, err = await newsbot(db, "feeds", "add", feed_server.url("/"))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"newsbot: can't follow that feed: {feed_server.url('/')} is a web page without a feed "
+        "link; paste the feed's address (often /feed, /rss or /atom.xml)\n"
+    )
+    code, out, _ = await newsbot(db, "poll", "--once")
+    assert (code, out) == (0, f"{feed.url}: added 1, updated 0\n")
+    code, out, _ = await newsbot(db, "feeds", "list")
+    assert out.startswith(f"1. {feed.url}  [Chip Wire]  ok") and len(out.splitlines()) == 1

@@ -169,10 +169,19 @@ async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_wo
             max_failures=3,
             disable_after_failing_seconds=0.0,
         )
-        for url in (down, good.url):
+        replies = [
             await command(
                 fake, "feeds add", {"url": url}, user=fake.admin_user, channel_id=admins.id
             )
+            for url in (down, good.url)
+        ]
+        # A server error at add time is the server's trouble of the moment: followed all the
+        # same, and the polls retry.
+        assert replies[0]["content"] == (
+            f"Following {down}; its articles arrive with the next poll. It could not be checked "
+            "just now (HTTP 500); the polls will retry it. If it keeps failing it is disabled "
+            "and I'll say so in this channel."
+        )
 
         [notice] = await fake.wait_for_messages(admins.id, 1)
         assert notice.content == (
@@ -180,9 +189,9 @@ async def test_failing_feed_is_disabled_and_admins_are_told_while_others_keep_wo
             "Fix it and run `/feeds add` again to re-enable it."
         )
         assert not notice.pings_anyone
-        assert feed_server.count("/down") == 3
+        assert feed_server.count("/down") == 4  # the check at add time, then 3 polls
         await asyncio.sleep(3 * FAST["feed_tick"])
-        assert feed_server.count("/down") == 3  # disabled: no longer polled
+        assert feed_server.count("/down") == 4  # disabled: no longer polled
 
         listed = await command(fake, "feeds list", {}, user=fake.admin_user)
         description = listed["embeds"][0]["description"]
@@ -332,3 +341,75 @@ async def test_every_feed_is_listed_even_at_the_cap_with_long_errors(
     text = "\n".join(m["embed"]["description"] for m in messages)
     assert all(f"**Example Tech {n}**" in text for n in range(20))
     assert "more" not in text
+
+
+def _page_linking_to(*links: tuple[str, str]) -> bytes:
+    """A site's home page naming these (title, href) RSS feeds in its head."""
+    head = "".join(
+        f'<link rel="alternate" type="application/rss+xml" title="{title}" href="{href}">'
+        for title, href in links
+    )
+    return f"<!doctype html><html><head>{head}</head><body>Hi</body></html>".encode()
+
+
+async def test_a_sites_address_follows_the_feed_its_page_links_to(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed = Publisher(feed_server, "/blog/feed.xml")
+    feed.publish(entry("rubin", "Nvidia ships Rubin"))
+    page = feed_server.url("/blog/")
+    links = [("Chip Wire", "feed.xml"), ("Comments", "/blog/comments.xml")]
+    feed_server.serve("/blog/", _page_linking_to(*links), content_type="text/html")
+    plain = Publisher(feed_server, "/rss")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        reply = await command(fake, "feeds add", {"url": page}, user=fake.admin_user)
+        assert reply["content"] == (
+            f"Following {feed.url}; its articles arrive with the next poll. It is the RSS feed "
+            f"“Chip Wire” that {page} links to; the page also links to “Comments” "
+            f"{feed_server.url('/blog/comments.xml')} (add one to follow it too). If it keeps "
+            "failing it is disabled and I'll say so in this channel."
+        )
+        assert [f.url for f in await bot.archive.feeds.list()] == [feed.url]
+        await eventually(bot.archive.articles.count, what="the feed's article stored")
+        asked = await fake.send_interaction("latest", {"source": "Chip Wire"})
+        [headlines] = await fake.wait_for_followups(asked["id"], 1)
+        assert "Nvidia ships Rubin" in headlines.embeds[0]["description"]
+
+        # A feed's own address is followed as it always was.
+        reply = await command(fake, "feeds add", {"url": plain.url}, user=fake.admin_user)
+        assert reply["content"] == (
+            f"Following {plain.url}; its articles arrive with the next poll. If it keeps "
+            "failing it is disabled and I'll say so in this channel."
+        )
+        assert [f.url for f in await bot.archive.feeds.list()] == [feed.url, plain.url]
+    assert feed_server.count("/blog/") == 1  # read once, at add time: never polled
+
+
+async def test_a_page_without_a_feed_link_or_a_missing_one_is_refused_and_nothing_stored(
+    tmp_path: Path, fake: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed_server.serve("/", _page_linking_to(), content_type="text/html")
+    home, missing = feed_server.url("/"), feed_server.url("/missing.xml")
+    plain = Publisher(feed_server, "/rss")
+    schemeless = plain.url.removeprefix("http://")
+    async with running_bot(fake, bot_settings(tmp_path / "news.db", fake)) as bot:
+        reply = await command(fake, "feeds add", {"url": home}, user=fake.admin_user)
+        assert reply["content"] == (
+            f"Can't follow that feed: {home} is a web page without a feed link; paste the "
+            "feed's address (often /feed, /rss or /atom.xml)"
+        )
+        assert reply["flags"] == 64
+        reply = await command(fake, "feeds add", {"url": missing}, user=fake.admin_user)
+        assert reply["content"] == (
+            f"Can't follow that feed: {missing} could not be fetched (HTTP 404)"
+        )
+        # Without a scheme, the address is taken as https, which this plain-HTTP server
+        # cannot speak: refused, under the address it was taken as.
+        reply = await command(fake, "feeds add", {"url": schemeless}, user=fake.admin_user)
+        assert reply["content"].startswith(
+            f"Can't follow that feed: https://{schemeless} could not be fetched ("
+        ), reply
+        await asyncio.sleep(3 * FAST["feed_tick"])
+        assert await bot.archive.feeds.list() == []
+    assert feed_server.count("/") == 1  # once, at add time
+    assert feed_server.count("/rss") == 0

@@ -20,6 +20,13 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.chat import render
+from bot.feeds.discover import (
+    FoundFeed,
+    describe_found,
+    describe_unchecked,
+    find_feed_to_follow,
+    with_assumed_scheme,
+)
 from bot.feeds.fetch import UnsafeURLError, check_public_url
 from bot.feeds.poller import FeedPoller, PollOutcome
 from bot.ingest.urls import redacted_url
@@ -35,6 +42,7 @@ CHOICE_VALUE_LIMIT = 100  # Discord's limit on an autocomplete choice's value
 # When the day's index segments are merged: seconds of writing at 100,000 articles, during
 # which polls wait (answers do not).
 COMPACT_AT = time(hour=4, minute=30, tzinfo=UTC)
+_TELL = "If it keeps failing it is disabled and I'll say so in this channel."
 
 
 @app_commands.guild_only()
@@ -113,52 +121,65 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="Follow RSS
 
     # -- commands -------------------------------------------------------------------------
 
-    @app_commands.command(name="add", description="Follow an RSS or Atom feed")
-    @app_commands.describe(url="The feed's address (http or https)")
+    @app_commands.command(name="add", description="Follow an RSS or Atom feed, or a site's")
+    @app_commands.describe(url="The feed's address, or the site's (its feed is looked for)")
     async def add(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 500]
     ) -> None:
-        """Follow a feed; its articles arrive with the next poll."""
+        """Follow a feed, or the one a web page links to; its articles arrive with the next
+        poll."""
         assert interaction.guild is not None
-        url = url.strip()
-        # Checking the address (a DNS lookup) and the write that follows may take a while.
+        url = with_assumed_scheme(url)
+        # Checking the address (a DNS lookup, a fetch or two) and the write may take a while.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await self._follow(url, interaction.guild.id, interaction.channel_id)
+        await interaction.followup.send(render.plain(text), ephemeral=True)
+
+    async def _follow(self, url: str, guild_id: int, channel_id: int | None) -> str:
+        """Follow ``url``'s feed for a server, and the reply that says how it went."""
         refusal = await self._refusal(url)
         if refusal:
-            await interaction.followup.send(
-                render.plain(f"Can't follow that feed: {refusal}"), ephemeral=True
-            )
-            return
+            return f"Can't follow that feed: {refusal}"
         feeds = self.bot.archive.feeds
         existing = await feeds.get(url)
-        if existing is not None and existing.guild_id != interaction.guild.id:
-            await interaction.followup.send(
-                render.plain(_followed_elsewhere(url, existing)), ephemeral=True
+        if existing is not None and existing.guild_id != guild_id:
+            return _followed_elsewhere(url, existing)
+        found = FoundFeed(url)
+        if existing is None or existing.disabled_reason:  # (followed and polled: known good)
+            found = await find_feed_to_follow(
+                url, public_only=not self.bot.settings.allow_private_feeds
             )
-            return
-        ours = await feeds.list(guild_id=interaction.guild.id)
+            if found.url is None:
+                return f"Can't follow that feed: {found.refusal}"
+            if found.url != url:  # the feed a page links to: held to the same rules
+                url = found.url
+                refusal = await self._refusal(url)
+                if refusal:
+                    return f"Can't follow that feed: {refusal}"
+                existing = await feeds.get(url)
+                if existing is not None and existing.guild_id != guild_id:
+                    return _followed_elsewhere(url, existing)
+        ours = await feeds.list(guild_id=guild_id)
         if existing is None and len(ours) >= MAX_FEEDS_PER_GUILD:
-            await interaction.followup.send(
-                f"This server already follows {len(ours)} feeds (the limit); remove one first.",
-                ephemeral=True,
-            )
-            return
+            return f"This server already follows {len(ours)} feeds (the limit); remove one first."
         feed, new = await feeds.add(
             url,
             interval_seconds=self.bot.settings.feed_interval,
             now=datetime.now(UTC),
-            guild_id=interaction.guild.id,
-            notify_channel_id=interaction.channel_id,
+            guild_id=guild_id,
+            notify_channel_id=channel_id,
         )
-        tell = "If it keeps failing it is disabled and I'll say so in this channel."
-        if feed.guild_id != interaction.guild.id:  # followed elsewhere meanwhile: left alone
-            text = _followed_elsewhere(url, feed)
-        elif new or (existing is not None and existing.disabled_reason):
+        if feed.guild_id != guild_id:  # followed elsewhere meanwhile: left alone
+            return _followed_elsewhere(url, feed)
+        if new or (existing is not None and existing.disabled_reason):
             verb = "Following" if new else "Re-enabled"
-            text = f"{verb} {feed.url}; its articles arrive with the next poll. {tell}"
+            text = f"{verb} {feed.url}; its articles arrive with the next poll."
         else:
-            text = f"Already following {feed.url}. {tell}"
-        await interaction.followup.send(render.plain(text), ephemeral=True)
+            text = f"Already following {feed.url}."
+        found_on = describe_found(found, lambda title: render.quoted(title, 100))
+        unchecked = describe_unchecked(found)
+        notes = [found_on, f"It {unchecked}." if unchecked else "", _TELL]
+        return " ".join([text, *filter(None, notes)])
 
     async def _refusal(self, url: str) -> str | None:
         """Why a feed URL from Discord is not acceptable, or None."""
