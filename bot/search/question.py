@@ -11,7 +11,9 @@ from typing import Literal
 from bot.search.places import places_in
 from bot.search.text import content_words, tokens
 
-Intent = Literal["amount", "count", "year", "date", "person", "place", "name", "reason", "other"]
+Intent = Literal[
+    "amount", "count", "year", "date", "person", "place", "name", "reason", "definition", "other"
+]
 MAX_QUESTION_CHARS = 500
 
 # Words of greetings and thanks: a message made only of them ("hi", "help", "thank you") is no
@@ -35,6 +37,12 @@ _REQUESTED_KIND = r"(?:latest\s+)?(?:news|articles?|stories|headlines|updates)"
 _KIND_FIRST = re.compile(rf"^{_REQUESTED_KIND}\s+(?:about|on|for|of|regarding)\s+", re.I)
 _KIND_LAST = re.compile(rf"\s+{_REQUESTED_KIND}\W*$")  # lower-case: "BBC News" is an outlet
 _PLACE_NOUN = r"(?:country|countries|nation|state|city|continent|province|region|island|county)"
+# "What is DeepSeek?": a short subject and nothing else asks what it is.
+_DEFINITION = re.compile(
+    r"^\W*what(?:['’]s|\s+(?:is|are))\s+(?:an?\s+|the\s+)?"
+    r"(?P<subject>[\w.+#&'’-]+(?:\s+[\w.+#&'’-]+){0,3})\s*\?*\s*$",
+    re.I,
+)
 # What kind of answer a question wants, first match wins (so "which year" is a year, not a name).
 _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     # "Which European country", "which US state": the noun says what is asked, whatever else
@@ -56,6 +64,7 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     ("place", re.compile(r"(?<!,\s)\bwhere\b", re.I)),
     ("name", re.compile(r"\bwhich\b|\bwhat (?:is|was|are|were) the name\b|\bname of\b", re.I)),
     ("reason", re.compile(r"\bwhy\b", re.I)),
+    ("definition", _DEFINITION),
 ]
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -131,6 +140,14 @@ class Question:
     def name_words(self) -> frozenset[str]:
         """The words of the names it holds ("super", "bowl", "nvidia", "2028")."""
         return frozenset(word for name in self.names for word in name)
+
+
+def defined_subject(question: Question) -> str | None:
+    """What a "what is X?" question asks to have defined ("DeepSeek"), or None."""
+    if question.intent != "definition":
+        return None
+    match = _DEFINITION.match(question.text)
+    return match.group("subject") if match else None
 
 
 def is_small_talk(text: str) -> bool:

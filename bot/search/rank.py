@@ -6,6 +6,7 @@ combines them in :func:`bot.search.scoring.score_snippets`.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.archive.index import SnippetRow
 from bot.search.places import places_in
-from bot.search.question import Question
+from bot.search.question import Question, defined_subject
 from bot.search.terms import TermGroup
 from bot.search.text import tokens
 
@@ -122,7 +123,8 @@ def context_gain(
 
 def intent_bonus(question: Question, text: str) -> float:
     """Rule "answer type": 1 when a snippet holds the kind of thing asked for — an amount for
-    "how much", a number for "how many", a date for "when", a new name for "who"/"which"."""
+    "how much", a number for "how many", a date for "when", a new name for "who"/"which", a
+    sentence that says what the subject is for "what is X?"."""
     intent = question.intent
     if intent == "amount":
         return 1.0 if _AMOUNT.search(text) else 0.0
@@ -136,7 +138,19 @@ def intent_bonus(question: Question, text: str) -> float:
         return 1.0 if _new_names(question, _PERSON.finditer(text)) else 0.0
     if intent in ("name", "place"):
         return 1.0 if _new_names(question, _PROPER.finditer(text)) else 0.0
+    if intent == "definition":
+        subject = defined_subject(question)
+        return 1.0 if subject and _defines(subject).match(text) else 0.0
     return 0.0
+
+
+@functools.lru_cache(maxsize=256)
+def _defines(subject: str) -> re.Pattern[str]:
+    """A sentence that opens by saying what ``subject`` is: "DeepSeek, a Hangzhou-based
+    startup", "DeepSeek is", "The 1X Neo (a humanoid robot)"."""
+    return re.compile(
+        rf"\W*(?:the\s+)?{re.escape(subject)}(?:\s+(?:is|are|was|were)\b|\s*[,(])", re.I
+    )
 
 
 def place_answer(question: Question, words: Sequence[str]) -> float:

@@ -307,6 +307,28 @@ async def test_a_question_finds_the_words_other_forms(build: Build) -> None:
     assert answer.citations[0].text.startswith("Five publishers sued Meta")
 
 
+async def test_what_is_a_name_is_answered_by_the_sentence_that_says_what_it_is(
+    build: Build,
+) -> None:
+    # Both key points hold "DeepSeek"; the one about Nvidia's stock was quoted first.
+    engine = await build(
+        [
+            article(
+                "What is DeepSeek?",
+                key_points=(
+                    "Nvidia stock fell 17% on Monday over DeepSeek, a record single-day loss.",
+                    "DeepSeek, a Hangzhou-based startup founded in 2023, trains AI models.",
+                ),
+            )
+        ]
+    )
+    answer = await engine.answer("what is DeepSeek?", Filters(now=NOW))
+    assert answer.citations[0].text.startswith("DeepSeek, a Hangzhou-based startup")
+    # Any other question about it is read as before.
+    answer = await engine.answer("how did DeepSeek move Nvidia stock?", Filters(now=NOW))
+    assert answer.citations[0].text.startswith("Nvidia stock fell 17%")
+
+
 def test_word_forms_never_reach_another_word() -> None:
     from bot.search.inflection import forms_of
 
