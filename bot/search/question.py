@@ -113,6 +113,8 @@ RELATED_WORDS = {
     "price": ["cost", "costs", "priced"],
     "cost": ["price", "priced", "costs"],
     "ai": ["artificial", "intelligence"],
+    "public": ["ipo", "listing"],  # "go public"
+    "ipo": ["listing", "public"],
 }
 
 

@@ -329,6 +329,20 @@ async def test_what_is_a_name_is_answered_by_the_sentence_that_says_what_it_is(
     assert answer.citations[0].text.startswith("Nvidia stock fell 17%")
 
 
+async def test_going_public_finds_the_listing(build: Build) -> None:
+    # The title says "going public"; the key point with the date says "list its shares".
+    engine = await build(
+        [
+            article(
+                "Acme is going public: what to know",
+                key_points=("Acme aims to list its shares on the Nasdaq as early as June 12.",),
+            )
+        ]
+    )
+    answer = await engine.answer("when will Acme go public?", Filters(now=NOW))
+    assert answer.citations[0].text.startswith("Acme aims to list its shares")
+
+
 def test_word_forms_never_reach_another_word() -> None:
     from bot.search.inflection import forms_of
 
