@@ -19,7 +19,10 @@ reads as one (with a question mark).
 **Alerts** — `/subscribe topic:…` posts each new matching article in this channel \
 (needs Manage Channels); one topic each time: a word or phrase such as *electric vehicles*, \
 in double quotes if it has *or* or a comma in it: *"pay or consent"*. \
-Run it again to change the topic's role or exclusions; to drop them, `/unsubscribe` first.
+Run it again to change the topic's role or exclusions; to drop them, `/unsubscribe` first. \
+`/subscriptions` lists what this channel follows.
+**Feeds** — `/feeds add url:…` follows an RSS or Atom feed, or the feed a site's page links to \
+(needs Manage Server); `/feeds list` shows each feed's state, `/feeds remove` stops one.
 
 When the archive does not hold the answer, I say so instead of guessing."""
 
