@@ -8,7 +8,6 @@ articles' words, so 1,000 x 1,000 stays well under a second.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.search import english
+from bot.search.inflection import singular
 from bot.search.text import STOP_WORDS, fold
 from bot.words import split_words
 
@@ -74,38 +74,6 @@ def words_of(text: str) -> list[str]:
     text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", fold(text))
     text = re.sub(r"['’]s\b", "", text)
     return split_words(text)
-
-
-# Words the rules below would get wrong ("news" is not the plural of "new").
-_IRREGULAR = {
-    "news": "news",
-    "series": "series",
-    "species": "species",
-    "lens": "lens",
-    "gas": "gas",
-    "gases": "gas",
-    "buses": "bus",
-    "viruses": "virus",
-    "bonuses": "bonus",
-    "campuses": "campus",
-    "statuses": "status",
-    "analyses": "analysis",
-    "crises": "crisis",
-}
-
-
-@functools.lru_cache(maxsize=65536)
-def singular(word: str) -> str:
-    """A plain English singular, enough for topic words ("chips" -> "chip", "batteries")."""
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def _spelled(phrase: str) -> tuple[str, ...]:

@@ -36,8 +36,25 @@ _IRREGULAR_FORMS: dict[str, tuple[str, ...]] = {
     for forms in (entry.split() for entry in _IRREGULAR.split("|"))
     for form in forms
 }
-# Words ending in "s" that are not plurals ("news" is not the plural of "new").
-_NOT_PLURAL = frozenset({"news", "series", "species", "physics", "economics", "politics"})
+# Words the plural rule would get wrong ("news" is not the plural of "new").
+_SINGULAR_OF = {
+    "news": "news",
+    "series": "series",
+    "species": "species",
+    "physics": "physics",
+    "economics": "economics",
+    "politics": "politics",
+    "lens": "lens",
+    "gas": "gas",
+    "gases": "gas",
+    "buses": "bus",
+    "viruses": "virus",
+    "bonuses": "bonus",
+    "campuses": "campus",
+    "statuses": "status",
+    "analyses": "analysis",
+    "crises": "crisis",
+}
 _VOWELS = frozenset("aeiou")
 # Plural and third-person "-es" after these endings ("taxes", "launches").
 _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
@@ -64,17 +81,27 @@ def forms_of(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+@functools.lru_cache(maxsize=65536)
+def singular(word: str) -> str:
+    """A plain English singular ("chips" -> "chip", "batteries" -> "battery", "taxes" -> "tax",
+    "cases" -> "case"); a word that is no plural as it is. Alert topics and articles are matched
+    in it, and a question word's forms are made from it."""
+    if word in _SINGULAR_OF:
+        return _SINGULAR_OF[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def _bases(word: str) -> list[str]:
     """What ``word`` may be a form of, itself included ("banned" -> "ban", "suing" -> "sue")."""
-    bases = [word]
-    if word in _NOT_PLURAL:
-        return bases
-    if len(word) > 4 and word.endswith(("ies", "ied")):
-        bases.append(word[:-3] + "y")
-    elif word.endswith("es") and word[:-2].endswith(_SIBILANT_ENDINGS):
-        bases.append(word[:-2])
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
-        bases.append(word[:-1])
+    bases = list(dict.fromkeys([word, singular(word)]))
+    if len(word) > 4 and word.endswith("ied"):
+        bases.append(word[:-3] + "y")  # "denied" -> "deny"
     for ending in ("ing", "ed", "ers", "er"):
         stem = word[: -len(ending)]
         if not word.endswith(ending) or len(stem) < 2:

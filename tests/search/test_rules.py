@@ -350,6 +350,11 @@ def test_word_forms_never_reach_another_word() -> None:
     assert {"cut", "cuts"} <= set(forms_of("cutting"))
     assert {"hired", "hiring"} <= set(forms_of("hire"))
     assert {"win", "winning"} <= set(forms_of("won"))
+    assert {"case", "release", "use"} <= {
+        *forms_of("cases"),
+        *forms_of("releases"),
+        *forms_of("uses"),
+    }
     # Other words that a careless rule would reach from these.
     assert "plane" not in forms_of("plans")
     assert "banner" not in forms_of("banned")
@@ -357,6 +362,7 @@ def test_word_forms_never_reach_another_word() -> None:
     assert "solder" not in forms_of("sold")
     assert "find" not in forms_of("founded")  # "found" as in founding a company
     assert "new" not in forms_of("news")
+    assert "us" not in forms_of("uses")  # the plural of "use", not "us" + "es"
     assert forms_of("c++") == ("c++",)
 
 
