@@ -30,13 +30,16 @@ class RankConfig:
     bm25_b: float = 0.5
     cut_off_word: float = 0.5  # a word read only in part (its newest postings) counts this much
     # -- snippet score: a weighted sum of the rules in bot.search.rank --------------------
-    coverage: float = 2.0
+    # At 2.0, an article's standing (article, article_coverage, title, recency) carried its
+    # sentences that hold few of the question's words: at 100,000 articles, a roundup's
+    # paragraph about something else outranked the sentence that answers
+    coverage: float = 3.0
     context: float = 1.0  # what a sentence's neighbours add to its coverage (rank.context_gain)
     article: float = 1.0
     article_coverage: float = 1.0
     title: float = 0.5
     kind: float = 1.0  # 1.5 buried the body sentence that answers under extracted key points
-    intent: float = 0.5
+    intent: float = 1.0
     place: float = 1.0  # a known place, for "where" / "which country" (rank.place_answer)
     recency: float = 1.0
     fuzzy: float = 0.0

@@ -43,7 +43,7 @@ _DEFINITION = re.compile(
     r"(?P<subject>[\w.+#&'’-]+(?:\s+[\w.+#&'’-]+){0,3})\s*\?*\s*$",
     re.I,
 )
-# What kind of answer a question wants, first match wins (so "which year" is a year, not a name).
+# What kind of answer a question wants (see intent_of).
 _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     # "Which European country", "which US state": the noun says what is asked, whatever else
     # the question mentions ("$3.8 billion worth of crypto ... linked to which country?").
@@ -62,9 +62,23 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(r"(?<!,\s)\bwho(?:m|se)?\b|\bwhich (?:person|ceo|executive|founder)\b", re.I),
     ),
     ("place", re.compile(r"(?<!,\s)\bwhere\b", re.I)),
-    ("name", re.compile(r"\bwhich\b|\bwhat (?:is|was|are|were) the name\b|\bname of\b", re.I)),
+    (
+        "name",
+        re.compile(
+            r"\bwhich\b|\bwhat (?:is|was|are|were) the name\b|\bname of\b"
+            r"|\bwhat (?:company|companies|firm|startup|brand|app|platform|product|team)\b",
+            re.I,
+        ),
+    ),
     ("reason", re.compile(r"\bwhy\b", re.I)),
     ("definition", _DEFINITION),
+    # A yes/no question ("Does the article suggest a higher price ...?") wants no kind of thing.
+    (
+        "other",
+        re.compile(
+            r"^\W*(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would)\b", re.I
+        ),
+    ),
 ]
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -172,7 +186,7 @@ def analyse(text: str, *, now: datetime) -> Question:
     """Words to search for, the kind of answer wanted, and a time window named in the question."""
     text = without_request(" ".join(text.split())[:MAX_QUESTION_CHARS])
     words = list(dict.fromkeys(content_words(text)))
-    intent: Intent = next((name for name, pattern in _INTENTS if pattern.search(text)), "other")
+    intent = intent_of(text)
     try:
         since, until = time_window(text, now=now)
     except OverflowError:  # "yesterday", asked as of 0001-01-01
@@ -183,6 +197,18 @@ def analyse(text: str, *, now: datetime) -> Question:
     recent = bool(_RECENT.search(text))
     places = frozenset(places_in(tokens(text)))
     return Question(text, words, intent, since, until, names, recent, places)
+
+
+def intent_of(text: str) -> Intent:
+    """What kind of answer a question wants: the kind its earliest question phrase asks for,
+    so that "Which company topped $5 trillion in market value?" wants a name, not an amount
+    (ties go to the earlier pattern in ``_INTENTS``, so "which year" is a year)."""
+    found = [
+        (match.start(), order, name)
+        for order, (name, pattern) in enumerate(_INTENTS)
+        if (match := pattern.search(text))
+    ]
+    return min(found)[2] if found else "other"
 
 
 def time_window(text: str, *, now: datetime) -> tuple[datetime | None, datetime | None]:

@@ -25,6 +25,9 @@ from bot.search.text import tokens
 # Key points are the article's own summary of its facts, so they count more than a sentence
 # picked out of the body; a title names the story but rarely holds the answer.
 KIND_WEIGHT = {"key_point": 1.0, "summary": 0.8, "body": 0.6, "title": 0.4}
+# What the answer-type rule gives a sentence with a new name, against 1 for an amount or a
+# date: nearly every sentence has a capitalised word, so it is weaker evidence.
+NAME_EVIDENCE = 0.5
 # Kinds whose snippets are consecutive sentences of the text, so a neighbour is context.
 RUNNING_TEXT = frozenset({"summary", "body"})
 
@@ -123,8 +126,8 @@ def context_gain(
 
 def intent_bonus(question: Question, text: str) -> float:
     """Rule "answer type": 1 when a snippet holds the kind of thing asked for — an amount for
-    "how much", a number for "how many", a date for "when", a new name for "who"/"which", a
-    sentence that says what the subject is for "what is X?"."""
+    "how much", a number for "how many", a date for "when", a sentence that says what the
+    subject is for "what is X?" — and ``NAME_EVIDENCE`` for a new name for "who"/"which"."""
     intent = question.intent
     if intent == "amount":
         return 1.0 if _AMOUNT.search(text) else 0.0
@@ -135,9 +138,9 @@ def intent_bonus(question: Question, text: str) -> float:
     if intent == "date":
         return 1.0 if _DATE.search(text) else 0.0
     if intent == "person":
-        return 1.0 if _new_names(question, _PERSON.finditer(text)) else 0.0
+        return NAME_EVIDENCE if _new_names(question, _PERSON.finditer(text)) else 0.0
     if intent in ("name", "place"):
-        return 1.0 if _new_names(question, _PROPER.finditer(text)) else 0.0
+        return NAME_EVIDENCE if _new_names(question, _PROPER.finditer(text)) else 0.0
     if intent == "definition":
         subject = defined_subject(question)
         return 1.0 if subject and _defines(subject).match(text) else 0.0

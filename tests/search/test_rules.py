@@ -123,8 +123,27 @@ async def test_date_intent_ranks_the_sentence_with_the_date_first(build: Build) 
 def test_person_intent_wants_a_new_name() -> None:
     question = analyse("Who will lead Acme?", now=NOW)
     assert question.intent == "person"
-    assert rank.intent_bonus(question, "The board named Jane Doe to lead Acme.") == 1.0
+    assert rank.intent_bonus(question, "The board named Jane Doe to lead Acme.") > 0.0
     assert rank.intent_bonus(question, "The board will pick a leader for Acme.") == 0.0
+    # A new name is weaker evidence than a date: nearly every sentence has a capitalised word.
+    when = analyse("When will Acme list its shares?", now=NOW)
+    dated = rank.intent_bonus(when, "Acme lists its shares on June 12.")
+    assert rank.intent_bonus(question, "The board named Jane Doe to lead Acme.") < dated
+
+
+def test_the_earliest_question_phrase_says_what_is_asked() -> None:
+    """A word such as "value" or "price" later in the question does not make it ask for an
+    amount, and a yes/no question asks for no kind of thing."""
+    cases = {
+        "Which company topped $5 trillion in market value this week?": "name",
+        "What company is accused of rigging search results to raise ad revenue?": "name",
+        "Who advised the trader on withdrawals worth billions?": "person",
+        "How much is Meta spending on AI?": "amount",
+        "What is the price of the new iPhone?": "amount",
+        "In what year did Acme go public?": "year",
+        "Does the article suggest a higher sale price than Chelsea fetched?": "other",
+    }
+    assert {text: analyse(text, now=NOW).intent for text in cases} == cases
 
 
 def test_a_clause_after_a_comma_does_not_set_what_is_asked() -> None:
