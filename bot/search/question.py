@@ -72,11 +72,14 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     ),
     ("reason", re.compile(r"\bwhy\b", re.I)),
     ("definition", _DEFINITION),
-    # A yes/no question ("Does the article suggest a higher price ...?") wants no kind of thing.
+    # A yes/no question ("Does the article suggest a higher price ...?") wants no kind of thing;
+    # one that goes on to ask a question word ("Do you know who leads OpenAI?") wants its kind.
     (
         "other",
         re.compile(
-            r"^\W*(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would)\b", re.I
+            r"^\W*(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would)\b"
+            r"(?!.*\b(?:who|whom|whose|what|which|when|where|why|how)\b)",
+            re.I,
         ),
     ),
 ]

@@ -142,6 +142,8 @@ def test_the_earliest_question_phrase_says_what_is_asked() -> None:
         "What is the price of the new iPhone?": "amount",
         "In what year did Acme go public?": "year",
         "Does the article suggest a higher sale price than Chelsea fetched?": "other",
+        "Do you know who leads OpenAI?": "person",
+        "Is it true that Acme was fined, and how much?": "amount",
     }
     assert {text: analyse(text, now=NOW).intent for text in cases} == cases
 
