@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.search import english
 from bot.search.places import places_in
 from bot.search.text import content_words, tokens
 
@@ -101,15 +102,12 @@ _RECENT = re.compile(
     r"|saturday|sunday)\b",
     re.I,
 )
-# What names the story: a capitalised word inside a sentence or an acronym, with the
-# capitalised words right after it (one name: "Super Bowl", "Golden Gate Bridge"), or a
-# figure. A name ends at a possessive ("Apple's Tim Cook" is two) or a stop ("Meta. What").
+# What names the story: capitalised words in a row (one name: "Super Bowl", "Golden Gate
+# Bridge"), or a figure. A name ends at a possessive ("Apple's Tim Cook" is two) or a stop
+# ("Meta. What"). See ``_names`` for a sentence's first word.
 _CAPITALISED = r"\b[A-Z][\w&.'’-]*"
-_NAME = re.compile(
-    rf"(?:(?<![.!?:]\s)(?<!^){_CAPITALISED}|\b[A-Z]{{2,}}\b)"
-    rf"(?:(?<=\w)(?<!['’]s)\s+{_CAPITALISED})*"
-    r"|\b\d[\d,.]*\b"
-)
+_NAME = re.compile(rf"{_CAPITALISED}(?:(?<=\w)(?<!['’]s)\s+{_CAPITALISED})*|\b\d[\d,.]*\b")
+_SENTENCE_END = re.compile(r"[.!?:]\s$")
 
 # Related words, so that a question in other words still finds the sentence that answers it.
 RELATED_WORDS = {
@@ -195,11 +193,34 @@ def analyse(text: str, *, now: datetime) -> Question:
     except OverflowError:  # "yesterday", asked as of 0001-01-01
         since = until = None
     searched = set(words)
-    named = (tuple(t for t in tokens(m.group(0)) if t in searched) for m in _NAME.finditer(text))
-    names = frozenset(name for name in named if name)
+    names = _names(text, searched)
     recent = bool(_RECENT.search(text))
     places = frozenset(places_in(tokens(text)))
     return Question(text, words, intent, since, until, names, recent, places)
+
+
+def _names(text: str, searched: set[str]) -> frozenset[tuple[str, ...]]:
+    """The names in a question, each as its searched words.
+
+    A sentence's first word is capitalised whatever it is: it belongs to a name when more
+    capitalised words follow ("Super Bowl winners?", "Sam Altman fired?"; an opening "What"
+    is no searched word and drops out), and is one on its own only when it is no common
+    English word ("Nvidia earnings?", not "Layoffs at Rivian?") or an acronym ("AI").
+    """
+    names = set()
+    for match in _NAME.finditer(text):
+        words = tokens(match.group(0))
+        opens = match.start() == 0 or _SENTENCE_END.search(text, 0, match.start())
+        if (
+            opens
+            and len(words) == 1
+            and not match.group(0).isupper()
+            and words[0] in english.common_words()
+        ):
+            continue
+        if name := tuple(word for word in words if word in searched):
+            names.add(name)
+    return frozenset(names)
 
 
 def intent_of(text: str) -> Intent:

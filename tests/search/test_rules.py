@@ -738,6 +738,13 @@ async def test_a_name_with_symbols_is_a_word_of_the_question(
         # A possessive or a full stop ends a name.
         ("did Apple's Tim Cook meet Nvidia?", {("apple",), ("tim", "cook"), ("nvidia",)}),
         ("about Meta. What did Google say in 2025?", {("meta",), ("google",), ("2025",)}),
+        # A question's first word: part of a name when one follows, a name on its own only
+        # when it is no common English word.
+        ("Super Bowl winners?", {("super", "bowl")}),
+        ("Sam Altman fired?", {("sam", "altman")}),
+        ("Nvidia earnings?", {("nvidia",)}),
+        ("Earnings at Nvidia?", {("nvidia",)}),
+        ("AI stocks?", {("ai",)}),
     ],
 )
 def test_adjacent_capitalised_words_are_one_name(
@@ -778,6 +785,26 @@ async def test_a_name_of_several_words_is_unseen_when_its_last_word_is(build: Bu
     fight = await engine.answer("when is Oliver McCall's comeback fight?", Filters(now=NOW))
     assert fight.answered
     assert fight.citations[0].title == "McCall returns to the ring"
+
+
+async def test_a_question_that_opens_with_an_unknown_name_is_not_answered(build: Build) -> None:
+    # "Zoox layoffs?": a question's first word was never a name, so the archive's Microsoft
+    # layoffs answered it with full confidence.
+    engine = await build(
+        [
+            article(
+                "Microsoft cuts 4,800 jobs",
+                key_points=("The Microsoft layoffs hit 4,800 workers, most of them at Xbox.",),
+            ),
+            article("Nvidia results", key_points=("Nvidia earnings beat expectations.",)),
+        ]
+    )
+    zoox = await engine.answer("Zoox layoffs?", Filters(now=NOW))
+    assert not zoox.answered
+    assert zoox.citations == []
+    nvidia = await engine.answer("Nvidia earnings?", Filters(now=NOW))
+    assert nvidia.answered
+    assert nvidia.citations[0].title == "Nvidia results"
 
 
 async def test_a_name_is_not_seen_in_another_form_of_its_word(build: Build) -> None:
