@@ -63,7 +63,9 @@ _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
 @functools.lru_cache(maxsize=16384)
 def forms_of(word: str) -> tuple[str, ...]:
     """The word and the forms it may take in the archive: plural or third person, past,
-    "-ing", agent noun ("-er", "-ers"), possessive; from whichever of them was asked."""
+    "-ing", agent noun ("-er", "-ers"), possessive; from whichever of them was asked, except
+    that a word in "-er" is not cut back to a verb ("summer" is not "sum", "coaster" not
+    "coast")."""
     if has_symbols(word):  # a name: "c++" has no "c++s" nor "c++ed"
         return (word,)
     forms = [word]
@@ -102,7 +104,7 @@ def _bases(word: str) -> list[str]:
     bases = list(dict.fromkeys([word, singular(word)]))
     if len(word) > 4 and word.endswith("ied"):
         bases.append(word[:-3] + "y")  # "denied" -> "deny"
-    for ending in ("ing", "ed", "ers", "er"):
+    for ending in ("ing", "ed"):
         stem = word[: -len(ending)]
         if not word.endswith(ending) or len(stem) < 2:
             continue

@@ -384,6 +384,15 @@ def test_word_forms_never_reach_another_word() -> None:
     assert "find" not in forms_of("founded")  # "found" as in founding a company
     assert "new" not in forms_of("news")
     assert "us" not in forms_of("uses")  # the plural of "use", not "us" + "es"
+    # Most words in "-er" are no agent nouns: "roller coaster" is not "roll" nor "coast".
+    assert not {"sum", "coast", "roll", "form", "use"} & {
+        *forms_of("summer"),
+        *forms_of("coaster"),
+        *forms_of("roller"),
+        *forms_of("former"),
+        *forms_of("users"),
+    }
+    assert "founder" in forms_of("founded")  # an agent noun is still made from its verb
     assert forms_of("c++") == ("c++",)
 
 
