@@ -210,6 +210,9 @@ def _names(text: str, searched: set[str]) -> frozenset[tuple[str, ...]]:
     names = set()
     for match in _NAME.finditer(text):
         words = tokens(match.group(0))
+        name = tuple(word for word in words if word in searched)
+        if not name:  # "What", "Which": no name, and no need to load the common words
+            continue
         opens = match.start() == 0 or _SENTENCE_END.search(text, 0, match.start())
         if (
             opens
@@ -218,8 +221,7 @@ def _names(text: str, searched: set[str]) -> frozenset[tuple[str, ...]]:
             and words[0] in english.common_words()
         ):
             continue
-        if name := tuple(word for word in words if word in searched):
-            names.add(name)
+        names.add(name)
     return frozenset(names)
 
 
