@@ -5,11 +5,16 @@ maps them to articles in memory, keeps the articles that match best overall (art
 BM25, recency, a named outlet), and returns the ids of their matching snippets to rerank.
 The postings are handled as arrays (numpy): a question's thousands of postings cost a few
 array operations rather than a Python loop each.
+
+Copies of one story (a wire story in many outlets, an outlet's updates of it) match a question
+alike and fill the articles chosen. With ``RankConfig.per_story`` set, a story enters with that
+many articles at most, told apart by their headlines (``same_story``), so that other stories get
+a place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,6 +23,13 @@ from bot.search import rank
 from bot.search.catalogue import ArticleFacts, Catalogue
 from bot.search.config import RankConfig
 from bot.search.terms import IndexQuery, TermGroup
+from bot.search.text import content_words
+
+# Two headlines are one story when this share of the shorter one's words is in the other
+# ("Update: Acme recalls e-bikes" and "Acme recalls e-bikes, report says").
+SAME_STORY_SHARE = 0.8
+# The headlines read per article chosen: enough to pass over the copies of a few stories.
+CONTENDERS_PER_PLACE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +95,33 @@ def match(postings: Sequence[tuple[IndexQuery, np.ndarray]], catalogue: Catalogu
     return Matches(groups, ids, catalogue.owners(ids).astype(np.int64), cut_off)
 
 
-def choose_articles(
+@dataclass(slots=True)
+class ArticleScores:
+    """Every matching article inside the window, scored, as columns."""
+
+    articles: np.ndarray  # article ids
+    relevance: np.ndarray  # rank.ArticleRelevance, relative to the best article
+    recency: np.ndarray
+    outlet: np.ndarray
+    prior: np.ndarray  # the weighted sum of the three
+    timestamps: np.ndarray
+
+    def contenders(self, config: RankConfig) -> list[int]:
+        """The articles that may be chosen (their headlines are read to tell stories apart):
+        the best few times each pool, by prior and by relevance."""
+        by_prior = _top(
+            self.prior, self.timestamps, self.articles, CONTENDERS_PER_PLACE * config.article_pool
+        )
+        by_relevance = _top(
+            self.relevance,
+            self.timestamps,
+            self.articles,
+            CONTENDERS_PER_PLACE * config.relevance_pool,
+        )
+        return self.articles[list(dict.fromkeys(by_prior + by_relevance))].tolist()
+
+
+def score_articles(
     matches: Matches,
     groups: Sequence[TermGroup],
     *,
@@ -93,16 +131,14 @@ def choose_articles(
     half_life_days: float,
     outlets: Sequence[str],
     config: RankConfig,
-) -> list[ArticleEvidence]:
-    """Score every matching article inside the window and keep the ``article_pool`` best,
-    best first (ties: the newer, then the later stored), then up to ``relevance_pool`` more:
-    the best of the rest by relevance alone."""
+) -> ArticleScores | None:
+    """Score every matching article inside the window (None when there is none)."""
     owners, group_of = matches.owners, matches.groups
     inside = owners != 0
     inside[inside] = window.admits(catalogue, owners[inside])
     owners, group_of = owners[inside], group_of[inside]
     if not owners.size:
-        return []
+        return None
     # Per (article, group): how many of the article's snippets hold the group's words.
     pairs, counts = np.unique(owners * len(groups) + group_of, return_counts=True)
     pair_articles, pair_groups = np.divmod(pairs, len(groups))
@@ -126,23 +162,82 @@ def choose_articles(
     by_outlet = np.array([rank.outlet_match(n, outlets) for n in catalogue.source_names])
     outlet = by_outlet[catalogue.source_codes[articles]]
     prior = config.article * scores + config.recency * recency + config.outlet * outlet
-    best = _top(prior, timestamps, articles, config.article_pool)
+    return ArticleScores(articles, scores, recency, outlet, prior, timestamps)
+
+
+def choose_articles(
+    scored: ArticleScores | None,
+    headlines: Mapping[int, str],
+    *,
+    catalogue: Catalogue,
+    config: RankConfig,
+) -> list[ArticleEvidence]:
+    """The ``article_pool`` best articles, best first (ties: the newer, then the later
+    stored), then up to ``relevance_pool`` more: the best of the rest by relevance alone;
+    ``per_story`` of one story at most in each (``headlines`` by article id tell stories
+    apart; an article without one is a story of its own)."""
+    if scored is None:
+        return []
+    words = {article: frozenset(content_words(title)) for article, title in headlines.items()}
+
+    def best(values: np.ndarray, k: int) -> list[int]:
+        if not config.per_story:
+            return _top(values, scored.timestamps, scored.articles, k)
+        ranked = _top(values, scored.timestamps, scored.articles, CONTENDERS_PER_PLACE * k)
+        ids = scored.articles[ranked].tolist()
+        return _one_story_at_most(
+            ranked,
+            {p: words.get(a, frozenset()) for p, a in zip(ranked, ids, strict=True)},
+            k=k,
+            per_story=config.per_story,
+        )
+
+    chosen = best(scored.prior, config.article_pool)
     if config.relevance_pool:
         # The best matches whatever their age: in a large archive, recent articles that
         # match a word or two would otherwise fill the pool ahead of an older, exact match.
-        taken = set(best)
-        best += [
-            i for i in _top(scores, timestamps, articles, config.relevance_pool) if i not in taken
-        ]
+        taken = set(chosen)
+        chosen += [i for i in best(scored.relevance, config.relevance_pool) if i not in taken]
     columns = zip(
-        catalogue.facts(articles[best]),
-        scores[best].tolist(),
-        recency[best].tolist(),
-        outlet[best].tolist(),
-        prior[best].tolist(),
+        catalogue.facts(scored.articles[chosen]),
+        scored.relevance[chosen].tolist(),
+        scored.recency[chosen].tolist(),
+        scored.outlet[chosen].tolist(),
+        scored.prior[chosen].tolist(),
         strict=True,
     )
     return [ArticleEvidence(*evidence) for evidence in columns]
+
+
+def same_story(headline: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether two headlines (their content words) tell one story: nearly all of the shorter
+    one's words are in the other."""
+    shorter = min(len(headline), len(other))
+    return shorter > 0 and len(headline & other) >= SAME_STORY_SHARE * shorter
+
+
+def _one_story_at_most(
+    ranked: list[int], headlines: Mapping[int, frozenset[str]], *, k: int, per_story: int
+) -> list[int]:
+    """The first ``k`` of ``ranked`` (positions), at most ``per_story`` of one story; the
+    stories' extra articles only when too few others are left."""
+    chosen: list[int] = []
+    extra: list[int] = []
+    stories: list[tuple[frozenset[str], list[int]]] = []
+    for position in ranked:
+        headline = headlines[position]
+        story = next((s for s in stories if same_story(headline, s[0])), None)
+        if story is None:
+            stories.append((headline, [position]))
+        elif len(story[1]) < per_story:
+            story[1].append(position)
+        else:
+            extra.append(position)
+            continue
+        chosen.append(position)
+        if len(chosen) == k:
+            return chosen
+    return (chosen + extra)[:k]
 
 
 def _top(values: np.ndarray, timestamps: np.ndarray, articles: np.ndarray, k: int) -> list[int]:

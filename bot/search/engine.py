@@ -118,8 +118,8 @@ class Engine:
         now = filters.now.timestamp()
         half_life = config.recent_half_life_days if question.recent else config.half_life_days
 
-        def choose(window: candidates.Window) -> list[candidates.ArticleEvidence]:
-            return candidates.choose_articles(
+        async def choose(window: candidates.Window) -> list[candidates.ArticleEvidence]:
+            scored = candidates.score_articles(
                 matches,
                 groups,
                 catalogue=self.catalogue,
@@ -129,11 +129,16 @@ class Engine:
                 outlets=outlets,
                 config=config,
             )
+            wanted = scored.contenders(config) if scored and config.per_story else []
+            headlines = await self._headlines_of(wanted)
+            return candidates.choose_articles(
+                scored, headlines, catalogue=self.catalogue, config=config
+            )
 
-        articles = choose(_window(filters, question))
+        articles = await choose(_window(filters, question))
         if not articles and (question.since or question.until):
             # The period the question names holds nothing ("founded in 1994"): search all.
-            articles = choose(wide)
+            articles = await choose(wide)
         # Read more candidates than are scored: copies of one text (syndicated stories, an
         # outlet's updates) would otherwise fill the scored pool and crowd out other snippets.
         # The best candidates' neighbouring sentences come in the same read.
@@ -153,6 +158,13 @@ class Engine:
         scored = diversify(scored, per_article=config.per_article_top)
         unknown = unknown_name_share(question, groups, self.catalogue.outlets.words)
         return Ranking(question, groups, scored, outlets, unknown)
+
+    async def _headlines_of(self, article_ids: list[int]) -> dict[int, str]:
+        """These articles' titles, by article id (one read of their title snippets)."""
+        if not article_ids:
+            return {}
+        rows = await self.archive.index.fetch(self.catalogue.title_ids[article_ids].tolist())
+        return {row.article_id: row.text for row in rows if row.kind == "title"}
 
     async def _answer(self, text: str, ranking: Ranking) -> Answer:
         searched = [g.word for g in ranking.groups]
