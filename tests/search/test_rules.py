@@ -13,7 +13,7 @@ from bot.search import Engine, Filters, rank
 from bot.search.config import RankConfig
 from bot.search.question import analyse
 from bot.search.terms import TermGroup
-from bot.search.text import tokens
+from bot.search.text import content_words, tokens
 from tests.search.conftest import FILLER, NOW, Build, article
 
 
@@ -233,6 +233,52 @@ async def test_equal_matches_enter_the_article_pool_newest_then_latest_stored(
         "Acme recall copy 2",
         "Acme recall copy 3",
     ]
+
+
+async def test_copies_of_one_story_leave_room_for_another_with_per_story(build: Build) -> None:
+    # Four newer copies of one story (the same headline, edited the way outlets edit it) fill
+    # a pool of two, and the older article that answers is never read; with one article per
+    # story, it is.
+    recall = "Acme recalls 5,000 e-bikes over battery fires."
+    copies = [
+        article(title, days_ago=days, key_points=(recall,))
+        for days, title in enumerate(
+            [
+                "Acme recalls e-bikes",
+                "Update: Acme recalls e-bikes",
+                "Acme recalls e-bikes, report says",
+                "Acme recalls e-bikes: what we know",
+            ],
+            start=1,
+        )
+    ]
+    widened = article(
+        "Acme widens its recall",
+        days_ago=60,
+        key_points=("Acme widened the e-bike recall to its scooters, citing battery fires.",),
+    )
+    engine = await build([widened, *copies])
+    question = "did the Acme e-bike recall widen to scooters?"
+
+    async def cited(per_story: int) -> str:
+        config = RankConfig(article_pool=2, relevance_pool=0, per_story=per_story)
+        answer = await Engine(engine.archive, config).answer(question, Filters(now=NOW))
+        return answer.citations[0].title
+
+    assert await cited(per_story=0) != "Acme widens its recall"
+    assert await cited(per_story=1) == "Acme widens its recall"
+
+
+def test_headlines_of_one_story() -> None:
+    from bot.search.candidates import same_story
+
+    def words(title: str) -> frozenset[str]:
+        return frozenset(content_words(title))
+
+    assert same_story(words("Update: Acme recalls e-bikes"), words("Acme recalls e-bikes"))
+    assert same_story(words("Acme recalls e-bikes, report says"), words("Acme recalls e-bikes"))
+    assert not same_story(words("Acme recalls e-bikes"), words("Acme launches e-bikes in Peru"))
+    assert not same_story(words("What to know about Acme"), words("What to know about Zephyr"))
 
 
 async def test_articles_after_now_do_not_exist_yet(build: Build) -> None:
