@@ -14,7 +14,8 @@ a place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -178,19 +179,19 @@ def choose_articles(
     apart; an article without one is a story of its own)."""
     if scored is None:
         return []
-    words = {article: frozenset(content_words(title)) for article, title in headlines.items()}
+    words: dict[int, frozenset[str]] = {}  # headline words by position, read once
+
+    def headline_of(position: int) -> frozenset[str]:
+        if position not in words:
+            title = headlines.get(int(scored.articles[position]), "")
+            words[position] = frozenset(content_words(title))
+        return words[position]
 
     def best(values: np.ndarray, k: int) -> list[int]:
         if not config.per_story:
             return _top(values, scored.timestamps, scored.articles, k)
         ranked = _top(values, scored.timestamps, scored.articles, CONTENDERS_PER_PLACE * k)
-        ids = scored.articles[ranked].tolist()
-        return _one_story_at_most(
-            ranked,
-            {p: words.get(a, frozenset()) for p, a in zip(ranked, ids, strict=True)},
-            k=k,
-            per_story=config.per_story,
-        )
+        return _one_story_at_most(ranked, headline_of, k=k, per_story=config.per_story)
 
     chosen = best(scored.prior, config.article_pool)
     if config.relevance_pool:
@@ -212,28 +213,46 @@ def choose_articles(
 def same_story(headline: frozenset[str], other: frozenset[str]) -> bool:
     """Whether two headlines (their content words) tell one story: nearly all of the shorter
     one's words are in the other."""
-    shorter = min(len(headline), len(other))
-    return shorter > 0 and len(headline & other) >= SAME_STORY_SHARE * shorter
+    return _alike(len(headline & other), len(headline), len(other))
+
+
+def _alike(shared: int, size: int, other_size: int) -> bool:
+    shorter = min(size, other_size)
+    return shorter > 0 and shared >= SAME_STORY_SHARE * shorter
 
 
 def _one_story_at_most(
-    ranked: list[int], headlines: Mapping[int, frozenset[str]], *, k: int, per_story: int
+    ranked: list[int],
+    headline_of: Callable[[int], frozenset[str]],
+    *,
+    k: int,
+    per_story: int,
 ) -> list[int]:
-    """The first ``k`` of ``ranked`` (positions), at most ``per_story`` of one story; the
-    stories' extra articles only when too few others are left."""
+    """The first ``k`` of ``ranked`` (positions), at most ``per_story`` of one story (the first
+    story whose headline is ``same_story`` as the article's); the stories' extra articles only
+    when too few others are left. Stories are found through their headlines' words, not by
+    comparing every pair (a few hundred articles are read per question)."""
     chosen: list[int] = []
     extra: list[int] = []
-    stories: list[tuple[frozenset[str], list[int]]] = []
+    sizes: list[int] = []  # words of each story's headline
+    taken: list[int] = []  # articles chosen of each story
+    stories_of: dict[str, list[int]] = defaultdict(list)
     for position in ranked:
-        headline = headlines[position]
-        story = next((s for s in stories if same_story(headline, s[0])), None)
+        headline = headline_of(position)
+        shared = Counter(story for word in headline for story in stories_of.get(word, ()))
+        story = min(
+            (s for s, n in shared.items() if _alike(n, len(headline), sizes[s])), default=None
+        )
         if story is None:
-            stories.append((headline, [position]))
-        elif len(story[1]) < per_story:
-            story[1].append(position)
-        else:
+            story = len(sizes)
+            sizes.append(len(headline))
+            taken.append(0)
+            for word in headline:
+                stories_of[word].append(story)
+        if taken[story] == per_story:
             extra.append(position)
             continue
+        taken[story] += 1
         chosen.append(position)
         if len(chosen) == k:
             return chosen
