@@ -130,7 +130,8 @@ class Engine:
                 config=config,
             )
             wanted = scored.contenders(config) if scored and config.per_story else []
-            headlines = await self._headlines_of(wanted)
+            heads = await self.archive.index.heads(wanted)
+            headlines = {article_id: head.title for article_id, head in heads.items()}
             return candidates.choose_articles(
                 scored, headlines, catalogue=self.catalogue, config=config
             )
@@ -158,13 +159,6 @@ class Engine:
         scored = diversify(scored, per_article=config.per_article_top)
         unknown = unknown_name_share(question, groups, self.catalogue.outlets.words)
         return Ranking(question, groups, scored, outlets, unknown)
-
-    async def _headlines_of(self, article_ids: list[int]) -> dict[int, str]:
-        """These articles' titles, by article id (one read of their title snippets)."""
-        if not article_ids:
-            return {}
-        rows = await self.archive.index.fetch(self.catalogue.title_ids[article_ids].tolist())
-        return {row.article_id: row.text for row in rows if row.kind == "title"}
 
     async def _answer(self, text: str, ranking: Ranking) -> Answer:
         searched = [g.word for g in ranking.groups]
