@@ -14,7 +14,7 @@ a place.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -24,13 +24,12 @@ from bot.search import rank
 from bot.search.catalogue import ArticleFacts, Catalogue
 from bot.search.config import RankConfig
 from bot.search.terms import IndexQuery, TermGroup
-from bot.search.text import content_words
 
 # Two headlines are one story when this share of the shorter one's words is in the other
 # ("Update: Acme recalls e-bikes" and "Acme recalls e-bikes, report says").
 SAME_STORY_SHARE = 0.8
 # The headlines read per article chosen: enough to pass over the copies of a few stories.
-CONTENDERS_PER_PLACE = 4
+CONTENDERS_PER_PLACE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,24 +167,21 @@ def score_articles(
 
 def choose_articles(
     scored: ArticleScores | None,
-    headlines: Mapping[int, str],
+    headlines: Mapping[int, frozenset[str]],
     *,
     catalogue: Catalogue,
     config: RankConfig,
 ) -> list[ArticleEvidence]:
     """The ``article_pool`` best articles, best first (ties: the newer, then the later
     stored), then up to ``relevance_pool`` more: the best of the rest by relevance alone;
-    ``per_story`` of one story at most in each (``headlines`` by article id tell stories
-    apart; an article without one is a story of its own)."""
+    ``per_story`` of one story at most in each (``headlines``, the content words of each
+    article's headline by article id, tell stories apart; an article without one is a story
+    of its own)."""
     if scored is None:
         return []
-    words: dict[int, frozenset[str]] = {}  # headline words by position, read once
 
     def headline_of(position: int) -> frozenset[str]:
-        if position not in words:
-            title = headlines.get(int(scored.articles[position]), "")
-            words[position] = frozenset(content_words(title))
-        return words[position]
+        return headlines.get(int(scored.articles[position]), frozenset())
 
     def best(values: np.ndarray, k: int) -> list[int]:
         if not config.per_story:
@@ -239,7 +235,10 @@ def _one_story_at_most(
     stories_of: dict[str, list[int]] = defaultdict(list)
     for position in ranked:
         headline = headline_of(position)
-        shared = Counter(story for word in headline for story in stories_of.get(word, ()))
+        shared: dict[int, int] = {}
+        for word in headline:
+            for story in stories_of.get(word, ()):
+                shared[story] = shared.get(story, 0) + 1
         story = min(
             (s for s, n in shared.items() if _alike(n, len(headline), sizes[s])), default=None
         )

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from bot.archive import Archive
 from bot.archive.index import Spans
 from bot.search.outlets import Outlets
+from bot.search.text import content_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,11 @@ def _grown(column: np.ndarray, size: int) -> np.ndarray:
     return grown
 
 
+# Headlines whose words are kept (``headline_words``): a few hundred questions' candidates.
+# Of a question's candidates, about half were another question's before (RealTimeQA dev at
+# 100,000 articles); in a server, questions come back to the same stories more often still.
+HEADLINES_KEPT = 50_000
+
 # The columns indexed by article id.
 _ARTICLE_COLUMNS = ("timestamps", "sizes", "title_ids", "last_ids", "source_codes")
 
@@ -61,6 +68,8 @@ class Catalogue:
         self.source_names: list[str | None] = [None]  # code 0: no outlet known
         self._source_code: dict[str | None, int] = {None: 0}
         self._outlets: Outlets | None = None  # built when first needed after a new outlet
+        # Headline words by title snippet id: a re-ingested article's new title has a new id.
+        self._headlines: dict[int, frozenset[str]] = {}
         self.mean_snippets = 1.0
         self._loaded_to = 0  # the newest snippet id loaded
         self._lock = asyncio.Lock()
@@ -170,3 +179,19 @@ class Catalogue:
             ArticleFacts(article_id, title_id, snippets, timestamp, self.source_names[code])
             for article_id, title_id, snippets, timestamp, code in columns
         ]
+
+    async def headline_words(self, article_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+        """The content words of these articles' headlines, by article id: read from the
+        archive once, then kept (the ``HEADLINES_KEPT`` latest read)."""
+        keys = dict(zip(article_ids, self.title_ids[list(article_ids)].tolist(), strict=True))
+        words = {a: self._headlines[key] for a, key in keys.items() if key in self._headlines}
+        missing = [article for article in keys if article not in words]
+        if missing:
+            heads = await self._archive.index.heads(missing)
+            for article in missing:
+                title = heads[article].title if article in heads else ""
+                words[article] = self._headlines[keys[article]] = frozenset(content_words(title))
+            overflow = len(self._headlines) - HEADLINES_KEPT
+            for key in list(islice(self._headlines, max(overflow, 0))):
+                del self._headlines[key]
+        return words

@@ -130,8 +130,7 @@ class Engine:
                 config=config,
             )
             wanted = scored.contenders(config) if scored and config.per_story else []
-            heads = await self.archive.index.heads(wanted)
-            headlines = {article_id: head.title for article_id, head in heads.items()}
+            headlines = await self.catalogue.headline_words(wanted)
             return candidates.choose_articles(
                 scored, headlines, catalogue=self.catalogue, config=config
             )

@@ -253,3 +253,36 @@ async def test_a_refresh_cancelled_while_growing_loses_no_later_article(
     again = await engine.answer("How much does the Marblefin drone cost?", Filters(now=NOW))
     assert [c.title for c in answer.citations[:1]] == [drone.title]
     assert [c.title for c in again.citations[:1]] == [drone.title]  # its owner still known
+
+
+async def test_an_updated_headline_is_read_again(build: Build, archive: Archive) -> None:
+    # The engine keeps headlines' words between questions (to tell stories apart); an article
+    # re-ingested under a new headline must not keep its old words.
+    engine = await build([NVIDIA])
+    await engine.answer("Nvidia spending", Filters(now=NOW))
+    (article_id,) = [
+        a.id for a in await archive.articles.latest(limit=20) if a.title == NVIDIA.title
+    ]
+    before = await engine.catalogue.headline_words([article_id])
+    updated = replace(NVIDIA, title="Nvidia beats forecasts", body="Nvidia beat forecasts again.")
+    await ingest_articles(archive, [updated], now=NOW)
+    await engine.answer("Nvidia forecasts", Filters(now=NOW))
+    after = await engine.catalogue.headline_words([article_id])
+    assert before == {article_id: frozenset({"nvidia", "results"})}
+    assert after == {article_id: frozenset({"nvidia", "beats", "forecasts"})}
+
+
+async def test_headlines_beyond_those_kept_are_still_read(
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.search.catalogue.HEADLINES_KEPT", 1)
+    engine = await build([NVIDIA, article("Acme recalls e-bikes")])
+    await engine.answer("Nvidia spending", Filters(now=NOW))
+    titles = {a.id: a.title for a in await archive.articles.latest(limit=20)}
+    ids = [i for i, title in titles.items() if title in ("Nvidia results", "Acme recalls e-bikes")]
+    for _ in range(2):  # read, then partly kept
+        words = await engine.catalogue.headline_words(ids)
+        assert {titles[i]: sorted(w) for i, w in words.items()} == {
+            "Nvidia results": ["nvidia", "results"],
+            "Acme recalls e-bikes": ["acme", "bikes", "recalls"],
+        }
