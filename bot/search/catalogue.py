@@ -10,6 +10,7 @@ load reads one span per article, not one row per snippet).
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -42,7 +43,8 @@ def _grown(column: np.ndarray, size: int) -> np.ndarray:
     return grown
 
 
-# Headlines whose words are kept (``headline_words``): a few hundred questions' candidates.
+# Headlines whose words are kept (``headline_words``): a few hundred questions' candidates,
+# about 40 MB when full.
 # Of a question's candidates, about half were another question's before (RealTimeQA dev at
 # 100,000 articles); in a server, questions come back to the same stories more often still.
 HEADLINES_KEPT = 50_000
@@ -190,7 +192,9 @@ class Catalogue:
             heads = await self._archive.index.heads(missing)
             for article in missing:
                 title = heads[article].title if article in heads else ""
-                words[article] = self._headlines[keys[article]] = frozenset(content_words(title))
+                # One string per distinct word: most of the memory the kept headlines take.
+                kept = frozenset(map(sys.intern, content_words(title)))
+                words[article] = self._headlines[keys[article]] = kept
             overflow = len(self._headlines) - HEADLINES_KEPT
             for key in list(islice(self._headlines, max(overflow, 0))):
                 del self._headlines[key]
