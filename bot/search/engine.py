@@ -170,7 +170,7 @@ class Engine:
                 searched_terms=searched,
                 message="Nothing in the archive matches this question.",
             )
-        confidence = compose.confidence(ranking.scored, ranking.unknown_names)
+        confidence = compose.confidence(ranking.scored, ranking.unknown_names, ranking.question)
         if confidence < self.config.abstain_below:
             return Answer(
                 question=text,

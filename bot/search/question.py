@@ -108,6 +108,41 @@ _RECENT = re.compile(
 _CAPITALISED = r"\b[A-Z][\w&.'’-]*"
 _NAME = re.compile(rf"{_CAPITALISED}(?:(?<=\w)(?<!['’]s)\s+{_CAPITALISED})*|\b\d[\d,.]*\b")
 _SENTENCE_END = re.compile(r"[.!?:]\s$")
+# The roles a "who" question may ask the holder of at a named organisation ("the CEO of
+# OpenAI", "OpenAI's CEO", "Nvidia CEO"): each as asked, and the words news names it by.
+_ROLE_ASKED = {
+    "ceo": "ceo",
+    "chief executive": "ceo",
+    "cfo": "cfo",
+    "cto": "cto",
+    "founder": "founder",
+    "cofounder": "founder",
+    "co-founder": "founder",
+    "president": "president",
+    "chairman": "chair",
+    "chairwoman": "chair",
+    "chair": "chair",
+    "owner": "owner",
+}
+# What news calls each role (a regular expression, case aside).
+ROLE_NAMES = {
+    "ceo": r"ceo|chief executive",
+    "cfo": r"cfo|chief financial officer",
+    "cto": r"cto|chief technology officer",
+    "founder": r"(?:co-?)?founders?",
+    "president": r"president",
+    "chair": r"chair(?:man|woman)?",
+    "owner": r"owners?",
+}
+_ROLE = "(?i:(?P<role>" + "|".join(sorted(_ROLE_ASKED, key=len, reverse=True)) + "))"
+_ORGANISATION = rf"(?P<org>{_CAPITALISED}(?:\s+{_CAPITALISED})*)"
+# Only as what "who" asks ("Who is Tesla CEO Elon Musk dating?" names the role, not asks it).
+_WHO_IS = (
+    r"^\W*(?i:who(?:['’]s|\s+(?:is|was|are|were|will be|became))\s+(?:the\s+)?"
+    r"(?:(?:new|current|next|former|interim|acting)\s+)?)"
+)
+_ROLE_OF = re.compile(rf"{_WHO_IS}{_ROLE}\s+(?:of|at)\s+{_ORGANISATION}\W*$")
+_ORGANISATION_ROLE = re.compile(rf"{_WHO_IS}{_ORGANISATION}\s+{_ROLE}\W*$")
 
 # Related words, so that a question in other words still finds the sentence that answers it.
 RELATED_WORDS = {
@@ -147,6 +182,9 @@ class Question:
     names: frozenset[tuple[str, ...]] = frozenset()
     recent: bool = False  # "this week", "recently": recent articles count more
     places: frozenset[tuple[str, ...]] = frozenset()  # known places it names (bot.search.places)
+    # For "who is the CEO of OpenAI?": the role asked about (a key of ROLES) and the words of
+    # the organisation, ("ceo", ("openai",)).
+    role: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def asked(self) -> frozenset[str]:
@@ -196,7 +234,17 @@ def analyse(text: str, *, now: datetime) -> Question:
     names = _names(text, searched)
     recent = bool(_RECENT.search(text))
     places = frozenset(places_in(tokens(text)))
-    return Question(text, words, intent, since, until, names, recent, places)
+    role = role_asked(text) if intent == "person" else None
+    return Question(text, words, intent, since, until, names, recent, places, role)
+
+
+def role_asked(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """The role and organisation a question asks about ("the CEO of OpenAI", "OpenAI's CEO"
+    -> ("ceo", ("openai",))), or None."""
+    for pattern in (_ROLE_OF, _ORGANISATION_ROLE):
+        if (match := pattern.match(text)) and (organisation := content_words(match["org"])):
+            return _ROLE_ASKED[match["role"].lower()], tuple(organisation)
+    return None
 
 
 def _names(text: str, searched: set[str]) -> frozenset[tuple[str, ...]]:

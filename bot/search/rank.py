@@ -18,9 +18,9 @@ from rapidfuzz import fuzz
 
 from bot.archive.index import SnippetRow
 from bot.search.places import places_in
-from bot.search.question import Question, defined_subject
+from bot.search.question import ROLE_NAMES, Question, defined_subject
 from bot.search.terms import TermGroup
-from bot.search.text import tokens
+from bot.search.text import fold, tokens
 
 # Key points are the article's own summary of its facts, so they count more than a sentence
 # picked out of the body; a title names the story but rarely holds the answer.
@@ -127,7 +127,8 @@ def context_gain(
 def intent_bonus(question: Question, text: str) -> float:
     """Rule "answer type": 1 when a snippet holds the kind of thing asked for — an amount for
     "how much", a number for "how many", a date for "when", a sentence that says what the
-    subject is for "what is X?" — and ``NAME_EVIDENCE`` for a new name for "who"/"which"."""
+    subject is for "what is X?", the role at the organisation for "who is the CEO of X?"
+    (``names_role``) — and ``NAME_EVIDENCE`` for a new name for other "who"/"which"."""
     intent = question.intent
     if intent == "amount":
         return 1.0 if _AMOUNT.search(text) else 0.0
@@ -137,6 +138,8 @@ def intent_bonus(question: Question, text: str) -> float:
         return 1.0 if _YEAR.search(text) else 0.0
     if intent == "date":
         return 1.0 if _DATE.search(text) else 0.0
+    if intent == "person" and question.role:
+        return 1.0 if names_role(question.role, text) else 0.0
     if intent == "person":
         return NAME_EVIDENCE if _new_names(question, _PERSON.finditer(text)) else 0.0
     if intent in ("name", "place"):
@@ -145,6 +148,32 @@ def intent_bonus(question: Question, text: str) -> float:
         subject = defined_subject(question)
         return 1.0 if subject and _defines(subject).match(text) else 0.0
     return 0.0
+
+
+def names_role(role: tuple[str, tuple[str, ...]], text: str) -> bool:
+    """Whether a text names the holder of a role at an organisation the way news does: the
+    role given to the organisation ("OpenAI CEO Sam Altman", "chief executive of OpenAI"), or
+    to no one in a sentence about it ("Amazon cut 14,000 jobs, with CEO Andy Jassy calling
+    ..."); not another's ("Scale AI CEO Alexandr Wang ... models from OpenAI")."""
+    asked, organisation = role
+    if organisation[0] not in tokens(text):
+        return False
+    for match in _role_named(asked).finditer(text):
+        holder = match["after"] or match["before"]
+        if holder is None or fold(holder) in organisation:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=16)
+def _role_named(asked: str) -> re.Pattern[str]:
+    """A role named in a text, with the name it is given to: the capitalised word just before
+    it ("Scale AI CEO", "Meta's CEO") or after "of"/"at" ("CEO of the OpenAI board")."""
+    return re.compile(
+        r"(?:(?<![\w&.-])(?P<before>[A-Z][\w&.-]*)(?:['’]s)?\s+)?"
+        rf"\b(?i:{ROLE_NAMES[asked]})\b"
+        r"(?:\s+(?:of|at)\s+(?:[Tt]he\s+)?(?P<after>[A-Z][\w&.-]*))?"
+    )
 
 
 @functools.lru_cache(maxsize=256)

@@ -131,6 +131,88 @@ def test_person_intent_wants_a_new_name() -> None:
     assert rank.intent_bonus(question, "The board named Jane Doe to lead Acme.") < dated
 
 
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("who is the CEO of OpenAI?", ("ceo", ("openai",))),
+        ("Who is Nvidia's CEO?", ("ceo", ("nvidia",))),
+        ("Who's the current chief executive of Scale AI", ("ceo", ("scale", "ai"))),
+        ("Who is the owner of The Washington Post?", ("owner", ("washington", "post"))),
+        ("Who is Tesla CEO Elon Musk dating?", None),  # names the role, does not ask it
+        ("Who is the CEO of the company?", None),  # no organisation named
+        ("Which companies did the OpenAI CEO visit?", None),
+    ],
+)
+def test_a_question_asking_who_holds_a_role(
+    question: str, role: tuple[str, tuple[str, ...]] | None
+) -> None:
+    assert analyse(question, now=NOW).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "names_it"),
+    [
+        ("OpenAI CEO Sam Altman said on Monday that sales doubled.", True),
+        ("Altman returned as chief executive of the OpenAI board's pick.", True),
+        ("Sam Altman, OpenAI's co-founder and chief executive, said so.", True),
+        ("OpenAI grew fast, and CEO Sam Altman wants more chips.", True),  # the role alone
+        ("Scale AI CEO Alexandr Wang said models from OpenAI cost more.", False),
+        ("Microsoft CEO Satya Nadella praised OpenAI.", False),
+        ("Sam Altman runs OpenAI.", False),  # not in the role's words
+    ],
+)
+def test_a_role_is_named_for_its_organisation_only(text: str, names_it: bool) -> None:
+    assert rank.names_role(("ceo", ("openai",)), text) is names_it
+
+
+async def test_who_holds_a_role_is_answered_only_by_a_sentence_that_says_so(build: Build) -> None:
+    # Both words in one article (or one sentence) are no answer: the CEO quoted is another
+    # company's. The bot says the archive has no answer rather than quote him.
+    engine = await build(
+        [
+            article(
+                "Chatbot rivals compared",
+                key_points=(
+                    "Scale AI CEO Alexandr Wang said the models match those from OpenAI.",
+                    "OpenAI released a new model this week.",
+                ),
+            )
+        ]
+    )
+    question = "Who is the CEO of OpenAI?"
+    assert not (await engine.answer(question, Filters(now=NOW))).answered
+    assert (await engine.answer("Who is the CEO of Scale AI?", Filters(now=NOW))).answered
+    await ingest_articles(
+        engine.archive,
+        [article("OpenAI names a chief", key_points=("OpenAI CEO Sam Altman met investors.",))],
+        now=NOW,
+    )
+    answer = await engine.answer(question, Filters(now=NOW))
+    assert answer.answered
+    assert answer.citations[0].text == "OpenAI CEO Sam Altman met investors."
+
+
+async def test_the_sentence_that_names_the_role_holder_ranks_first(build: Build) -> None:
+    # The newer article's sentence holds both words, but names another company's CEO.
+    engine = await build(
+        [
+            article(
+                "Chatbot rivals compared",
+                days_ago=1,
+                key_points=("Scale AI CEO Alexandr Wang said its models match OpenAI's.",),
+            ),
+            article(
+                "OpenAI raises money",
+                days_ago=40,
+                key_points=("OpenAI, led by CEO Sam Altman, raised $6 billion.",),
+            ),
+        ]
+    )
+    answer = await engine.answer("Who is the CEO of OpenAI?", Filters(now=NOW))
+    assert answer.answered
+    assert answer.citations[0].text == "OpenAI, led by CEO Sam Altman, raised $6 billion."
+
+
 def test_the_earliest_question_phrase_says_what_is_asked() -> None:
     """A word such as "value" or "price" later in the question does not make it ask for an
     amount, and a yes/no question asks for no kind of thing."""
