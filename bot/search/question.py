@@ -136,13 +136,15 @@ ROLE_NAMES = {
 }
 _ROLE = "(?i:(?P<role>" + "|".join(sorted(_ROLE_ASKED, key=len, reverse=True)) + "))"
 _ORGANISATION = rf"(?P<org>{_CAPITALISED}(?:\s+{_CAPITALISED})*)"
-# Only as what "who" asks ("Who is Tesla CEO Elon Musk dating?" names the role, not asks it).
+# Only as what "who" asks, or as the whole question ("Who is Tesla CEO Elon Musk dating?" names
+# the role, it does not ask it).
 _WHO_IS = (
     r"^\W*(?i:who(?:['’]s|\s+(?:is|was|are|were|will be|became))\s+(?:the\s+)?"
     r"(?:(?:new|current|next|former|interim|acting)\s+)?)"
 )
 _ROLE_OF = re.compile(rf"{_WHO_IS}{_ROLE}\s+(?:of|at)\s+{_ORGANISATION}\W*$")
-_ORGANISATION_ROLE = re.compile(rf"{_WHO_IS}{_ORGANISATION}\s+{_ROLE}\W*$")
+# "Who is OpenAI's CEO?", "OpenAI CEO?"
+_ORGANISATION_ROLE = re.compile(rf"(?:{_WHO_IS}|^\W*){_ORGANISATION}\s+{_ROLE}\W*$")
 
 # Related words, so that a question in other words still finds the sentence that answers it.
 RELATED_WORDS = {
@@ -234,7 +236,7 @@ def analyse(text: str, *, now: datetime) -> Question:
     names = _names(text, searched)
     recent = bool(_RECENT.search(text))
     places = frozenset(places_in(tokens(text)))
-    role = role_asked(text) if intent == "person" else None
+    role = role_asked(text)
     return Question(text, words, intent, since, until, names, recent, places, role)
 
 

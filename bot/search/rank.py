@@ -130,6 +130,8 @@ def intent_bonus(question: Question, text: str) -> float:
     subject is for "what is X?", the role at the organisation for "who is the CEO of X?"
     (``names_role``) — and ``NAME_EVIDENCE`` for a new name for other "who"/"which"."""
     intent = question.intent
+    if question.role:
+        return 1.0 if names_role(question.role, text) else 0.0
     if intent == "amount":
         return 1.0 if _AMOUNT.search(text) else 0.0
     if intent == "count":
@@ -138,8 +140,6 @@ def intent_bonus(question: Question, text: str) -> float:
         return 1.0 if _YEAR.search(text) else 0.0
     if intent == "date":
         return 1.0 if _DATE.search(text) else 0.0
-    if intent == "person" and question.role:
-        return 1.0 if names_role(question.role, text) else 0.0
     if intent == "person":
         return NAME_EVIDENCE if _new_names(question, _PERSON.finditer(text)) else 0.0
     if intent in ("name", "place"):

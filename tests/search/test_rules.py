@@ -138,6 +138,7 @@ def test_person_intent_wants_a_new_name() -> None:
         ("Who is Nvidia's CEO?", ("ceo", ("nvidia",))),
         ("Who's the current chief executive of Scale AI", ("ceo", ("scale", "ai"))),
         ("Who is the owner of The Washington Post?", ("owner", ("washington", "post"))),
+        ("OpenAI CEO?", ("ceo", ("openai",))),
         ("Who is Tesla CEO Elon Musk dating?", None),  # names the role, does not ask it
         ("Who is the CEO of the company?", None),  # no organisation named
         ("Which companies did the OpenAI CEO visit?", None),
