@@ -108,8 +108,8 @@ _RECENT = re.compile(
 _CAPITALISED = r"\b[A-Z][\w&.'’-]*"
 _NAME = re.compile(rf"{_CAPITALISED}(?:(?<=\w)(?<!['’]s)\s+{_CAPITALISED})*|\b\d[\d,.]*\b")
 _SENTENCE_END = re.compile(r"[.!?:]\s$")
-# The roles a "who" question may ask the holder of at a named organisation ("the CEO of
-# OpenAI", "OpenAI's CEO", "Nvidia CEO"): each as asked, and the words news names it by.
+# The roles a question may ask the holder of at a named organisation ("who is the CEO of
+# OpenAI?", "OpenAI's CEO?"), as asked -> the role (a key of ROLE_NAMES).
 _ROLE_ASKED = {
     "ceo": "ceo",
     "chief executive": "ceo",
@@ -184,8 +184,8 @@ class Question:
     names: frozenset[tuple[str, ...]] = frozenset()
     recent: bool = False  # "this week", "recently": recent articles count more
     places: frozenset[tuple[str, ...]] = frozenset()  # known places it names (bot.search.places)
-    # For "who is the CEO of OpenAI?": the role asked about (a key of ROLES) and the words of
-    # the organisation, ("ceo", ("openai",)).
+    # For "who is the CEO of OpenAI?": the role asked about (a key of ROLE_NAMES) and the
+    # organisation's words, ("ceo", ("openai",)).
     role: tuple[str, tuple[str, ...]] | None = None
 
     @property

@@ -168,9 +168,11 @@ def names_role(role: tuple[str, tuple[str, ...]], text: str) -> bool:
 @functools.lru_cache(maxsize=16)
 def _role_named(asked: str) -> re.Pattern[str]:
     """A role named in a text, with the name it is given to: the capitalised word just before
-    it ("Scale AI CEO", "Meta's CEO") or after "of"/"at" ("CEO of the OpenAI board")."""
+    it ("Scale AI CEO", "Meta's CEO"; not "The CEO") or after "of"/"at" ("CEO of the OpenAI
+    board")."""
     return re.compile(
-        r"(?:(?<![\w&.-])(?P<before>[A-Z][\w&.-]*)(?:['’]s)?\s+)?"
+        r"(?:(?<![\w&.-])(?!(?:The|Its|Their|His|Her)\b)"
+        r"(?P<before>[A-Z][\w&.-]*)(?:['’]s)?\s+)?"
         rf"\b(?i:{ROLE_NAMES[asked]})\b"
         r"(?:\s+(?:of|at)\s+(?:[Tt]he\s+)?(?P<after>[A-Z][\w&.-]*))?"
     )

@@ -157,6 +157,7 @@ def test_a_question_asking_who_holds_a_role(
         ("Altman returned as chief executive of the OpenAI board's pick.", True),
         ("Sam Altman, OpenAI's co-founder and chief executive, said so.", True),
         ("OpenAI grew fast, and CEO Sam Altman wants more chips.", True),  # the role alone
+        ("The CEO said OpenAI needs more chips.", True),
         ("Scale AI CEO Alexandr Wang said models from OpenAI cost more.", False),
         ("Microsoft CEO Satya Nadella praised OpenAI.", False),
         ("Sam Altman runs OpenAI.", False),  # not in the role's words
