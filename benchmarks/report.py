@@ -26,6 +26,7 @@ ROWS = (
     "db_bytes",
     "db_to_raw_ratio",
     "snippets",
+    "page_cache_read_mb",
     "answer_ms_p50",
     "answer_ms_p99",
     "answer_ms_max",

@@ -21,7 +21,7 @@ from benchmarks import alerts, answers, build, cold, corpus, e2e, lag, quality
 from benchmarks.child import run_json, settings_arg
 from benchmarks.options import Options, resolve_data
 from benchmarks.scale import EXTRA_START, Scaler
-from benchmarks.timing import current_rss_mb, peak_rss_mb, percentile
+from benchmarks.timing import current_rss_mb, peak_rss_mb, percentile, read_through
 from bot.archive import Archive
 from bot.search import Engine
 
@@ -99,6 +99,8 @@ async def run(options: Options, size: int) -> dict[str, Any]:
         judged = answers.judged_questions(questions, built.source_ids)
         judged_held_out = answers.judged_questions(held_out, built.source_ids)
         if options.runs("answers") and questions:
+            say(size, "reading the archive into the page cache")
+            figures["page_cache_read_mb"] = await asyncio.to_thread(read_through, db)
             say(size, f"warm answers to {len(questions)} dev questions")
             dev = await answers.warm_answers(engine, questions, judged)
             test = answers.Asked({}, [])

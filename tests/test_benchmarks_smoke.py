@@ -26,6 +26,7 @@ REQUIRED = (
     "ingest_articles_per_s",
     "db_bytes",
     "raw_text_bytes",
+    "page_cache_read_mb",
     "answer_ms_p50",
     "answer_ms_p99",
     "cold_first_answer_ms",
