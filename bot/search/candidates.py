@@ -95,6 +95,14 @@ def match(postings: Sequence[tuple[IndexQuery, np.ndarray]], catalogue: Catalogu
     return Matches(groups, ids, catalogue.owners(ids).astype(np.int64), cut_off)
 
 
+@dataclass(frozen=True, slots=True)
+class Contenders:
+    """Positions in an ``ArticleScores``, best first: by prior, and by relevance alone."""
+
+    by_prior: list[int]
+    by_relevance: list[int]
+
+
 @dataclass(slots=True)
 class ArticleScores:
     """Every matching article inside the window, scored, as columns."""
@@ -106,19 +114,22 @@ class ArticleScores:
     prior: np.ndarray  # the weighted sum of the three
     timestamps: np.ndarray
 
-    def contenders(self, config: RankConfig) -> list[int]:
-        """The articles that may be chosen (their headlines are read to tell stories apart):
-        the best few times each pool, by prior and by relevance."""
-        by_prior = _top(
-            self.prior, self.timestamps, self.articles, CONTENDERS_PER_PLACE * config.article_pool
+    def contenders(self, config: RankConfig) -> Contenders:
+        """The articles each pool may take, best first: the pool's size, or with
+        ``per_story`` a few times it (their headlines are read to tell stories apart)."""
+        per_place = CONTENDERS_PER_PLACE if config.per_story else 1
+        return Contenders(
+            self._best(self.prior, per_place * config.article_pool),
+            self._best(self.relevance, per_place * config.relevance_pool),
         )
-        by_relevance = _top(
-            self.relevance,
-            self.timestamps,
-            self.articles,
-            CONTENDERS_PER_PLACE * config.relevance_pool,
-        )
-        return self.articles[list(dict.fromkeys(by_prior + by_relevance))].tolist()
+
+    def article_ids(self, contenders: Contenders) -> list[int]:
+        """The ids of the contending articles, each once."""
+        positions = dict.fromkeys(contenders.by_prior + contenders.by_relevance)
+        return self.articles[list(positions)].tolist()
+
+    def _best(self, values: np.ndarray, k: int) -> list[int]:
+        return _top(values, self.timestamps, self.articles, k) if k else []
 
 
 def score_articles(
@@ -166,7 +177,8 @@ def score_articles(
 
 
 def choose_articles(
-    scored: ArticleScores | None,
+    scored: ArticleScores,
+    contenders: Contenders,
     headlines: Mapping[int, frozenset[str]],
     *,
     catalogue: Catalogue,
@@ -177,24 +189,22 @@ def choose_articles(
     ``per_story`` of one story at most in each (``headlines``, the content words of each
     article's headline by article id, tell stories apart; an article without one is a story
     of its own)."""
-    if scored is None:
-        return []
 
     def headline_of(position: int) -> frozenset[str]:
         return headlines.get(int(scored.articles[position]), frozenset())
 
-    def best(values: np.ndarray, k: int) -> list[int]:
+    def best(ranked: list[int], k: int) -> list[int]:
         if not config.per_story:
-            return _top(values, scored.timestamps, scored.articles, k)
-        ranked = _top(values, scored.timestamps, scored.articles, CONTENDERS_PER_PLACE * k)
+            return ranked[:k]
         return _one_story_at_most(ranked, headline_of, k=k, per_story=config.per_story)
 
-    chosen = best(scored.prior, config.article_pool)
+    chosen = best(contenders.by_prior, config.article_pool)
     if config.relevance_pool:
         # The best matches whatever their age: in a large archive, recent articles that
         # match a word or two would otherwise fill the pool ahead of an older, exact match.
         taken = set(chosen)
-        chosen += [i for i in best(scored.relevance, config.relevance_pool) if i not in taken]
+        relevant = best(contenders.by_relevance, config.relevance_pool)
+        chosen += [i for i in relevant if i not in taken]
     columns = zip(
         catalogue.facts(scored.articles[chosen]),
         scored.relevance[chosen].tolist(),

@@ -129,10 +129,13 @@ class Engine:
                 outlets=outlets,
                 config=config,
             )
-            wanted = scored.contenders(config) if scored and config.per_story else []
+            if scored is None:
+                return []
+            contenders = scored.contenders(config)
+            wanted = scored.article_ids(contenders) if config.per_story else []
             headlines = await self.catalogue.headline_words(wanted)
             return candidates.choose_articles(
-                scored, headlines, catalogue=self.catalogue, config=config
+                scored, contenders, headlines, catalogue=self.catalogue, config=config
             )
 
         articles = await choose(_window(filters, question))
