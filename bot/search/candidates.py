@@ -15,7 +15,7 @@ a place.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -179,7 +179,7 @@ def score_articles(
 def choose_articles(
     scored: ArticleScores,
     contenders: Contenders,
-    headlines: Mapping[int, frozenset[str]],
+    headlines: Mapping[int, tuple[str, ...]],
     *,
     catalogue: Catalogue,
     config: RankConfig,
@@ -190,8 +190,8 @@ def choose_articles(
     article's headline by article id, tell stories apart; an article without one is a story
     of its own)."""
 
-    def headline_of(position: int) -> frozenset[str]:
-        return headlines.get(int(scored.articles[position]), frozenset())
+    def headline_of(position: int) -> tuple[str, ...]:
+        return headlines.get(int(scored.articles[position]), ())
 
     def best(ranked: list[int], k: int) -> list[int]:
         if not config.per_story:
@@ -216,10 +216,10 @@ def choose_articles(
     return [ArticleEvidence(*evidence) for evidence in columns]
 
 
-def same_story(headline: frozenset[str], other: frozenset[str]) -> bool:
-    """Whether two headlines (their content words) tell one story: nearly all of the shorter
-    one's words are in the other."""
-    return _alike(len(headline & other), len(headline), len(other))
+def same_story(headline: Collection[str], other: Collection[str]) -> bool:
+    """Whether two headlines (their distinct content words) tell one story: nearly all of the
+    shorter one's words are in the other."""
+    return _alike(len(set(headline).intersection(other)), len(headline), len(other))
 
 
 def _alike(shared: int, size: int, other_size: int) -> bool:
@@ -229,7 +229,7 @@ def _alike(shared: int, size: int, other_size: int) -> bool:
 
 def _one_story_at_most(
     ranked: list[int],
-    headline_of: Callable[[int], frozenset[str]],
+    headline_of: Callable[[int], tuple[str, ...]],
     *,
     k: int,
     per_story: int,

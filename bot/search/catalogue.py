@@ -44,7 +44,7 @@ def _grown(column: np.ndarray, size: int) -> np.ndarray:
 
 
 # Headlines whose words are kept (``headline_words``): a few hundred questions' candidates,
-# about 40 MB when full.
+# about 10 MB when full.
 # Of a question's candidates, about half were another question's before (RealTimeQA dev at
 # 100,000 articles); in a server, questions come back to the same stories more often still.
 HEADLINES_KEPT = 50_000
@@ -71,7 +71,7 @@ class Catalogue:
         self._source_code: dict[str | None, int] = {None: 0}
         self._outlets: Outlets | None = None  # built when first needed after a new outlet
         # Headline words by title snippet id: a re-ingested article's new title has a new id.
-        self._headlines: dict[int, frozenset[str]] = {}
+        self._headlines: dict[int, tuple[str, ...]] = {}
         self.mean_snippets = 1.0
         self._loaded_to = 0  # the newest snippet id loaded
         self._lock = asyncio.Lock()
@@ -182,9 +182,9 @@ class Catalogue:
             for article_id, title_id, snippets, timestamp, code in columns
         ]
 
-    async def headline_words(self, article_ids: Sequence[int]) -> dict[int, frozenset[str]]:
-        """The content words of these articles' headlines, by article id: read from the
-        archive once, then kept (the ``HEADLINES_KEPT`` latest read)."""
+    async def headline_words(self, article_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """The content words of these articles' headlines (each once), by article id: read
+        from the archive once, then kept (the ``HEADLINES_KEPT`` latest read)."""
         keys = dict(zip(article_ids, self.title_ids[list(article_ids)].tolist(), strict=True))
         words = {a: self._headlines[key] for a, key in keys.items() if key in self._headlines}
         missing = [article for article in keys if article not in words]
@@ -192,8 +192,11 @@ class Catalogue:
             heads = await self._archive.index.heads(missing)
             for article in missing:
                 title = heads[article].title if article in heads else ""
-                # One string per distinct word: most of the memory the kept headlines take.
-                kept = frozenset(map(sys.intern, content_words(title)))
+                # One string per distinct word: most of the memory the kept headlines take. A
+                # tuple, not a frozenset: the garbage collector stops tracking a tuple of
+                # strings, and tens of thousands of tracked sets doubled its full collections,
+                # which pause the event loop.
+                kept = tuple(dict.fromkeys(map(sys.intern, content_words(title))))
                 words[article] = self._headlines[keys[article]] = kept
             overflow = len(self._headlines) - HEADLINES_KEPT
             for key in list(islice(self._headlines, max(overflow, 0))):
