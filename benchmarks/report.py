@@ -27,6 +27,8 @@ ROWS = (
     "db_to_raw_ratio",
     "snippets",
     "page_cache_read_mb",
+    "cpu_pace_ms",
+    "cpu_pace_ms_after",
     "answer_ms_p50",
     "answer_ms_p99",
     "answer_ms_max",

@@ -21,7 +21,13 @@ from benchmarks import alerts, answers, build, cold, corpus, e2e, lag, quality
 from benchmarks.child import run_json, settings_arg
 from benchmarks.options import Options, resolve_data
 from benchmarks.scale import EXTRA_START, Scaler
-from benchmarks.timing import current_rss_mb, peak_rss_mb, percentile, read_through
+from benchmarks.timing import (
+    cpu_pace_ms,
+    current_rss_mb,
+    peak_rss_mb,
+    percentile,
+    read_through,
+)
 from bot.archive import Archive
 from bot.search import Engine
 
@@ -102,7 +108,9 @@ async def run(options: Options, size: int) -> dict[str, Any]:
             say(size, "reading the archive into the page cache")
             figures["page_cache_read_mb"] = await asyncio.to_thread(read_through, db)
             say(size, f"warm answers to {len(questions)} dev questions")
+            figures["cpu_pace_ms"] = cpu_pace_ms()
             dev = await answers.warm_answers(engine, questions, judged)
+            figures["cpu_pace_ms_after"] = cpu_pace_ms()
             test = answers.Asked({}, [])
             if held_out:
                 say(size, f"answer quality on {len(held_out)} held-out (test) questions")

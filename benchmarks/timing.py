@@ -16,6 +16,7 @@ from typing import Any
 from benchmarks.blame import LagBlame
 
 TICK_SECONDS = 0.010
+PACE_LOOP_STEPS = 1_000_000  # about 35 ms at this machine's fastest pace
 
 
 def read_through(path: Path) -> float:
@@ -32,6 +33,23 @@ def read_through(path: Path) -> float:
                 while chunk := file.read(8 << 20):
                     read += len(chunk)
     return round(read / 2**20, 1)
+
+
+def cpu_pace_ms(repeats: int = 5) -> float:
+    """The best of ``repeats`` timings of a fixed pure-Python loop, in milliseconds: the
+    processor's pace at that moment, the same whatever the code under test.
+
+    This machine's pace moves by a third and more between hours (shared cores), and the answer
+    latency moves with it; timed just before and after the warm answers, it lets runs made at
+    different paces be compared."""
+    best = math.inf
+    for _ in range(repeats):
+        started = time.perf_counter()
+        total = 0
+        for step in range(PACE_LOOP_STEPS):
+            total += step % 7
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 2)
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -27,6 +27,8 @@ REQUIRED = (
     "db_bytes",
     "raw_text_bytes",
     "page_cache_read_mb",
+    "cpu_pace_ms",
+    "cpu_pace_ms_after",
     "answer_ms_p50",
     "answer_ms_p99",
     "cold_first_answer_ms",
