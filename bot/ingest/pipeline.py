@@ -17,8 +17,8 @@ from bot.ingest.urls import article_key
 from bot.ingest.worker import SnippetWorker
 from bot.models import Article, IngestReport
 
-# Articles cut into snippets at a time: small enough that writing starts early and that a
-# batch's transfer from the worker never holds up the event loop for long.
+# Articles cut into snippets at a time: small enough that writing starts early. (A batch
+# crosses to and from a worker process in smaller pieces: see ``bot.ingest.worker.PIECE``.)
 BATCH_SIZE = 250
 # An import that adds at least this many articles ends by compacting the full-text index.
 COMPACT_AFTER = 2000

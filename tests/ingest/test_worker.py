@@ -37,6 +37,18 @@ async def test_the_worker_prepares_as_this_process_would() -> None:
         assert await worker.prepare(ARTICLES[3:]) == prepare_batch(ARTICLES[3:])
 
 
+async def test_a_batch_larger_than_a_piece_comes_back_whole_and_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A batch crosses the pipes a few articles at a time (pickling holds the event loop).
+    monkeypatch.setattr("bot.ingest.worker.PIECE", 2)
+    async with await SnippetWorker.start() as worker:
+        assert await worker.prepare(ARTICLES) == prepare_batch(ARTICLES)
+        with pytest.raises(AttributeError):  # a bad article in the last piece fails the batch
+            await worker.prepare([*ARTICLES, "not an article"])  # type: ignore[list-item]
+        assert await worker.prepare(ARTICLES[:1]) == prepare_batch(ARTICLES[:1])
+
+
 async def test_an_error_in_the_worker_is_raised_here_and_the_worker_goes_on() -> None:
     async with await SnippetWorker.start() as worker:
         with pytest.raises(AttributeError):
