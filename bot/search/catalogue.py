@@ -192,10 +192,10 @@ class Catalogue:
             heads = await self._archive.index.heads(missing)
             for article in missing:
                 title = heads[article].title if article in heads else ""
-                # One string per distinct word: most of the memory the kept headlines take. A
-                # tuple, not a frozenset: the garbage collector stops tracking a tuple of
-                # strings, and tens of thousands of tracked sets doubled its full collections,
-                # which pause the event loop.
+                # One string per distinct word, shared by every headline that has it. A tuple,
+                # not a frozenset: the garbage collector stops tracking a tuple of strings, and
+                # tens of thousands of tracked sets doubled its full collections (which pause
+                # the event loop) and took five times the memory.
                 kept = tuple(dict.fromkeys(map(sys.intern, content_words(title))))
                 words[article] = self._headlines[keys[article]] = kept
             overflow = len(self._headlines) - HEADLINES_KEPT
