@@ -19,7 +19,7 @@ def confidence(scored: Sequence[Scored], unknown_names: float, question: Questio
 
     The share of the question's (idf-weighted) words that the best snippet's article holds,
     scaled down by the share of the question's names the archive has never seen: an article
-    that matches "capital" is no answer to "the capital of Peru" when "Peru" is unknown. None
+    that matches "capital" is no answer to "the capital of Peru" when "Peru" is unknown. 0
     when the question asks who holds a role at an organisation and the best snippet does not
     say: "Scale AI CEO Alexandr Wang" in an article that mentions OpenAI is no answer to "who
     is the CEO of OpenAI?".
