@@ -176,6 +176,12 @@ class SnippetIndex:
         )
         return {row[0]: ArticleHead(*row) for row in rows}
 
+    async def titles(self, limit: int) -> list[tuple[int, str]]:
+        """(article id, title) of the ``limit`` articles stored last, newest first."""
+        return await self._tuples(
+            "SELECT id, title FROM articles ORDER BY id DESC LIMIT ?", (limit,)
+        )
+
     async def spans(self, after_id: int = 0) -> Spans:
         """The runs of snippet ids above ``after_id``, per article, with article dates and
         outlets; an article whose new snippets are not consecutive yields one span per run.

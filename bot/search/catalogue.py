@@ -43,11 +43,11 @@ def _grown(column: np.ndarray, size: int) -> np.ndarray:
     return grown
 
 
-# Headlines whose words are kept (``headline_words``): a few hundred questions' candidates,
-# about 10 MB when full.
-# Of a question's candidates, about half were another question's before (RealTimeQA dev at
-# 100,000 articles); in a server, questions come back to the same stories more often still.
-HEADLINES_KEPT = 50_000
+# Headlines whose words are kept (``headline_words``), about 17 MB at 100,000: the engine's
+# warm-up loads the newest ones, and later questions add the older ones they need. Read one
+# question at a time instead, they took about a tenth of an answer at 100,000 articles (p50
+# 1 to 2 ms), although half of a question's candidates had been another question's before.
+HEADLINES_KEPT = 150_000
 
 # The columns indexed by article id.
 _ARTICLE_COLUMNS = ("timestamps", "sizes", "title_ids", "last_ids", "source_codes")
@@ -192,13 +192,33 @@ class Catalogue:
             heads = await self._archive.index.heads(missing)
             for article in missing:
                 title = heads[article].title if article in heads else ""
-                # One string per distinct word, shared by every headline that has it. A tuple,
-                # not a frozenset: the garbage collector stops tracking a tuple of strings, and
-                # tens of thousands of tracked sets doubled its full collections (which pause
-                # the event loop) and took five times the memory.
-                kept = tuple(dict.fromkeys(map(sys.intern, content_words(title))))
-                words[article] = self._headlines[keys[article]] = kept
-            overflow = len(self._headlines) - HEADLINES_KEPT
-            for key in list(islice(self._headlines, max(overflow, 0))):
-                del self._headlines[key]
+                words[article] = self._headlines[keys[article]] = _headline_words(title)
+            self._forget_oldest_headlines()
         return words
+
+    async def load_headlines(self) -> None:
+        """Read the words of the newest ``HEADLINES_KEPT`` headlines now, so that questions
+        about them need not (the engine's warm-up; 1 s at 100,000 articles)."""
+        titles = await self._archive.index.titles(HEADLINES_KEPT)
+        # Known articles only: one stored since the last refresh has no title id yet.
+        titles = [(a, title) for a, title in titles if a < len(self.title_ids)]
+        words = await asyncio.to_thread(lambda: [_headline_words(t) for _, t in titles])
+        title_ids = self.title_ids[[a for a, _ in titles]].tolist()
+        # Oldest first, so that they are the first forgotten.
+        for key, kept in zip(reversed(title_ids), reversed(words), strict=True):
+            if key and key not in self._headlines:
+                self._headlines[key] = kept
+        self._forget_oldest_headlines()
+
+    def _forget_oldest_headlines(self) -> None:
+        overflow = len(self._headlines) - HEADLINES_KEPT
+        for key in list(islice(self._headlines, max(overflow, 0))):
+            del self._headlines[key]
+
+
+def _headline_words(title: str) -> tuple[str, ...]:
+    """A headline's content words, each once. One string per distinct word, shared by every
+    headline that has it; a tuple, not a frozenset: the garbage collector stops tracking a
+    tuple of strings, and tens of thousands of tracked sets doubled its full collections (which
+    pause the event loop) and took five times the memory."""
+    return tuple(dict.fromkeys(map(sys.intern, content_words(title))))

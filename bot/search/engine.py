@@ -60,12 +60,13 @@ class Engine:
         self.catalogue = Catalogue(archive)
 
     async def warm_up(self) -> None:
-        """Load the vocabulary, the article catalogue and the common English words now rather
-        than on the first question (waiting for the whole vocabulary, whatever the archive's
-        size)."""
+        """Load the vocabulary, the article catalogue, its headlines and the common English
+        words now rather than on the first question (waiting for the whole vocabulary, whatever
+        the archive's size)."""
         newest = await self.archive.index.snippet_count()
         await self.vocabulary.refresh(newest)
         await self.catalogue.refresh(newest)
+        await self.catalogue.load_headlines()
         await asyncio.to_thread(english.common_words)
 
     async def close(self) -> None:

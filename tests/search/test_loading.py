@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from bot.archive import Archive
-from bot.archive.index import Spans
+from bot.archive.index import ArticleHead, Spans
 from bot.ingest.pipeline import ingest_articles
 from bot.search import Engine, Filters, vocabulary
 from tests.search.conftest import NOW, Build, article
@@ -289,3 +290,31 @@ async def test_headlines_beyond_those_kept_are_still_read(
             "Nvidia results": ["nvidia", "results"],
             "Acme recalls e-bikes": ["acme", "bikes", "recalls"],
         }
+
+
+async def test_the_warm_up_reads_every_headline_so_that_questions_need_not(
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await build([NVIDIA, article("Acme recalls e-bikes")])
+    await engine.warm_up()
+    read: list[list[int]] = []
+    heads = archive.index.heads
+
+    async def counted_heads(article_ids: Iterable[int]) -> dict[int, ArticleHead]:
+        read.append(list(article_ids))
+        return await heads(read[-1])
+
+    monkeypatch.setattr(archive.index, "heads", counted_heads)
+    titles = {a.id: a.title for a in await archive.articles.latest(limit=50)}
+    words = await engine.catalogue.headline_words(list(titles))
+    assert read == []
+    by_title = {titles[i]: w for i, w in words.items()}
+    assert by_title["Nvidia results"] == ("nvidia", "results")
+    assert by_title["Acme recalls e-bikes"] == ("acme", "recalls", "bikes")
+    # An article stored after the warm-up is read when a question first needs it.
+    drone = article("Marblefin drone launch", key_points=("Marblefin's drone costs $85,000.",))
+    await ingest_articles(archive, [drone], now=NOW)
+    answer = await engine.answer("How much does the Marblefin drone cost?", Filters(now=NOW))
+    assert [c.title for c in answer.citations[:1]] == [drone.title]
+    (drone_id,) = [a.id for a in await archive.articles.latest(limit=50) if a.title == drone.title]
+    assert drone_id in read[0]  # (its citation reads it again, for the link and date)
