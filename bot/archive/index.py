@@ -114,11 +114,21 @@ class SnippetIndex:
         self._db = db
 
     async def postings(
-        self, expressions: Sequence[str], *, limits: Sequence[int], up_to: int | None = None
+        self,
+        expressions: Sequence[str],
+        *,
+        limits: Sequence[int],
+        up_to: int | None = None,
+        forwards: Sequence[bool] | None = None,
     ) -> list[np.ndarray]:
         """For each FTS5 expression, the ids of the snippets it matches (an int64 array),
         newest first and at most its limit of them (one query for all); with ``up_to``, only
         ids up to that one (a question about the past reads back from its own time).
+
+        An expression marked in ``forwards`` is read whole, oldest first, and its newest ids
+        kept: the same ids, for an expression known to match few snippets. FTS5 walks a
+        doclist forwards in about two thirds of the time it takes backwards, and a backward
+        read of two words that rarely meet walks both lists to their ends anyway.
 
         Only ids are read (no join), which keeps this the cheap first step of a search; the
         caller bounds the work by choosing rare terms. Each expression's ids come back as one
@@ -127,17 +137,25 @@ class SnippetIndex:
         """
         if not expressions:
             return []
+        forwards = forwards or [False] * len(expressions)
         sql = " UNION ALL ".join(
             f"SELECT {i}, group_concat(rowid) FROM (SELECT rowid FROM snippets_fts "
-            "WHERE snippets_fts MATCH ? AND rowid <= ? ORDER BY rowid DESC LIMIT ?)"
-            for i in range(len(expressions))
+            "WHERE snippets_fts MATCH ? AND rowid <= ? "
+            f"ORDER BY rowid {'ASC' if forward else 'DESC'} LIMIT ?)"
+            for i, forward in enumerate(forwards)
         )
         bound = up_to if up_to is not None else 2**63 - 1
-        params = [v for e, n in zip(expressions, limits, strict=True) for v in (e, bound, n)]
+        params = [
+            value
+            for e, n, forward in zip(expressions, limits, forwards, strict=True)
+            for value in (e, bound, -1 if forward else n)  # (-1: no limit)
+        ]
         found = [np.zeros(0, dtype=np.int64) for _ in expressions]
         for group, ids in await self._db.reader.execute_fetchall(sql, params):
             if ids:
                 found[group] = np.fromstring(ids, dtype=np.int64, sep=",")
+                if forwards[group]:
+                    found[group] = found[group][::-1][: limits[group]]
         return found
 
     async def compact(self) -> None:

@@ -113,6 +113,7 @@ class Engine:
         postings = await self.archive.index.postings(
             [q.expression for q in plan],
             limits=[q.limit for q in plan],
+            forwards=[q.forwards for q in plan],
             up_to=None if wide.until is None else self.catalogue.last_snippet_until(wide.until),
         )
         matches = candidates.match(list(zip(plan, postings, strict=True)), self.catalogue)

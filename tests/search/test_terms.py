@@ -51,3 +51,20 @@ def test_two_words_read_in_full_are_not_read_again_as_a_pair() -> None:
 
 def test_a_word_the_archive_does_not_hold_drives_nothing() -> None:
     assert _plan([_group("zyxwv", 0)]) == []
+
+
+def test_a_pair_with_a_rare_word_is_read_forwards_but_not_a_pair_of_common_words() -> None:
+    groups = [_group("ai", 90_000), _group("chips", 60_000), _group("nvidia", 3_000)]
+    plan = search_plan(
+        groups, budget=3000, per_term=1000, min_terms=3, paired=3, max_documents=100_000
+    )
+    forwards = {q.groups: q.forwards for q in plan}
+    # Nvidia meets each of the others at most 3,000 times: read whole, oldest first, cheaply.
+    assert forwards == {
+        (2,): False,
+        (1,): False,
+        (0,): False,
+        (2, 1): True,
+        (2, 0): True,
+        (1, 0): False,
+    }
