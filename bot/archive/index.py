@@ -127,8 +127,8 @@ class SnippetIndex:
 
         An expression marked in ``forwards`` is read whole, oldest first, and its newest ids
         kept: the same ids, for an expression known to match few snippets. FTS5 walks a
-        doclist forwards in about two thirds of the time it takes backwards, and a backward
-        read of two words that rarely meet walks both lists to their ends anyway.
+        doclist forwards in half to three quarters of the time it takes backwards, and a
+        backward read of two words that rarely meet walks both lists to their ends anyway.
 
         Only ids are read (no join), which keeps this the cheap first step of a search; the
         caller bounds the work by choosing rare terms. Each expression's ids come back as one
