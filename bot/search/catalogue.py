@@ -198,7 +198,7 @@ class Catalogue:
 
     async def load_headlines(self) -> None:
         """Read the words of the newest ``HEADLINES_KEPT`` headlines now, so that questions
-        about them need not (the engine's warm-up; 1 s at 100,000 articles)."""
+        about them need not (the engine's warm-up; under a second at 100,000 articles)."""
         titles = await self._archive.index.titles(HEADLINES_KEPT)
         # Known articles only: one stored since the last refresh has no title id yet.
         titles = [(a, title) for a, title in titles if a < len(self.title_ids)]
