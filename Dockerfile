@@ -12,7 +12,7 @@ RUN useradd --create-home --uid 10001 newsbot \
     && chown newsbot:newsbot /data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY data ./data
 # The same install as the README's first command.
