@@ -13,9 +13,11 @@ from tests.conftest import REPO
 
 def test_every_package_folder_is_listed_for_install() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    # Every folder: the migrations, SQL files only, are installed as a package of data.
     on_disk = {
-        ".".join(init.parent.relative_to(REPO).parts)
-        for init in (REPO / "bot").rglob("__init__.py")
+        ".".join(folder.relative_to(REPO).parts)
+        for folder in [REPO / "bot", *(REPO / "bot").rglob("*")]
+        if folder.is_dir() and folder.name != "__pycache__"
     }
     assert on_disk | {"bot.bundled"} == set(config["packages"])
     assert config["package-dir"]["bot.bundled"] == "data"
