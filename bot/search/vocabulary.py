@@ -34,12 +34,17 @@ MIN_CORRECTED_LENGTH = 5
 # archive never makes a question wait for it. After that, and for larger archives from the
 # start, it loads in the background once a question has been answered, at most once every
 # RELOAD_SECONDS while the archive grows (a feed poll or an import adds articles all the time,
-# and questions asked meanwhile must not wait for reloads). Until then each question looks up
-# the counts of its own words in the index (one query, 5-20 ms), so word weights stay exact and
-# new articles are found at once; only typo correction and look-alikes ("nvida" -> "nvidia")
-# of the newest words wait for the load.
+# and questions asked meanwhile must not wait for reloads). Until then each question counts its
+# own words in the snippets added since the load, and adds them to the loaded counts (one
+# query, 1 to 2 ms for a batch of new articles), so word weights stay up to date and new
+# articles are found at once; only typo correction and look-alikes ("nvida" -> "nvidia") of
+# the newest words wait for the load. (A snippet replaced since the load counts twice until
+# the next one.) Before the first load, or once the snippets added since are more than
+# ADDED_SHARE of the archive (a large import), a question reads the index's totals for its
+# words instead: 35 to 40 ms at 100,000 articles, but not growing with the snippets added.
 SYNC_LOAD_SNIPPETS = 500_000
 RELOAD_SECONDS = 30.0
+ADDED_SHARE = 0.25
 
 
 class Vocabulary:
@@ -81,7 +86,14 @@ class Vocabulary:
             await self.refresh(count)
             return self
         self._behind = True
-        fresh = await self._archive.index.document_frequencies(self._lookups(words))
+        terms = self._lookups(words)
+        if self.loaded and count - self._loaded_at <= ADDED_SHARE * self._loaded_at:
+            added = await self._archive.index.added_frequencies(
+                terms, after_id=self._loaded_at, up_to=count
+            )
+            fresh = {term: self._frequency.get(term, 0) + n for term, n in added.items()}
+        else:
+            fresh = await self._archive.index.document_frequencies(terms)
         return self._overlaid(fresh, count)
 
     def catch_up(self) -> None:

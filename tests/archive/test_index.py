@@ -45,3 +45,23 @@ async def test_a_read_forwards_finds_the_same_newest_snippets_as_one_backwards(
     assert [ids.tolist() for ids in wide] == [
         ids.tolist() for ids in await archive.index.postings(expressions, limits=[100] * 3)
     ]
+
+
+async def test_words_are_counted_in_the_snippets_added_after_an_id(archive: Archive) -> None:
+    await ingest_articles(
+        archive,
+        [
+            Article(title=f"Chips {n}", body="Nvidia chip sales rose.", url=f"https://e.com/{n}")
+            for n in range(4)
+        ],
+        now=NOW,
+    )
+    newest = await archive.index.snippet_count()
+    half = newest // 2
+    (chip, nvidia) = await archive.index.postings(['"chip"', '"nvidia"'], limits=[100] * 2)
+    added = await archive.index.added_frequencies(
+        ["chip", "nvidia", "at&t", "zyxwv"], after_id=half, up_to=newest
+    )
+    # A name with symbols, which the index holds in parts, and a word it lacks are left out.
+    assert added == {"chip": int((chip > half).sum()), "nvidia": int((nvidia > half).sum())}
+    assert 0 < added["nvidia"] < len(nvidia)

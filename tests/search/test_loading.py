@@ -61,25 +61,32 @@ async def test_large_archive_answers_while_the_vocabulary_loads(
 
 
 @pytest.mark.usefixtures("large")
+@pytest.mark.parametrize("added_share", [vocabulary.ADDED_SHARE, 0.0])
 async def test_large_archive_sees_new_words_before_the_throttled_reload(
-    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch, added_share: float
 ) -> None:
+    # Between reloads a question counts its words in the snippets added since the last load;
+    # past ADDED_SHARE of the archive (0.0: at once), it reads the index's totals instead.
     monkeypatch.setattr(vocabulary, "RELOAD_SECONDS", 3600.0)
+    monkeypatch.setattr(vocabulary, "ADDED_SHARE", added_share)
     engine = await build([NVIDIA])
     await engine.answer("Nvidia spending", Filters(now=NOW))
     await engine.vocabulary.settled()
     loaded_at = engine.vocabulary.snippets
-    await ingest_articles(
-        archive,
-        [
-            article(
-                "Zorblax unveils a quantum toaster", key_points=("Zorblax announced a toaster.",)
-            )
-        ],
-        now=NOW,
+    toaster = article(
+        "Zorblax unveils a quantum toaster",
+        key_points=("Zorblax announced a toaster with Nvidia chips.",),
     )
+    await ingest_articles(archive, [toaster], now=NOW)
     answer = await engine.answer("What did Zorblax announce?", Filters(now=NOW))
     assert answer.answered and "Zorblax" in answer.citations[0].text
+    # The counts a question reads by are the archive's own, the words it held before included.
+    words = ["zorblax", "toaster", "nvidia", "spending"]
+    newest = await archive.index.snippet_count()
+    seen = await engine.vocabulary.current(newest, words)
+    totals = await archive.index.document_frequencies(words)
+    assert {word: seen.frequency(word) for word in words} == totals
+    assert totals["nvidia"] > engine.vocabulary.frequency("nvidia") > 0
     await engine.vocabulary.settled()
     assert engine.vocabulary.snippets == loaded_at  # not reloaded within RELOAD_SECONDS
     assert engine.vocabulary.frequency("zorblax") == 0
