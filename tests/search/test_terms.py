@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.search.terms import TermGroup, search_plan
+from bot.search.terms import IndexQuery, TermGroup, search_plan
 
 
 def _group(word: str, documents: int) -> TermGroup:
     return TermGroup(word, frozenset({word}), documents=documents)
 
 
-def _plan(groups: list[TermGroup], **bounds: int) -> list[tuple[tuple[int, ...], str, int]]:
+def _queries(groups: list[TermGroup], **bounds: int) -> list[IndexQuery]:
     settings = {
         "budget": 3000,
         "per_term": 1000,
@@ -18,7 +18,11 @@ def _plan(groups: list[TermGroup], **bounds: int) -> list[tuple[tuple[int, ...],
         "max_documents": 100_000,
     }
     settings.update(bounds)
-    return [(q.groups, q.expression, q.limit) for q in search_plan(groups, **settings)]
+    return search_plan(groups, **settings)
+
+
+def _plan(groups: list[TermGroup], **bounds: int) -> list[tuple[tuple[int, ...], str, int]]:
+    return [(q.groups, q.expression, q.limit) for q in _queries(groups, **bounds)]
 
 
 def test_rare_words_drive_the_search_rarest_first_within_the_budget() -> None:
@@ -55,10 +59,7 @@ def test_a_word_the_archive_does_not_hold_drives_nothing() -> None:
 
 def test_a_pair_with_a_rare_word_is_read_forwards_but_not_a_pair_of_common_words() -> None:
     groups = [_group("ai", 90_000), _group("chips", 60_000), _group("nvidia", 3_000)]
-    plan = search_plan(
-        groups, budget=3000, per_term=1000, min_terms=3, paired=3, max_documents=100_000
-    )
-    forwards = {q.groups: q.forwards for q in plan}
+    forwards = {q.groups: q.forwards for q in _queries(groups, paired=3)}
     # Nvidia meets each of the others at most 3,000 times: read whole, oldest first, cheaply.
     assert forwards == {
         (2,): False,
