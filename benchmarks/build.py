@@ -13,6 +13,7 @@ from typing import Any
 from benchmarks.corpus import Record, record_bytes
 from benchmarks.timing import Stopwatch
 from bot.archive import Archive
+from bot.archive.database import bytes_on_disk
 from bot.ingest.parse import article_from_record
 from bot.ingest.pipeline import compact_after_import, ingest_articles
 from bot.ingest.worker import SnippetWorker
@@ -86,19 +87,13 @@ async def build(archive: Archive, records: Iterable[Record], *, chunk: int) -> B
     return built
 
 
-def file_bytes(db: Path) -> int:
-    """Bytes of an SQLite file and its WAL."""
-    wal = db.with_name(db.name + "-wal")
-    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-
-
 async def disk_usage(archive: Archive) -> dict[str, Any]:
     """The archive's size on disk (database plus WAL) after a checkpoint, and what it holds
     (articles, snippets). ``articles_stored`` may be below the run's size, which stays its
     ``articles``: records that are one article (the same text from one outlet under two links,
     26 of RealTimeQA's) are stored once."""
     await archive.db.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    size = file_bytes(Path(archive.path))
+    size = bytes_on_disk(Path(archive.path))
     # Not ArticleStore.stats(): its GROUP BY sorts every snippet in memory, which would make
     # this process's peak memory about the benchmark's own query.
     return {

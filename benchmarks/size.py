@@ -29,6 +29,7 @@ from benchmarks.timing import (
     read_through,
 )
 from bot.archive import Archive
+from bot.archive.database import sqlite_files
 from bot.search import Engine
 
 _STARTED = time.perf_counter()
@@ -51,7 +52,7 @@ def baseline_sample(
 
 
 def _fresh(db: Path) -> None:
-    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+    for path in sqlite_files(db):
         path.unlink(missing_ok=True)
 
 

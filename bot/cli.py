@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.alerts.matching import unsearchable
 from bot.archive import Archive, StorageError
+from bot.archive.database import bytes_on_disk
 from bot.archive.feeds import Feed
 from bot.feeds.discover import (
     describe_found,
@@ -296,8 +297,7 @@ async def _stats(archive: Archive, args: argparse.Namespace) -> int:
     stats = await archive.articles.stats()
     stats["database"] = str(archive.path)
     # With its write-ahead log: right after an import, most of what it wrote may still be there.
-    files = [archive.path, archive.path.with_name(archive.path.name + "-wal")]
-    stats["database_bytes"] = sum(f.stat().st_size for f in files if f.exists())
+    stats["database_bytes"] = bytes_on_disk(archive.path)
     print(json.dumps(stats, indent=2))
     return 0
 

@@ -32,6 +32,17 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(scripts)
 
 
+def sqlite_files(path: Path) -> tuple[Path, Path, Path]:
+    """The files SQLite keeps for a database in WAL mode: the database, its write-ahead log
+    (which may hold much of what was written lately) and its shared-memory index."""
+    return path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def bytes_on_disk(path: Path) -> int:
+    """Bytes of a database and its write-ahead log, as far as they exist."""
+    return sum(part.stat().st_size for part in sqlite_files(path)[:2] if part.exists())
+
+
 class BackupCopy(NamedTuple):
     """A backup written by :meth:`Database.backup`."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.archive import Archive, StorageError
-from bot.archive.database import _migrations
+from bot.archive.database import _migrations, bytes_on_disk, sqlite_files
 from bot.ingest.pipeline import ingest_articles
 from bot.models import Article
 from bot.search import Engine
@@ -247,6 +247,16 @@ async def test_database_file_is_owner_only(tmp_path: Path) -> None:
     async with await Archive.open(path):
         pass
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_the_size_on_disk_counts_what_is_still_in_the_write_ahead_log(
+    bundled_archive: Archive,
+) -> None:
+    database, wal, _ = sqlite_files(bundled_archive.path)
+    assert wal.stat().st_size > 0  # the bundled articles, not yet checkpointed
+    assert bytes_on_disk(bundled_archive.path) == database.stat().st_size + wal.stat().st_size
+    await bundled_archive.db.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert bytes_on_disk(bundled_archive.path) == database.stat().st_size > 100_000
 
 
 async def test_unwritable_location_gives_a_storage_error(tmp_path: Path) -> None:
