@@ -2,9 +2,10 @@
 
 Up to the source's size, a seeded sample of the real articles. Beyond it, every real article
 plus variants: each variant takes an article and a second one from the same period (neighbours
-in date order), keeps the first one's lede, mixes and shuffles paragraphs of both, shifts the
-date by up to ten days, varies the title the way outlets do, and gets a URL of its own. The text
-stays real sentences; only their combination is new. With ``kind="copies"`` a variant is an
+in date order), keeps the first one's lede, mixes and shuffles paragraphs of both, is dated up to
+ten days after the later of the two (a story is retold after it is told, never before), varies
+the title the way outlets do, and gets a URL of its own. The text stays real sentences; only
+their combination is new. With ``kind="copies"`` a variant is an
 edited copy instead (the lede and most paragraphs of its own article, in their order), as
 outlets republish a wire story: a measure of what repeated texts cost the engine, apart from
 what mixing two stories in one article costs it.
@@ -83,7 +84,9 @@ class Scaler:
         if near == at:
             near = (at + 1) % len(self._by_date)
         first, second = self.articles[self._by_date[at]], self.articles[self._by_date[near]]
-        return rng, first, second, _shifted(first["published_at"], rng)
+        # A copy is made of the first article alone; a mix is no older than its newer half.
+        sources = (first,) if self.kind == "copies" else (first, second)
+        return rng, first, second, _later(sources, rng)
 
     def variant(self, number: int) -> Record:
         """Variant ``number``: two same-period articles mixed into a new one (or, for copies,
@@ -144,14 +147,23 @@ def _kept(paragraphs: int, rng: random.Random) -> list[int]:
     return rng.sample(range(paragraphs), k=max(1, round(paragraphs * rng.uniform(0.5, 0.8))))
 
 
-def _shifted(published: str | None, rng: random.Random) -> str | None:
-    if not published:
-        return None
+def _later(sources: Sequence[Record], rng: random.Random) -> str | None:
+    """A variant's date: up to ``MAX_SHIFT_DAYS`` after the newest of the articles it is made
+    from, never before it (a variant out before its own text would hold news from the future:
+    a quiz article quoting next week's question, an answer before the news broke). The first
+    article's date is kept as it is when it is not a date, or missing."""
+    days = [_date(record["published_at"]) for record in sources]
+    if days[0] is None:
+        return sources[0]["published_at"] or None
+    newest = max(day for day in days if day is not None)
+    return (newest + timedelta(days=rng.randint(0, MAX_SHIFT_DAYS))).isoformat()
+
+
+def _date(published: str | None) -> date | None:
     try:
-        day = date.fromisoformat(published[:10])
+        return date.fromisoformat((published or "")[:10])
     except ValueError:
-        return published
-    return (day + timedelta(days=rng.randint(-MAX_SHIFT_DAYS, MAX_SHIFT_DAYS))).isoformat()
+        return None
 
 
 def _title(title: str, rng: random.Random) -> str:

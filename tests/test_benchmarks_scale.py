@@ -61,3 +61,14 @@ def test_a_copy_is_its_own_article_edited_and_never_mixes_in_another_story() -> 
         assert 3 <= len(copy) < 5  # some of the four other paragraphs are cut
     recombined = [_paragraphs(Scaler(SOURCE, seed=1).variant(n)) for n in range(20)]
     assert any(len({s for s, _ in paragraphs}) == 2 for paragraphs in recombined)
+
+
+def test_a_variant_never_comes_out_before_the_articles_it_is_made_from() -> None:
+    dates = {f"Story {n}": r["published_at"] for n, r in enumerate(SOURCE)}
+    for kind in ("recombined", "copies"):
+        for number in range(60):
+            variant = Scaler(SOURCE, seed=1, kind=kind).variant(number)
+            made_from = {dates[story] for story, _ in _paragraphs(variant)}
+            if None in made_from and not variant["published_at"]:
+                continue  # an undated article's variant stays undated
+            assert variant["published_at"] >= max(d for d in made_from if d), (kind, number)
