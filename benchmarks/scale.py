@@ -1,14 +1,13 @@
 """Archives of any size from the source articles, deterministic for a seed.
 
-Up to the source's size, a seeded sample of the real articles. Beyond it, every real article
-plus variants: each variant takes an article and a second one from the same period (neighbours
-in date order), keeps the first one's lede, mixes and shuffles paragraphs of both, is dated up to
-ten days after the later of the two (a story is retold after it is told, never before), varies
-the title the way outlets do, and gets a URL of its own. The text stays real sentences; only
-their combination is new. With ``kind="copies"`` a variant is an
-edited copy instead (the lede and most paragraphs of its own article, in their order), as
-outlets republish a wire story: a measure of what repeated texts cost the engine, apart from
-what mixing two stories in one article costs it.
+Up to the source's size, a seeded sample of the real articles. Beyond it, every real article plus
+variants: each variant takes an article and a second one from the same period (neighbours in date
+order), keeps the first one's lede, mixes and shuffles paragraphs of both, is dated up to ten days
+after the later of the two (a story is retold after it is told, never before), varies the title the
+way outlets do, and gets a URL of its own. The text stays real sentences; only their combination is
+new. With ``kind="copies"`` a variant is an edited copy instead (the lede and most paragraphs of
+its own article, in their order), as outlets republish a wire story: a measure of what repeated
+texts cost the engine, apart from what mixing two stories in one article costs it.
 
 Either way the records come in publication order, as a server that ingests every day would have
 stored a year of them (and as ``newsbot ingest`` stores a file). The engine reads the index
