@@ -42,9 +42,15 @@ MIN_CORRECTED_LENGTH = 5
 # the next one.) Before the first load, or once the snippets added since are more than
 # ADDED_SHARE of the archive (a large import), a question reads the index's totals for its
 # words instead: 35 to 40 ms at 100,000 articles, but not growing with the snippets added.
+# A background reload first waits until the archive has not grown for SETTLE_SECONDS (at most
+# SETTLE_ROUNDS times): it walks the whole index (3.6 to 4.9 s at 7 million snippets), and while an
+# import or a feed poll is storing articles, both cores are theirs and the bot's event loop
+# lags behind a third busy thread.
 SYNC_LOAD_SNIPPETS = 500_000
 RELOAD_SECONDS = 30.0
 ADDED_SHARE = 0.25
+SETTLE_SECONDS = 5.0
+SETTLE_ROUNDS = 12
 
 
 class Vocabulary:
@@ -132,7 +138,7 @@ class Vocabulary:
 
     async def _load_quietly(self) -> None:
         try:
-            count = await self._archive.index.snippet_count()  # read first: the load sees it all
+            count = await self._settled_count()  # read first: the load sees it all
             async with self._lock:
                 if count != self._loaded_at:
                     await self._load(count)
@@ -140,6 +146,18 @@ class Vocabulary:
             raise
         except Exception:  # the next question tries again; answers go on meanwhile
             log.warning("loading the vocabulary failed", exc_info=True)
+
+    async def _settled_count(self) -> int:
+        """The newest snippet id, once the archive has not grown for ``SETTLE_SECONDS`` (or
+        after ``SETTLE_ROUNDS`` waits, if it keeps growing)."""
+        count = await self._archive.index.snippet_count()
+        for _ in range(SETTLE_ROUNDS):
+            await asyncio.sleep(SETTLE_SECONDS)
+            newest = await self._archive.index.snippet_count()
+            if newest == count:
+                break
+            count = newest
+        return count
 
     def _lookups(self, words: Iterable[str]) -> list[str]:
         """The terms whose counts reading these words needs: inflections and related words."""

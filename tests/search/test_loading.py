@@ -22,6 +22,13 @@ NVIDIA = article(
 )
 
 
+@pytest.fixture(autouse=True)
+def quiet_archives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A background reload checks at once whether the archive has stopped growing (it waits
+    SETTLE_SECONDS between checks in the bot)."""
+    monkeypatch.setattr(vocabulary, "SETTLE_SECONDS", 0.0)
+
+
 @pytest.fixture
 def large(monkeypatch: pytest.MonkeyPatch) -> None:
     """Treat every archive as large: the vocabulary loads in the background."""
@@ -90,6 +97,34 @@ async def test_large_archive_sees_new_words_before_the_throttled_reload(
     await engine.vocabulary.settled()
     assert engine.vocabulary.snippets == loaded_at  # not reloaded within RELOAD_SECONDS
     assert engine.vocabulary.frequency("zorblax") == 0
+
+
+@pytest.mark.usefixtures("large")
+async def test_a_background_reload_waits_until_an_import_has_stopped_growing_the_archive(
+    build: Build, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vocabulary, "RELOAD_SECONDS", 0.0)
+    engine = await build([NVIDIA])
+    await engine.answer("Nvidia spending", Filters(now=NOW))
+    await engine.vocabulary.settled()
+    zorblax = article("Zorblax unveils a toaster", key_points=("Zorblax announced a toaster.",))
+    await ingest_articles(archive, [zorblax], now=NOW)
+    await engine.answer("What did Zorblax announce?", Filters(now=NOW))  # starts a reload
+    # The import goes on: one more article is stored just after the reload first looks.
+    newest_id = archive.index.snippet_count
+    late = [article("Quillon ships a kettle", key_points=("Quillon shipped a kettle.",))]
+
+    async def still_importing() -> int:
+        newest = await newest_id()
+        if late:
+            await ingest_articles(archive, [late.pop()], now=NOW)
+        return newest
+
+    monkeypatch.setattr(archive.index, "snippet_count", still_importing)
+    await engine.vocabulary.settled()
+    # Loaded once the archive stopped growing: as of the late article, which it counts.
+    assert engine.vocabulary.snippets == await newest_id()
+    assert engine.vocabulary.frequency("quillon") > 0
 
 
 async def test_small_archive_corrects_typos_on_the_first_question(build: Build) -> None:
