@@ -17,7 +17,9 @@ class RankConfig:
     postings_budget: int = 3000  # index entries read per question, about (see search_plan)
     term_postings: int = 1000  # ... of them for one word, at most
     min_search_terms: int = 3  # words that drive the search, at least (if the question has them)
-    paired_terms: int = 3  # the rarest this many words are also searched in pairs (a AND b)
+    # The rarest this many words are also searched in pairs (a AND b), and a name the question
+    # gives beyond them with the two rarest (terms.search_plan).
+    paired_terms: int = 3
     max_term_share: float = 0.02  # a word in more snippets than this share never drives a search
     article_pool: int = 30  # articles whose matching snippets are reranked
     relevance_pool: int = 15  # ... and up to this many more: the best matches, however old

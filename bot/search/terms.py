@@ -20,6 +20,7 @@ class TermGroup:
     related: frozenset[str] = frozenset()  # other words for it ("invest" for "spend")
     weight: float = 1.0  # idf, more for names and figures
     documents: int = 0  # snippets holding one of the forms (at most)
+    name: bool = False  # part of a name or figure in the question: it says which story is meant
 
 
 def idf(documents: int, total: int) -> float:
@@ -49,7 +50,16 @@ def term_groups(
         weight = idf(min(documents, total), total)
         if word in question.name_words:
             weight *= name_weight
-        groups.append(TermGroup(word, frozenset(forms), frozenset(related), weight, documents))
+        groups.append(
+            TermGroup(
+                word,
+                frozenset(forms),
+                frozenset(related),
+                weight,
+                documents,
+                name=word in question.name_words,
+            )
+        )
     return groups
 
 
@@ -90,6 +100,15 @@ def search_plan(
     ``paired`` rarest words is also read (``a AND b``, up to ``per_term`` snippets holding
     both): the likeliest snippets, whose article the single-word reads may have cut off (so
     not when both words are read in full).
+
+    The rarest words are often not the story's, though: "exploded", "shortly" and "lifting"
+    in "What is the name of SpaceX's rocket, which exploded shortly after lifting off?", and
+    in a large archive the budget reads no other word. So when the question names something
+    beyond three or more paired words ("SpaceX"), that name is read with each of the two
+    rarest words, in place of the pair of the two least rare ones. On RealTimeQA dev (356
+    questions) at 100,000 articles: recall@3 +2 and multiple choice@5 +5 questions, on average
+    over three draws, for about 0.4 ms more of index reads; on the source archive, recall@3
+    the same and multiple choice@5 -2.
     """
     known = sorted(
         (i for i, g in enumerate(groups) if g.documents > 0), key=lambda i: groups[i].documents
@@ -107,12 +126,14 @@ def search_plan(
     # Two words that are both read in full already give every snippet holding both.
     whole = {i for i in chosen if groups[i].documents <= per_term}
     rarest = known[:paired]
-    pairs = [
-        (a, b)
-        for at, a in enumerate(rarest)
-        for b in rarest[at + 1 :]
-        if not (a in whole and b in whole)
-    ]
+    pairs = [(a, b) for at, a in enumerate(rarest) for b in rarest[at + 1 :]]
+    story = next(
+        (i for i in known[paired:] if groups[i].name and groups[i].documents <= max_documents),
+        None,
+    )
+    if story is not None and len(rarest) >= 3:
+        pairs = [*pairs[:-1], (rarest[0], story), (rarest[1], story)]
+    pairs = [(a, b) for a, b in pairs if not (a in whole and b in whole)]
     return [IndexQuery((i,), _any_form(groups[i]), per_term) for i in chosen] + [
         IndexQuery(
             (a, b),

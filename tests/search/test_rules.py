@@ -393,6 +393,40 @@ async def test_a_question_about_the_past_reads_the_index_back_from_its_own_time(
     assert answer.citations[0].title == "Acme Zephyr scooter"
 
 
+async def test_a_story_the_rarest_words_miss_is_found_through_the_name_it_is_asked_by(
+    build: Build,
+) -> None:
+    """In a large archive the budget reads only the rarest question words, each only so far:
+    here "exploded", "shortly" and "lifting", which newer articles about something else fill.
+    The name the question gives ("Acme") finds the story, read together with them."""
+    launch = article(
+        "Acme launch", days_ago=5, body="Acme's Starship rocket exploded shortly after lifting off."
+    )
+    company = [
+        article(
+            f"Acme quarter {i}",
+            days_ago=10 + i,
+            body=f"Acme said its rocket business grew in quarter {i}. Acme rocket sales rose.",
+        )
+        for i in range(6)
+    ]
+    fireworks = [
+        article(
+            f"Fireworks night {i}",
+            days_ago=1 + i / 10,
+            body="The fireworks exploded shortly after the band started lifting the mood.",
+        )
+        for i in range(4)
+    ]
+    engine = await build([launch, *company, *fireworks])
+    config = RankConfig(term_postings=3, postings_budget=9)
+    answer = await Engine(engine.archive, config).answer(
+        "Which Acme rocket exploded shortly after lifting off?", Filters(now=NOW)
+    )
+    assert answer.answered
+    assert answer.citations[0].title == "Acme launch"
+
+
 async def test_typo_is_corrected_against_the_archive_vocabulary(build: Build) -> None:
     engine = await build(
         [

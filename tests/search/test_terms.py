@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.search.terms import IndexQuery, TermGroup, search_plan
 
 
-def _group(word: str, documents: int) -> TermGroup:
-    return TermGroup(word, frozenset({word}), documents=documents)
+def _group(word: str, documents: int, *, name: bool = False) -> TermGroup:
+    return TermGroup(word, frozenset({word}), documents=documents, name=name)
 
 
 def _queries(groups: list[TermGroup], **bounds: int) -> list[IndexQuery]:
@@ -45,6 +45,24 @@ def test_the_rarest_words_are_also_searched_in_pairs() -> None:
     assert _plan(groups)[-1] == ((1, 0), '("automaker") AND ("recalled")', 1000)
     pairs = [q[0] for q in _plan(groups, paired=3) if len(q[0]) == 2]
     assert pairs == [(1, 0), (1, 2), (0, 2)]
+
+
+def test_a_name_beyond_the_rarest_words_is_read_with_the_two_rarest() -> None:
+    # "What is the name of SpaceX's rocket, which exploded shortly after lifting off?" at
+    # 100,000 articles: the three rarest words are not the story's, and SpaceX names it.
+    groups = [
+        _group("spacex", 20_400, name=True),
+        _group("rocket", 17_125),
+        _group("exploded", 2_800),
+        _group("shortly", 8_764),
+        _group("lifting", 11_687),
+    ]
+    pairs = [q[0] for q in _plan(groups, paired=3) if len(q[0]) == 2]
+    assert pairs == [(2, 3), (2, 4), (2, 0), (3, 0)]  # not ("shortly", "lifting")
+    # A name among the rarest words is paired as any of them is, and changes nothing.
+    groups[0] = _group("spacex", 900, name=True)
+    pairs = [q[0] for q in _plan(groups, paired=3) if len(q[0]) == 2]
+    assert pairs == [(0, 2), (0, 3), (2, 3)]
 
 
 def test_two_words_read_in_full_are_not_read_again_as_a_pair() -> None:
