@@ -48,18 +48,11 @@ def term_groups(
         } - set(forms)
         documents = sum(vocabulary.frequency(f) for f in forms)
         weight = idf(min(documents, total), total)
-        if word in question.name_words:
+        named = word in question.name_words
+        if named:
             weight *= name_weight
-        groups.append(
-            TermGroup(
-                word,
-                frozenset(forms),
-                frozenset(related),
-                weight,
-                documents,
-                name=word in question.name_words,
-            )
-        )
+        group = TermGroup(word, frozenset(forms), frozenset(related), weight, documents, named)
+        groups.append(group)
     return groups
 
 
