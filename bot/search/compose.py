@@ -31,9 +31,11 @@ def confidence(scored: Sequence[Scored], unknown_names: float, question: Questio
     return round(scored[0].support * (1 - unknown_names), 3)
 
 
-def supporting(scored: Sequence[Scored], *, share: float, limit: int = 3) -> list[Scored]:
-    """The best snippet and up to ``limit - 1`` from other articles that score nearly as well
-    and add something (not the same sentence again)."""
+def supporting(
+    scored: Sequence[Scored], *, share: float, per_article: int, limit: int = 3
+) -> list[Scored]:
+    """The best snippet and up to ``limit - 1`` more that score nearly as well and add something
+    (not the same sentence again), at most ``per_article`` of one article."""
     if not scored:
         return []
     best = scored[0]
@@ -41,7 +43,8 @@ def supporting(scored: Sequence[Scored], *, share: float, limit: int = 3) -> lis
     for candidate in scored[1:]:
         if len(cited) == limit or candidate.score < best.score * share:
             break
-        if any(candidate.hit.article_id == c.hit.article_id for c in cited):
+        article = candidate.hit.article_id
+        if sum(c.hit.article_id == article for c in cited) == per_article:
             continue
         if any(
             fuzz.token_set_ratio(candidate.hit.text, c.hit.text) > SAME_TEXT_SIMILARITY

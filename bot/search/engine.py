@@ -186,7 +186,11 @@ class Engine:
                 searched_terms=searched,
                 message="The archive has no article that answers this question.",
             )
-        cited = compose.supporting(ranking.scored, share=self.config.supporting_share)
+        cited = compose.supporting(
+            ranking.scored,
+            share=self.config.supporting_share,
+            per_article=self.config.per_article_cited,
+        )
         citations = await self._citations(cited)
         return Answer(
             question=text,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -213,7 +214,10 @@ def test_many_long_citations_keep_whole_source_lines() -> None:
         article_id=1,
         kind="key_point",
     )
-    answer = Answer("q", True, "t", 0.9, citations=[citation] * 12)
+    # Twelve articles at one link (an outlet's updates of a story).
+    answer = Answer(
+        "q", True, "t", 0.9, citations=[replace(citation, article_id=n) for n in range(12)]
+    )
     reply = render.answer_message(answer)
 
     embed = reply["embed"]
@@ -221,7 +225,41 @@ def test_many_long_citations_keep_whole_source_lines() -> None:
     assert sources.endswith(" more") and sources.count("\n**") + 1 < 12
     assert all(line.endswith("2025-08-27") for line in sources.splitlines()[:-1])
     assert isinstance(reply["view"], discord.ui.View)
-    assert len(reply["view"].children) == 1  # one article, one button
+    assert len(reply["view"].children) == 1  # one link, one button
+    assert_sendable(reply)
+
+
+def test_two_quotes_of_one_article_point_to_one_source() -> None:
+    first = Citation(
+        text="Blue Origin launched its new rocket to orbit this week.",
+        title="Blue Origin reaches orbit",
+        source="Space News",
+        published_at="2025-01-16T00:00:00+00:00",
+        url="https://space.example/new-glenn",
+        score=6.4,
+        article_id=7,
+        kind="key_point",
+    )
+    answer = Answer(
+        "q",
+        True,
+        first.text,
+        0.9,
+        citations=[
+            first,
+            replace(first, text="The rocket's name is New Glenn.", score=5.2),
+            replace(first, title="Rocket report", url="https://space.example/r", article_id=9),
+        ],
+    )
+    reply = render.answer_message(answer)
+
+    quotes = reply["embed"].description.splitlines()
+    assert [q[-7:] for q in quotes] == ["**[1]**", "**[1]**", "**[2]**"]
+    sources = reply["embed"].fields[0].value.splitlines()
+    assert len(sources) == 2
+    assert sources[0].startswith("**1.** [Blue Origin reaches orbit]")
+    assert sources[1].startswith("**2.** [Rocket report]")
+    assert [b.label for b in reply["view"].children] == ["1. Space News", "2. Space News"]
     assert_sendable(reply)
 
 

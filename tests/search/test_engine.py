@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from bot.archive import Archive
@@ -42,12 +44,13 @@ async def test_misspelt_words_are_still_corrected(
     assert figure in answer.text
 
 
-async def test_supporting_citations_come_from_other_articles(bundled_archive: Archive) -> None:
+async def test_one_article_is_quoted_twice_at_most(bundled_archive: Archive) -> None:
     answer = await Engine(bundled_archive).answer(
         "how much is Meta spending on AI", Filters(now=NOW)
     )
-    articles = [c.article_id for c in answer.citations]
-    assert len(articles) == len(set(articles))
+    quoted = Counter(c.article_id for c in answer.citations)
+    assert len(answer.citations) == 3
+    assert max(quoted.values()) <= 2
 
 
 @pytest.mark.parametrize(

@@ -675,6 +675,38 @@ def test_relative_time_is_a_recency_preference_not_a_filter() -> None:
     assert question.since is None and question.until is None
 
 
+async def test_the_cited_article_s_second_sentence_is_quoted_when_it_holds_the_answer(
+    build: Build,
+) -> None:
+    """An article's best sentence often restates the question and the next one answers it; the
+    answer is quoted before weaker matches from other articles."""
+    launch = article(
+        "Blue Origin reaches orbit",
+        days_ago=2,
+        body="Blue Origin launched its new rocket to orbit this week. "
+        "The rocket's name is New Glenn, after the astronaut John Glenn.",
+    )
+    reports = [
+        article(
+            f"Rocket report {i}",
+            days_ago=3 + i,
+            body=f"Rocket makers plan more launches to orbit next year, report {i} says.",
+        )
+        for i in range(3)
+    ]
+    engine = await build([launch, *reports])
+    answer = await engine.answer(
+        "Blue Origin launched a new rocket to orbit this week. What is the rocket's name?",
+        Filters(now=NOW),
+    )
+    assert [c.title for c in answer.citations] == [
+        "Blue Origin reaches orbit",
+        "Blue Origin reaches orbit",
+        "Rocket report 0",
+    ]
+    assert "New Glenn" in answer.citations[1].text
+
+
 async def test_dependent_sentence_is_cited_with_its_context(build: Build) -> None:
     engine = await build(
         [
