@@ -195,7 +195,8 @@ async def _ask(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def format_answer(answer: Answer) -> str:
-    """An answer as plain text: the quote, then each cited source."""
+    """An answer as plain text: the quote, then each cited sentence, numbered by article, with
+    its article once."""
     if not answer.answered:
         lines = [answer.message or "Not in the archive."]
         if answer.searched_terms:
@@ -209,9 +210,14 @@ def format_answer(answer: Answer) -> str:
         lines.append("Try `newsbot latest` to see what the archive holds.")
         return "\n".join(lines)
     lines = [answer.text, ""]
-    for number, citation in enumerate(answer.citations, start=1):
+    numbers, _ = answer.sources()
+    shown: set[int] = set()
+    for number, citation in zip(numbers, answer.citations, strict=True):
         quote = f"{citation.context} {citation.text}" if citation.context else citation.text
         lines.append(f"[{number}] “{quote}”")
+        if number in shown:  # a second quote of an article already shown
+            continue
+        shown.add(number)
         lines.append(
             f"    {citation.title} — {_outlet_and_date(citation.source, citation.published_at)}"
         )

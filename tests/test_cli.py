@@ -48,6 +48,14 @@ def test_first_ask_fills_the_archive_and_quotes_the_figure(db: Path, question: s
     assert "Traceback" not in result.stderr
 
 
+def test_two_quotes_of_one_article_share_its_number_and_its_source_lines(db: Path) -> None:
+    result = newsbot(db, "ask", "how much is Meta spending on AI?")
+    assert result.returncode == 0, result.stderr
+    numbers = [line.split(" ", 1)[0] for line in result.stdout.splitlines() if line[:1] == "["]
+    assert numbers == ["[1]", "[1]", "[2]"]
+    assert result.stdout.count("Meta Enters Cloud Business to Monetize AI Investments") == 1
+
+
 def test_unknown_topic_says_not_in_the_archive(db: Path) -> None:
     result = newsbot(db, "ask", "what is the capital of Peru?")
     assert result.returncode == 0

@@ -193,18 +193,6 @@ def _citation_line(number: int, citation: Citation) -> str:
     return f"**{number}.** {linked} — {_outlet(citation.source)}, {_date(citation.published_at)}"
 
 
-def _cited_articles(citations: Sequence[Citation]) -> tuple[list[int], list[Citation]]:
-    """Each citation's source number, and the sources so numbered: one per article, in the
-    order first cited (two quotes of one article point to one source)."""
-    numbers: dict[int, int] = {}
-    articles: list[Citation] = []
-    for citation in citations:
-        if citation.article_id not in numbers:
-            articles.append(citation)
-            numbers[citation.article_id] = len(articles)
-    return [numbers[c.article_id] for c in citations], articles
-
-
 def confidence_label(confidence: float) -> str:
     """How sure the match is, in words."""
     if confidence >= 0.85:
@@ -221,7 +209,7 @@ def answer_message(answer: Answer, asked: str | None = None) -> dict[str, object
     engine was given.
     """
     reply: dict[str, object] = {"embed": answer_embed(answer, asked)}
-    if answer.answered and (view := source_buttons(answer.citations)):
+    if answer.answered and (view := source_buttons(answer.sources()[1])):
         reply["view"] = view
     return reply
 
@@ -230,7 +218,7 @@ def answer_embed(answer: Answer, asked: str | None = None) -> discord.Embed:
     """One embed for an answer: quotes with numbered sources, or a clear 'not in the archive'."""
     if not answer.answered:
         return not_found_embed(answer)
-    numbers, articles = _cited_articles(answer.citations)
+    numbers, sources = answer.sources()
     quotes = []
     for number, citation in zip(numbers, answer.citations, strict=True):
         quote_text = f"{citation.context} {citation.text}" if citation.context else citation.text
@@ -242,9 +230,9 @@ def answer_embed(answer: Answer, asked: str | None = None) -> discord.Embed:
         description=join_within(quotes, DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
-    if articles:
-        sources = [_citation_line(n, c) for n, c in enumerate(articles, start=1)]
-        embed.add_field(name="Sources", value=join_within(sources, FIELD_VALUE_LIMIT), inline=False)
+    if sources:
+        lines = [_citation_line(n, c) for n, c in enumerate(sources, start=1)]
+        embed.add_field(name="Sources", value=join_within(lines, FIELD_VALUE_LIMIT), inline=False)
     confidence = answer.confidence if math.isfinite(answer.confidence) else 0.0
     confidence = min(max(confidence, 0.0), 1.0)
     embed.set_footer(
@@ -294,15 +282,15 @@ def not_found_embed(answer: Answer) -> discord.Embed:
     return fit(embed)
 
 
-def source_buttons(citations: Sequence[Citation]) -> discord.ui.View | None:
-    """Link buttons to the cited articles (those with a usable link), numbered like the sources.
+def source_buttons(sources: Sequence[Citation]) -> discord.ui.View | None:
+    """Link buttons to the cited articles (``Answer.sources``, those with a usable link),
+    numbered like the sources.
 
-    At most one row; an article cited twice, or a second article at the same link, gets no
-    second button.
+    At most one row; a second article at the same link gets no second button.
     """
     view = discord.ui.View(timeout=None)
     seen: set[str] = set()
-    for number, citation in enumerate(_cited_articles(citations)[1], start=1):
+    for number, citation in enumerate(sources, start=1):
         url = link_url(citation.url)
         if url is None or url in seen:
             continue

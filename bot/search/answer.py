@@ -59,3 +59,14 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """The answer as JSON-ready data (what ``newsbot ask --json`` prints)."""
         return asdict(self)
+
+    def sources(self) -> tuple[list[int], list[Citation]]:
+        """Each citation's source number (from 1), and the sources so numbered: one citation
+        per article, in the order first cited (two quotes of one article share a source)."""
+        numbers: dict[int, int] = {}
+        firsts: list[Citation] = []
+        for citation in self.citations:
+            if citation.article_id not in numbers:
+                firsts.append(citation)
+                numbers[citation.article_id] = len(firsts)
+        return [numbers[c.article_id] for c in self.citations], firsts
