@@ -35,7 +35,8 @@ def supporting(
     scored: Sequence[Scored], *, share: float, per_article: int, limit: int = 3
 ) -> list[Scored]:
     """The best snippet and up to ``limit - 1`` more that score nearly as well and add something
-    (not the same sentence again), at most ``per_article`` of one article."""
+    (not the same sentence again), at most ``per_article`` of one article; a second one of an
+    article is never its title, which the article's source line shows."""
     if not scored:
         return []
     best = scored[0]
@@ -43,8 +44,8 @@ def supporting(
     for candidate in scored[1:]:
         if len(cited) == limit or candidate.score < best.score * share:
             break
-        article = candidate.hit.article_id
-        if sum(c.hit.article_id == article for c in cited) == per_article:
+        quoted = sum(c.hit.article_id == candidate.hit.article_id for c in cited)
+        if quoted == per_article or (quoted and candidate.hit.kind == "title"):
             continue
         if any(
             fuzz.token_set_ratio(candidate.hit.text, c.hit.text) > SAME_TEXT_SIMILARITY

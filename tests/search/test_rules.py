@@ -707,6 +707,24 @@ async def test_the_cited_article_s_second_sentence_is_quoted_when_it_holds_the_a
     assert "New Glenn" in answer.citations[1].text
 
 
+async def test_an_article_s_title_is_not_its_second_quote(build: Build) -> None:
+    """The reply shows a cited article's headline in its source line: quoted again beside the
+    article's best sentence, it would say nothing new."""
+    recall = article(
+        "Acme recalls 40,000 e-bikes over battery fires",
+        days_ago=2,
+        body="Acme is recalling 40,000 e-bikes after reports of battery fires. "
+        "The recall covers models sold since 2023.",
+    )
+    sales = article("E-bike sales slow", days_ago=3, body="Sales of e-bikes slowed as prices rose.")
+    engine = await build([recall, sales])
+    answer = await engine.answer("Why is Acme recalling 40,000 e-bikes?", Filters(now=NOW))
+    assert [c.text for c in answer.citations] == [
+        "Acme is recalling 40,000 e-bikes after reports of battery fires.",
+        "The recall covers models sold since 2023.",
+    ]
+
+
 async def test_dependent_sentence_is_cited_with_its_context(build: Build) -> None:
     engine = await build(
         [
