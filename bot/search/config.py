@@ -63,7 +63,7 @@ class RankConfig:
     supporting_share: float = 0.5  # a supporting citation scores at least this share of the best
     # Snippets of one article cited, at most. An article's second sentence often holds the
     # answer its best one leads up to ("...hoping to launch the first New Glenn to orbit"): at
-    # 1, RealTimeQA recall@3 on the source archive is 211 of 356 on dev (214 at 2), and at
-    # 100,000 articles, where a variant holds two articles' sentences, 2 to 9 fewer per draw.
+    # 1, RealTimeQA recall@3 on the source archive is 211 of 356 on dev (215 at 2), and at
+    # 100,000 articles, where a variant holds two articles' sentences, 2 to 10 fewer per draw.
     per_article_cited: int = 2
     abstain_below: float = 0.11  # see compose.confidence; set on MultiHop-RAG dev
