@@ -210,14 +210,12 @@ def format_answer(answer: Answer) -> str:
         lines.append("Try `newsbot latest` to see what the archive holds.")
         return "\n".join(lines)
     lines = [answer.text, ""]
-    numbers, _ = answer.sources()
-    shown: set[int] = set()
+    numbers, sources = answer.sources()
     for number, citation in zip(numbers, answer.citations, strict=True):
         quote = f"{citation.context} {citation.text}" if citation.context else citation.text
         lines.append(f"[{number}] “{quote}”")
-        if number in shown:  # a second quote of an article already shown
+        if citation is not sources[number - 1]:  # a second quote of an article already shown
             continue
-        shown.add(number)
         lines.append(
             f"    {citation.title} — {_outlet_and_date(citation.source, citation.published_at)}"
         )
