@@ -37,6 +37,10 @@ _REQUEST = re.compile(
 _REQUESTED_KIND = r"(?:latest\s+)?(?:news|articles?|stories|headlines|updates)"
 _KIND_FIRST = re.compile(rf"^{_REQUESTED_KIND}\s+(?:about|on|for|of|regarding)\s+", re.I)
 _KIND_LAST = re.compile(rf"\s+{_REQUESTED_KIND}\W*$")  # lower-case: "BBC News" is an outlet
+# A quiz's "which of the following ...?" asks "which ...?": "following" is no word of the story
+# (searched, it quotes "Santa Muerte's following" for "Which of the following is the highest
+# court in the US?").
+_OF_THE_CHOICES = re.compile(r"\b(which|who|what)\s+of\s+the\s+following\b", re.I)
 _PLACE_NOUN = r"(?:country|countries|nation|state|city|continent|province|region|island|county)"
 # "What is DeepSeek?": a short subject and nothing else asks what it is.
 _DEFINITION = re.compile(
@@ -226,6 +230,7 @@ def without_request(text: str) -> str:
 def analyse(text: str, *, now: datetime) -> Question:
     """Words to search for, the kind of answer wanted, and a time window named in the question."""
     text = without_request(" ".join(text.split())[:MAX_QUESTION_CHARS])
+    text = _OF_THE_CHOICES.sub(r"\1", text)
     words = list(dict.fromkeys(content_words(text)))
     intent = intent_of(text)
     try:

@@ -907,6 +907,38 @@ async def test_a_request_for_news_quotes_the_news_not_the_word_find(build: Build
     assert answer.citations[0].title == "Nvidia opens a Tokyo lab"
 
 
+@pytest.mark.parametrize(
+    ("asked", "words"),
+    [
+        ("Which of the following is the highest court?", ["highest", "court"]),
+        ("Acme will do which of the following?", ["acme"]),
+        # "following" as a word of the story stays.
+        ("Which app gained a following?", ["app", "gained", "following"]),
+    ],
+)
+def test_a_quiz_s_which_of_the_following_asks_which(asked: str, words: list[str]) -> None:
+    assert analyse(asked, now=NOW).words == words
+
+
+async def test_which_of_the_following_quotes_the_answer_not_a_following(build: Build) -> None:
+    engine = await build(
+        [
+            article(
+                "Tennis final recap",
+                body="Following the winning shot, both players walked off the court.",
+            ),
+            article("Justices end their term", body="The Supreme Court is the highest court."),
+            *(
+                article(f"{thing} climb", body=f"{thing} reached their highest level.")
+                for thing in ("Mortgage rates", "Gas prices", "Rents", "Stocks")
+            ),
+        ]
+    )
+    answer = await engine.answer("Which of the following is the highest court?", Filters(now=NOW))
+    assert answer.answered
+    assert answer.citations[0].text == "The Supreme Court is the highest court."
+
+
 NAMES_AND_LOOK_ALIKES = [
     article(
         "GCC 15 speeds up C++ builds",
