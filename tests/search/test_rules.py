@@ -921,6 +921,8 @@ def test_a_quiz_s_which_of_the_following_asks_which(asked: str, words: list[str]
 
 
 async def test_which_of_the_following_quotes_the_answer_not_a_following(build: Build) -> None:
+    # "highest" is common here and "following" rare: searched, "following" would carry the
+    # tennis report ahead of the sentence that answers.
     engine = await build(
         [
             article(
