@@ -9,6 +9,7 @@ compose the answer or abstain (``compose``).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -155,7 +156,13 @@ class Engine:
         )
         fetched = await self.archive.index.fetch(wanted)
         neighbours = set(wanted[len(ids) :])
-        rows = _distinct_texts(fetched, ids, limit=config.snippet_pool)
+        # How well each article matches, its age aside: of a text that several articles
+        # carry, the copy read is the one in the article most about the question.
+        topical = {
+            e.facts.article_id: config.article * e.relevance + config.outlet * e.outlet
+            for e in articles
+        }
+        rows = _distinct_texts(fetched, ids, topical, limit=config.snippet_pool)
         rows = sorted(rows + [row for row in fetched if row.id in neighbours], key=attrgetter("id"))
         scored = score_snippets(
             question, groups, rows, {e.facts.article_id: e for e in articles}, config
@@ -254,23 +261,33 @@ def _window(filters: Filters, question: Question | None) -> candidates.Window:
     )
 
 
-def _distinct_texts(rows: list[SnippetRow], order: list[int], *, limit: int) -> list[SnippetRow]:
-    """The first ``limit`` of ``rows`` in the order of ``order`` (snippet ids), keeping the
-    first of each text."""
+def _distinct_texts(
+    rows: list[SnippetRow], order: list[int], topical: Mapping[int, float], *, limit: int
+) -> list[SnippetRow]:
+    """The first ``limit`` distinct texts of ``rows`` in the order of ``order`` (snippet ids),
+    each at its first copy's place but read in the copy whose article is the most ``topical``
+    (by article id; the first copy on a tie).
+
+    A text that a wire story, an outlet's update and a roundup all carry is one candidate.
+    Read in the newest copy, it would be scored among a roundup's other stories, under its
+    headline and next to its sentences; read in the article about the question, it comes with
+    that article's key points and neighbouring sentences, and its quote with that headline.
+    """
     by_id = {row.id: row for row in rows}
-    seen: set[str] = set()
-    distinct: list[SnippetRow] = []
+    read_in: dict[str, SnippetRow] = {}  # each text's copy to read, in order of first copy
     for snippet_id in order:
-        if len(distinct) == limit:
-            break
         row = by_id.get(snippet_id)
         if row is None:
             continue
         key = same_text_key(row.text)
-        if key not in seen:
-            seen.add(key)
-            distinct.append(row)
-    return distinct
+        kept = read_in.get(key)
+        if kept is None:
+            if len(read_in) == limit:
+                continue  # a later text: no place left, but copies of those kept still count
+            read_in[key] = row
+        elif topical.get(row.article_id, 0.0) > topical.get(kept.article_id, 0.0):
+            read_in[key] = row
+    return list(read_in.values())
 
 
 def _unanswerable(text: str) -> str | None:

@@ -297,6 +297,33 @@ async def test_recency_breaks_a_tie_between_equal_articles(build: Build) -> None
     assert answer.citations[0].title == "Acme Zephyr recall (new)"
 
 
+async def test_a_sentence_several_articles_carry_is_quoted_from_the_one_about_the_question(
+    build: Build,
+) -> None:
+    """A roundup a month later repeats the recall report's sentence among other stories.
+    The quote comes from the report (its headline and link under it), not from the roundup,
+    though the roundup is newer."""
+    recall = "Acme recalls 5,000 Zephyr scooters after battery fires in Ohio."
+    report = article(
+        "Acme recalls Zephyr scooters",
+        days_ago=40,
+        key_points=(recall, "Owners of Zephyr scooters get a refund or a new battery."),
+    )
+    roundup = article(
+        "Tech news roundup",
+        days_ago=1,
+        key_points=(
+            "Globex opens a data centre in Oslo.",
+            recall,
+            "Initech shares rose after its earnings beat forecasts.",
+        ),
+    )
+    engine = await build([report, roundup])
+    answer = await engine.answer("why is Acme recalling Zephyr scooters?", Filters(now=NOW))
+    quote = next(c for c in answer.citations if c.text == recall)
+    assert quote.title == "Acme recalls Zephyr scooters"
+
+
 async def test_equal_matches_enter_the_article_pool_newest_then_latest_stored(
     build: Build,
 ) -> None:
