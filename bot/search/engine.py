@@ -156,8 +156,7 @@ class Engine:
         )
         fetched = await self.archive.index.fetch(wanted)
         neighbours = set(wanted[len(ids) :])
-        # How well each article matches, its age aside: of a text that several articles
-        # carry, the copy read is the one in the article most about the question.
+        # How well each article matches the question, its age aside (see _distinct_texts).
         topical = {
             e.facts.article_id: config.article * e.relevance + config.outlet * e.outlet
             for e in articles
@@ -269,9 +268,10 @@ def _distinct_texts(
     (by article id; the first copy on a tie).
 
     A text that a wire story, an outlet's update and a roundup all carry is one candidate.
-    Read in the newest copy, it would be scored among a roundup's other stories, under its
-    headline and next to its sentences; read in the article about the question, it comes with
-    that article's key points and neighbouring sentences, and its quote with that headline.
+    Read in the best-placed copy, which the recency prior makes the newest, it would often be
+    scored as a roundup's body sentence, among other stories' sentences; read in the article
+    about the question, it is scored with that article's key points and neighbouring
+    sentences, and quoted under that article's headline.
     """
     by_id = {row.id: row for row in rows}
     read_in: dict[str, SnippetRow] = {}  # each text's copy to read, in order of first copy
