@@ -38,8 +38,8 @@ _REQUESTED_KIND = r"(?:latest\s+)?(?:news|articles?|stories|headlines|updates)"
 _KIND_FIRST = re.compile(rf"^{_REQUESTED_KIND}\s+(?:about|on|for|of|regarding)\s+", re.I)
 _KIND_LAST = re.compile(rf"\s+{_REQUESTED_KIND}\W*$")  # lower-case: "BBC News" is an outlet
 # A quiz's "which of the following ...?" asks "which ...?": "following" is no word of the story
-# (searched, it quotes "Santa Muerte's following" for "Which of the following is the highest
-# court in the US?").
+# (searched, it put a tennis report, "Following Mboko's winning shot...", first for "Which of
+# the following is the highest court in the US?").
 _OF_THE_CHOICES = re.compile(r"\b(which|who|what)\s+of\s+the\s+following\b", re.I)
 _PLACE_NOUN = r"(?:country|countries|nation|state|city|continent|province|region|island|county)"
 # "What is DeepSeek?": a short subject and nothing else asks what it is.
